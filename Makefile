@@ -1,0 +1,55 @@
+# discourse: every step of the project is a target here. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CORPUS ?= data/demo
+REPORT_DIR ?= reports
+SEED ?= 0
+LOAD_OPTS ?=
+PYTEST_ARGS ?=
+
+.PHONY: help setup report test test-fast bench lint format clean
+
+help: ## Show this help
+	@echo "discourse: make targets"
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: CORPUS=$(CORPUS)  REPORT_DIR=$(REPORT_DIR)  SEED=$(SEED)  LOAD_OPTS='$(LOAD_OPTS)'"
+
+# The virtual environment is (re)built when missing or when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the project with its dev tools
+
+report: $(STAMP) ## Build every report in reports/ (CORPUS=path for your own corpus)
+	$(BIN)/discourse report $(CORPUS) $(LOAD_OPTS) --seed $(SEED) -o $(REPORT_DIR)
+
+test: $(STAMP) ## Run the test suite (real-corpus tests skip when ../shared is absent)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## Run the tests that need no real corpus
+	$(BIN)/python -m pytest -q -m "not ungdc and not slow" $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Run benchmarks/ (installs the optional peers: gensim, tomotopy)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python benchmarks/run.py
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check src tests benchmarks
+
+format: $(STAMP) ## Format code with ruff
+	$(BIN)/ruff format src tests benchmarks
+
+clean: ## Remove .venv, caches and generated reports
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist src/*.egg-info .bench
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find $(REPORT_DIR) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,42 @@
+"""Run every benchmark in this folder (``bench_*.py``), each in its own process.
+
+Each benchmark measures our code and a baseline in the same run and prints its own
+table of figures and ratios; running them in separate processes keeps peak-memory
+figures honest. ``make bench`` calls this script. Pass names to run a subset::
+
+    python benchmarks/run.py themes topics
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    scripts = sorted(HERE.glob("bench_*.py"))
+    if argv:
+        scripts = [s for s in scripts if any(name in s.stem for name in argv)]
+    if not scripts:
+        print("no benchmark matched", file=sys.stderr)
+        return 2
+    failed = []
+    for script in scripts:
+        print(f"\n=== {script.stem} ===", flush=True)
+        t0 = time.perf_counter()
+        rc = subprocess.call([sys.executable, str(script)], cwd=HERE.parent)
+        print(f"--- {script.stem}: exit {rc}, {time.perf_counter() - t0:.1f} s wall", flush=True)
+        if rc != 0:
+            failed.append(script.stem)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

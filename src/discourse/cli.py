@@ -1,0 +1,264 @@
+"""The ``discourse`` command line.
+
+Every subcommand that reads a corpus takes the same load options as
+:func:`discourse.load_corpus` (``--format``, ``--filename-pattern``, ``--metadata``,
+``--errors``, ``--text-column``...). Errors of the package (bad input, bad
+dictionary...) are printed as one clear line and exit with status 2, never as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from discourse.errors import DiscourseError
+
+__all__ = ["main", "build_parser"]
+
+
+def _add_load_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="corpus: a folder, .zip/.tar.gz archive, or CSV/TSV/JSONL/Parquet file")
+    g = p.add_argument_group("load options (as discourse.load_corpus)")
+    g.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", "folder", "articles", "text", "zip", "tar", "csv", "tsv", "jsonl", "parquet"],
+        help="source format (default: auto-detect)",
+    )
+    g.add_argument(
+        "--filename-pattern",
+        default=None,
+        metavar="PATTERN",
+        help='metadata in file names, e.g. "{country}_{session}_{year}.txt"',
+    )
+    g.add_argument(
+        "--metadata",
+        default=None,
+        metavar="CSV",
+        help="sidecar metadata CSV keyed by file name or doc_id (default: metadata.csv in the source, if any)",
+    )
+    g.add_argument(
+        "--errors",
+        default="raise",
+        choices=["raise", "skip"],
+        help="stop at the first bad file (raise) or skip and list it (skip)",
+    )
+    g.add_argument(
+        "--text-column",
+        default=None,
+        metavar="COL",
+        help="for tables: the column holding the text (default: text)",
+    )
+    g.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="OURS=THEIRS",
+        help="for tables: map a corpus column to a table column, e.g. --column speaker=author (repeatable)",
+    )
+
+
+def _load(args: argparse.Namespace):
+    from discourse.corpus import load_corpus
+
+    columns = {}
+    for item in args.column:
+        if "=" not in item:
+            raise DiscourseError(
+                f"--column {item!r} is not of the form OURS=THEIRS",
+                hint="write e.g. --column speaker=author",
+            )
+        ours, theirs = item.split("=", 1)
+        columns[ours.strip()] = theirs.strip()
+    if args.text_column:
+        columns["text"] = args.text_column
+    kwargs = {}
+    if columns:
+        kwargs["columns"] = columns
+    return load_corpus(
+        args.source,
+        format=args.format,
+        filename_pattern=args.filename_pattern,
+        metadata=args.metadata,
+        errors=args.errors,
+        **kwargs,
+    )
+
+
+def _write_table(df, output: str | None) -> None:
+    if output is None or output == "-":
+        df.to_csv(sys.stdout, index=False)
+        return
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".parquet":
+        df.to_parquet(out, index=False)
+    else:
+        df.to_csv(out, index=False, sep="\t" if out.suffix == ".tsv" else ",")
+    print(f"wrote {len(df)} rows to {out}", file=sys.stderr)
+
+
+# --- subcommands -------------------------------------------------------------------
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from discourse.corpus import corpus_summary
+
+    corpus = _load(args)
+    print(corpus_summary(corpus))
+    return 0
+
+
+def _cmd_themes(args: argparse.Namespace) -> int:
+    from discourse.themes import load_dictionary, theme_frequencies
+
+    corpus = _load(args)
+    dictionary = load_dictionary(args.dictionary) if args.dictionary else None
+    by = [c.strip() for c in args.by.split(",")] if args.by else "event"
+    table = theme_frequencies(corpus, dictionary, by=by, seed=args.seed)
+    _write_table(table, args.output)
+    return 0
+
+
+def _cmd_kwic(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from discourse.themes import kwic, load_dictionary
+
+    corpus = _load(args)
+    dictionary = load_dictionary(args.dictionary) if args.dictionary else None
+    table = kwic(corpus, args.query, window=args.window, dictionary=dictionary)
+    if args.output:
+        _write_table(table, args.output)
+        return 0
+    if table.empty:
+        print(f"no match for {args.query!r}", file=sys.stderr)
+        return 0
+    shown = table.head(args.limit)
+    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        for row in shown.itertuples(index=False):
+            print(f"{row.doc_id}: ...{row.left} [{row.match}] {row.right}...")
+    if len(table) > len(shown):
+        print(f"({len(table) - len(shown)} more; use -o FILE for all)", file=sys.stderr)
+    return 0
+
+
+def _cmd_topics(args: argparse.Namespace) -> int:
+    from discourse.topics import write_topic_outputs
+
+    corpus = _load(args)
+    paths = write_topic_outputs(
+        corpus,
+        args.output,
+        n_topics=args.k,
+        method=args.method,
+        unit=args.unit,
+        random_state=args.seed,
+        by=args.by,
+    )
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from discourse.report import build_report
+
+    load_options = {
+        "format": args.format,
+        "filename_pattern": args.filename_pattern,
+        "metadata": args.metadata,
+        "errors": args.errors,
+    }
+    index = build_report(
+        args.source,
+        args.output,
+        load_options=load_options,
+        dictionary=args.dictionary,
+        seed=args.seed,
+        show_code=args.show_code,
+    )
+    print(f"report ready: {index}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``discourse`` argument parser."""
+    from discourse import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="discourse",
+        description="Analyse digital-governance discourse: corpora, themes, topics, events.",
+    )
+    parser.add_argument("--version", action="version", version=f"discourse {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what is done (and skipped)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("info", help="summarise a corpus: documents, tokens, events, years, speakers, skipped files")
+    _add_load_options(p)
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("themes", help="theme frequencies by event (or any metadata column)")
+    _add_load_options(p)
+    p.add_argument("--dictionary", "-d", default=None, help="theme dictionary (YAML, quanteda YAML or LIWC .dic); default: the built-in one")
+    p.add_argument("--by", default="event", help="group column(s), comma-separated (default: event)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals")
+    p.add_argument("-o", "--output", default=None, help="output CSV/TSV/Parquet (default: stdout)")
+    p.set_defaults(func=_cmd_themes)
+
+    p = sub.add_parser("kwic", help="keyword in context for a theme id or a pattern")
+    _add_load_options(p)
+    p.add_argument("query", help='a theme id (e.g. ai_safety) or a pattern (e.g. "digital divide", "cyber*")')
+    p.add_argument("--dictionary", "-d", default=None, help="theme dictionary for theme ids")
+    p.add_argument("--window", type=int, default=8, help="words of context on each side")
+    p.add_argument("--limit", type=int, default=50, help="lines printed (all are written with -o)")
+    p.add_argument("-o", "--output", default=None, help="write all lines to this CSV")
+    p.set_defaults(func=_cmd_kwic)
+
+    p = sub.add_parser("topics", help="fit a topic model and write top terms, labels, doc-topics, prevalence")
+    _add_load_options(p)
+    p.add_argument("-k", type=int, default=20, help="number of topics")
+    p.add_argument("--method", default="nmf", choices=["nmf", "lda"])
+    p.add_argument("--unit", default="document", choices=["document", "paragraph", "sentence"])
+    p.add_argument("--by", default="event", help="group column for prevalence")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", required=True, help="output folder")
+    p.set_defaults(func=_cmd_topics)
+
+    p = sub.add_parser("report", help="build the full report (notebooks, HTML, figures, tables)")
+    _add_load_options(p)
+    p.add_argument("--dictionary", "-d", default=None, help="theme dictionary (default: the built-in one)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    p.add_argument("-o", "--output", default="reports", help="report folder (replaced when complete)")
+    p.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except DiscourseError as err:
+        print(f"discourse {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(f"discourse {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

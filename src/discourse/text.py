@@ -1,0 +1,375 @@
+"""One tokeniser, sentence and paragraph splitting, stop words and stemming.
+
+Every feature of the package (theme matching, KWIC, topic models, distinctive terms)
+uses the definitions here, so that they agree on what a word and a sentence are.
+
+Tokens
+    A token is a maximal run of letters and digits (``[^\\W_]+``, Unicode-aware).
+    Apostrophes, hyphens and other punctuation separate tokens: ``"AI's"`` gives
+    ``["ai", "s"]`` and ``"multi-stakeholder"`` gives ``["multi", "stakeholder"]``.
+    Tokens are lower-cased by :func:`tokenize` (``str.lower``). Because dictionary
+    patterns are tokenised by the same rule, ``multi-stakeholder`` in a dictionary
+    matches "multi-stakeholder", "multi stakeholder" and "multi-\\nstakeholder".
+
+Sentences
+    Sentences end at ``.``, ``!`` or ``?`` (optionally followed by closing quotes or
+    brackets) when whitespace and an upper-case letter, digit or opening quote
+    follow, and the word before the stop is not a known abbreviation ("Mr.", "Dr.",
+    "No.", single initials). A blank line (paragraph break) always ends a sentence.
+    A lower-case word after a full stop does not start a sentence: this keeps OCR
+    and conversion debris ("word. word", where a comma became a period) inside one
+    sentence. nltk's punkt model is used instead only when asked for
+    (``method="punkt"``) and installed.
+
+Paragraphs
+    Paragraphs are separated by one or more blank lines (after normalisation).
+
+nltk data (punkt, stopwords, wordnet) is optional: nothing here needs it, and
+:func:`nltk_data_status` says what is installed. The Snowball stemmer needs no data.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+__all__ = [
+    "TOKEN_PATTERN",
+    "TOKEN_RE",
+    "tokenize",
+    "iter_token_spans",
+    "token_spans",
+    "split_sentences",
+    "sentence_spans",
+    "split_paragraphs",
+    "paragraph_spans",
+    "count_tokens",
+    "SPEECH_BOILERPLATE",
+    "stop_words",
+    "stem",
+    "stem_tokens",
+    "lemmatize_tokens",
+    "nltk_data_status",
+]
+
+#: Regular expression (as a string) of one token; usable as scikit-learn's ``token_pattern``.
+TOKEN_PATTERN = r"[^\W_]+"
+#: Compiled :data:`TOKEN_PATTERN`.
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+
+def tokenize(text: str, *, lower: bool = True) -> list[str]:
+    """Split ``text`` into tokens (see the module docstring for the rule).
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+    lower : bool, default True
+        Lower-case the tokens.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> tokenize("AI's risks, multi-stakeholder\\ngovernance!")
+    ['ai', 's', 'risks', 'multi', 'stakeholder', 'governance']
+    """
+    if lower:
+        text = text.lower()
+    return TOKEN_RE.findall(text)
+
+
+def iter_token_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Yield the ``(start, end)`` character offsets of each token of ``text``."""
+    for m in TOKEN_RE.finditer(text):
+        yield m.span()
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Return the ``(start, end)`` character offsets of every token of ``text``."""
+    return [m.span() for m in TOKEN_RE.finditer(text)]
+
+
+def count_tokens(text: str) -> int:
+    """Return the number of tokens in ``text`` (same rule as :func:`tokenize`)."""
+    return sum(1 for _ in TOKEN_RE.finditer(text))
+
+
+# --- sentences -------------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof st no nos art arts para paras vol pp p fig figs sec
+    gen col lt maj capt sgt hon rev sr jr messrs mme mlle e.g i.e etc vs cf approx
+    jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp dept govt u.s
+    u.k u.n""".split()
+)
+# A candidate end of sentence: terminal punctuation, optional closers, then whitespace.
+_SENT_END_RE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)")
+_PARA_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
+_OPENERS = "\"'\u201c\u2018([*"
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w.]*)\.$")
+
+
+def _is_boundary(text: str, end: int, stop: int) -> bool:
+    """Decide whether the punctuation run ``text[stop:end]`` ends a sentence."""
+    n = len(text)
+    j = end
+    while j < n and text[j].isspace():
+        j += 1
+    if j >= n:
+        return True
+    nxt = text[j]
+    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+        return False
+    if text[stop] == ".":
+        m = _WORD_BEFORE_RE.search(text, max(0, stop - 20), stop + 1)
+        if m:
+            word = m.group(1).lower()
+            if word in _ABBREVIATIONS or len(word) == 1:
+                return False
+    return True
+
+
+def sentence_spans(text: str, *, method: str = "regex") -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the sentences of ``text``.
+
+    Parameters
+    ----------
+    text : str
+    method : {"regex", "punkt"}, default "regex"
+        ``"regex"`` needs no data (rule in the module docstring). ``"punkt"`` uses
+        nltk's punkt model inside each paragraph, and raises ``LookupError`` with
+        instructions when that model is not installed.
+
+    Returns
+    -------
+    list of (int, int)
+        Spans cover the text without overlap; surrounding whitespace is trimmed.
+    """
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in paragraph_spans(text):
+        para = text[p_start:p_end]
+        if method == "punkt":
+            for s, e in _punkt().span_tokenize(para):
+                spans.append((p_start + s, p_start + e))
+            continue
+        if method != "regex":
+            raise ValueError(f'method must be "regex" or "punkt", not {method!r}')
+        start = 0
+        for m in _SENT_END_RE.finditer(para):
+            if _is_boundary(para, m.end(), m.start()):
+                spans.append((p_start + start, p_start + m.end()))
+                start = m.end()
+                while start < len(para) and para[start].isspace():
+                    start += 1
+        if start < len(para):
+            spans.append((p_start + start, p_end))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def split_sentences(text: str, *, method: str = "regex") -> list[str]:
+    """Split ``text`` into sentences; see :func:`sentence_spans`.
+
+    Examples
+    --------
+    >>> split_sentences("Mr. Smith spoke. The divide grows. word. word")
+    ['Mr. Smith spoke.', 'The divide grows. word. word']
+    """
+    return [text[s:e] for s, e in sentence_spans(text, method=method)]
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the blank-line separated paragraphs of ``text``."""
+    spans = []
+    start = 0
+    for m in _PARA_BREAK_RE.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split ``text`` at blank lines into paragraphs (whitespace-trimmed, none empty)."""
+    return [text[s:e] for s, e in paragraph_spans(text)]
+
+
+# --- stop words ------------------------------------------------------------------
+
+#: Formulas of speeches and conference addresses that carry no subject matter.
+#: They are removed from topic models and distinctive terms by default; extend
+#: them with ``stop_words(extra=[...])``.
+SPEECH_BOILERPLATE: tuple[str, ...] = (
+    "mr president", "madam president", "mr chairman", "madam chair", "mr secretary general",
+    "secretary general", "distinguished delegates", "distinguished guests",
+    "ladies and gentlemen", "excellencies", "excellency", "honourable", "honorable",
+    "dear colleagues", "dear friends", "thank you", "general assembly", "session",
+    "delegation", "delegations", "allow me", "wish to", "like to", "let me",
+    "united nations", "organization", "statement", "today", "year", "years",
+    "also", "would", "must", "shall", "may", "us", "one", "new", "world",
+    "country", "countries", "people", "peoples", "international", "nations",
+    "president", "assembly", "general", "state", "states", "government",
+    "pv",
+)
+
+
+def stop_words(
+    extra: Iterable[str] | None = None,
+    *,
+    boilerplate: bool = True,
+    nltk_list: bool = False,
+) -> frozenset[str]:
+    """Return the stop-word set used for topic models and distinctive terms.
+
+    Parameters
+    ----------
+    extra : iterable of str, optional
+        More words (or phrases, which are split into their tokens) to drop.
+    boilerplate : bool, default True
+        Include the tokens of :data:`SPEECH_BOILERPLATE`.
+    nltk_list : bool, default False
+        Add nltk's English stop-word list. Raises ``LookupError`` with install
+        instructions when nltk's ``stopwords`` data is not installed.
+
+    Returns
+    -------
+    frozenset of str
+        Lower-case single tokens: scikit-learn's English list, plus the above.
+    """
+    words = set(ENGLISH_STOP_WORDS)
+    if boilerplate:
+        for phrase in SPEECH_BOILERPLATE:
+            words.update(tokenize(phrase))
+    if nltk_list:
+        words.update(_nltk_stopwords())
+    if extra is not None:
+        if isinstance(extra, str):
+            extra = [extra]
+        for phrase in extra:
+            words.update(tokenize(phrase))
+    return frozenset(words)
+
+
+# --- stemming and lemmatisation -----------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _snowball():
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    """Return the Snowball (Porter 2) stem of a lower-case token. Needs no nltk data."""
+    return _snowball().stem(token)
+
+
+def stem_tokens(tokens: Iterable[str]) -> list[str]:
+    """Stem every token (cached, so repeated words cost one look-up)."""
+    return [stem(t) for t in tokens]
+
+
+_NLTK_RESOURCES = {
+    "punkt": ("tokenizers/punkt_tab", "tokenizers/punkt"),
+    "stopwords": ("corpora/stopwords",),
+    "wordnet": ("corpora/wordnet", "corpora/wordnet.zip"),
+}
+
+
+def _nltk_has(name: str) -> bool:
+    import nltk
+
+    for resource in _NLTK_RESOURCES[name]:
+        try:
+            nltk.data.find(resource)
+            return True
+        except LookupError:
+            continue
+    return False
+
+
+def nltk_data_status() -> dict[str, bool]:
+    """Say which optional nltk data packages are installed.
+
+    Returns
+    -------
+    dict
+        ``{"punkt": bool, "stopwords": bool, "wordnet": bool}``. None of them is
+        required; each enables an option (punkt sentences, nltk's stop-word list,
+        lemmatisation).
+    """
+    return {name: _nltk_has(name) for name in _NLTK_RESOURCES}
+
+
+def _missing(name: str, feature: str) -> LookupError:
+    return LookupError(
+        f"{feature} needs nltk's '{name}' data, which is not installed. Install it with "
+        f"`python -m nltk.downloader {name}` (or copy it into a folder on NLTK_DATA), or "
+        f"leave the option off: discourse works without it."
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _punkt():
+    if not _nltk_has("punkt"):
+        raise _missing("punkt", 'Sentence splitting with method="punkt"')
+    try:  # nltk >= 3.8.2 reads the punkt_tab data
+        from nltk.tokenize.punkt import PunktTokenizer
+
+        return PunktTokenizer("english")
+    except (ImportError, LookupError):
+        import nltk
+
+        return nltk.data.load("tokenizers/punkt/english.pickle")
+
+
+def _nltk_stopwords() -> list[str]:
+    if not _nltk_has("stopwords"):
+        raise _missing("stopwords", "nltk's stop-word list")
+    from nltk.corpus import stopwords
+
+    return stopwords.words("english")
+
+
+@functools.lru_cache(maxsize=1)
+def _wordnet_lemmatizer():
+    if not _nltk_has("wordnet"):
+        raise _missing("wordnet", "Lemmatisation")
+    from nltk.stem import WordNetLemmatizer
+
+    return WordNetLemmatizer()
+
+
+def lemmatize_tokens(tokens: Iterable[str]) -> list[str]:
+    """Lemmatise tokens with nltk's WordNet lemmatiser.
+
+    Raises
+    ------
+    LookupError
+        When nltk's ``wordnet`` data is not installed; the message says how to
+        install it. Use :func:`stem_tokens` instead, which needs no data.
+    """
+    lem = _wordnet_lemmatizer()
+    cache: dict[str, str] = {}
+    out = []
+    for t in tokens:
+        if t not in cache:
+            cache[t] = lem.lemmatize(t)
+        out.append(cache[t])
+    return out
