@@ -7,10 +7,20 @@ that the same inputs and seed give identical intervals.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import warnings
 
-__all__ = ["bootstrap_ratios", "group_seed"]
+import numpy as np
+from scipy import stats as _sps
+
+__all__ = [
+    "bootstrap_ratios",
+    "bootstrap_ratio_difference",
+    "group_seed",
+    "two_proportion_test",
+    "permutation_test_ratio",
+    "bh_adjust",
+    "log_odds_dirichlet",
+]
 
 
 def group_seed(seed: int, index: int) -> np.random.Generator:
@@ -101,3 +111,319 @@ def bootstrap_ratios(
         hi[g] = np.nanquantile(reps, 1 - alpha, axis=0) if n > 1 else est[g]
     return est, lo, hi, sizes
 
+
+
+# --- change between two groups -------------------------------------------------------
+
+
+def _as_2d(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=float)
+    return a[:, None] if a.ndim == 1 else a
+
+
+def _ratio_parts(num, den):
+    num = _as_2d(num)
+    den = np.asarray(den, dtype=float)
+    if den.ndim == 1:
+        den = np.broadcast_to(den[:, None], num.shape)
+    if den.shape != num.shape:
+        raise ValueError(f"denominators of shape {den.shape} do not match numerators {num.shape}")
+    return num, den
+
+
+def bootstrap_ratio_difference(
+    num_a: np.ndarray,
+    den_a: np.ndarray,
+    num_b: np.ndarray,
+    den_b: np.ndarray,
+    *,
+    statistic: str = "difference",
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+    index: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bootstrap interval of the change of a ratio ``sum(num)/sum(den)`` from group a to b.
+
+    Documents are resampled with replacement *within* each group independently (a
+    cluster bootstrap, as in :func:`bootstrap_ratios`); every column of the numerators
+    is computed on the same resamples.
+
+    Parameters
+    ----------
+    num_a, num_b : ndarray of shape (n_a, n_features) and (n_b, n_features)
+        Per-document numerators of the earlier (a) and later (b) group.
+    den_a, den_b : ndarray of shape (n_a,) / (n_b,) or matching the numerators
+        Per-document denominators (token counts, or ones for shares and means).
+    statistic : {"difference", "ratio"}, default "difference"
+        ``b - a`` or ``b / a``.
+    n_boot : int, default 1000
+        Replicates; ``0`` gives NaN intervals.
+    level : float, default 0.95
+    seed, index : int
+        The generator is ``group_seed(seed, index)``: give each comparison its own
+        ``index`` so that results do not depend on which other comparisons are run.
+
+    Returns
+    -------
+    estimate, low, high : ndarray of shape (n_features,)
+        Percentile interval. A group of one document contributes no sampling
+        variation (it is resampled as itself).
+    """
+    if statistic not in ("difference", "ratio"):
+        raise ValueError(f'statistic must be "difference" or "ratio", not {statistic!r}')
+    if not (0 < level < 1):
+        raise ValueError(f"level must be between 0 and 1, not {level!r}")
+    na_, da_ = _ratio_parts(num_a, den_a)
+    nb_, db_ = _ratio_parts(num_b, den_b)
+    if na_.shape[1] != nb_.shape[1]:
+        raise ValueError("both groups need the same number of features (columns)")
+
+    def combine(ra, rb):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return rb - ra if statistic == "difference" else rb / ra
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = combine(na_.sum(0) / da_.sum(0), nb_.sum(0) / db_.sum(0))
+    n_feat = na_.shape[1]
+    if n_boot <= 0 or len(na_) == 0 or len(nb_) == 0:
+        return est, np.full(n_feat, np.nan), np.full(n_feat, np.nan)
+    rng = group_seed(seed, index)
+
+    def replicate(num, den):
+        n = len(num)
+        draws = rng.integers(0, n, size=(n_boot, n))
+        w = np.zeros((n_boot, n))
+        np.add.at(w, (np.repeat(np.arange(n_boot), n), draws.ravel()), 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (w @ num) / (w @ den)
+
+    reps = combine(replicate(na_, da_), replicate(nb_, db_))
+    reps = np.where(np.isfinite(reps), reps, np.nan)
+    alpha = (1 - level) / 2
+    with warnings.catch_warnings():  # all-NaN columns (undefined ratios) give NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np.nanquantile(reps, alpha, axis=0)
+        hi = np.nanquantile(reps, 1 - alpha, axis=0)
+    return est, lo, hi
+
+
+def two_proportion_test(
+    x1: np.ndarray,
+    n1: np.ndarray,
+    x2: np.ndarray,
+    n2: np.ndarray,
+    *,
+    method: str = "auto",
+    min_expected: float = 5.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-sided test that two proportions ``x1/n1`` and ``x2/n2`` are equal.
+
+    Parameters
+    ----------
+    x1, n1, x2, n2 : array-like of int
+        Successes and trials of each group (broadcast together).
+    method : {"auto", "z", "fisher"}, default "auto"
+        ``"z"``: the pooled two-proportion z-test (no continuity correction).
+        ``"fisher"``: Fisher's exact test on the 2x2 table. ``"auto"``: Fisher where any
+        expected cell count is below ``min_expected``, the z-test elsewhere.
+    min_expected : float, default 5
+
+    Returns
+    -------
+    difference : ndarray
+        ``x2/n2 - x1/n1``.
+    pvalue : ndarray
+        Two-sided p-value (1 when both proportions are 0 or both 1; NaN when a group
+        has no trials).
+    method_used : ndarray of str
+        ``"z"``, ``"fisher"`` or ``""`` (no test).
+
+    Examples
+    --------
+    >>> d, p, m = two_proportion_test(10, 100, 25, 100)
+    >>> round(float(d[0]), 2), round(float(p[0]), 4), str(m[0])
+    (0.15, 0.0052, 'z')
+    """
+    if method not in ("auto", "z", "fisher"):
+        raise ValueError(f'method must be "auto", "z" or "fisher", not {method!r}')
+    x1, n1, x2, n2 = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (x1, n1, x2, n2))
+    x1, n1, x2, n2 = np.broadcast_arrays(x1, n1, x2, n2)
+    shape = x1.shape
+    x1, n1, x2, n2 = (v.ravel() for v in (x1, n1, x2, n2))
+    valid = (n1 > 0) & (n2 > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p1, p2 = x1 / n1, x2 / n2
+        diff = p2 - p1
+        pool = (x1 + x2) / (n1 + n2)
+        se = np.sqrt(pool * (1 - pool) * (1 / n1 + 1 / n2))
+        z = diff / se
+    pz = 2 * _sps.norm.sf(np.abs(z))
+    pz = np.where(valid & (se == 0), 1.0, pz)
+    tot = n1 + n2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.minimum.reduce(
+            [n1 * (x1 + x2) / tot, n1 * (tot - x1 - x2) / tot,
+             n2 * (x1 + x2) / tot, n2 * (tot - x1 - x2) / tot]
+        )
+    if method == "z":
+        use_fisher = np.zeros(len(x1), bool)
+    elif method == "fisher":
+        use_fisher = valid.copy()
+    else:
+        use_fisher = valid & (expected < min_expected) & (se > 0)
+    pvalue = np.where(valid, pz, np.nan)
+    used = np.where(valid, "z", "").astype(object)
+    for i in np.flatnonzero(use_fisher):
+        table = [[x1[i], n1[i] - x1[i]], [x2[i], n2[i] - x2[i]]]
+        pvalue[i] = _sps.fisher_exact(np.asarray(table, dtype=np.int64)).pvalue
+        used[i] = "fisher"
+    return diff.reshape(shape), np.minimum(pvalue, 1.0).reshape(shape), used.reshape(shape)
+
+
+def permutation_test_ratio(
+    num_a: np.ndarray,
+    den_a: np.ndarray,
+    num_b: np.ndarray,
+    den_b: np.ndarray,
+    *,
+    n_perm: int = 1000,
+    seed: int = 0,
+    index: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided permutation test of a change in ``sum(num)/sum(den)`` between two groups.
+
+    Documents (rows) are shuffled between the groups, keeping the group sizes; the
+    statistic is the difference of ratios ``b - a``. Every column is tested on the same
+    permutations. Because whole documents are permuted, the test respects that words
+    cluster in documents (a Poisson test on word counts would not).
+
+    Parameters
+    ----------
+    num_a, den_a, num_b, den_b : ndarray
+        As in :func:`bootstrap_ratio_difference`.
+    n_perm : int, default 1000
+        Random permutations. The smallest attainable p-value is ``1 / (n_perm + 1)``.
+    seed, index : int
+        Generator ``group_seed(seed, index)``.
+
+    Returns
+    -------
+    difference : ndarray of shape (n_features,)
+    pvalue : ndarray of shape (n_features,)
+        ``(1 + #{|T*| >= |T|}) / (n_perm + 1)`` (Phipson & Smyth 2010); NaN where the
+        observed difference is undefined.
+    """
+    na_, da_ = _ratio_parts(num_a, den_a)
+    nb_, db_ = _ratio_parts(num_b, den_b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        obs = nb_.sum(0) / db_.sum(0) - na_.sum(0) / da_.sum(0)
+    n_feat = na_.shape[1]
+    if n_perm <= 0 or len(na_) == 0 or len(nb_) == 0:
+        return obs, np.full(n_feat, np.nan)
+    num = np.vstack([na_, nb_])
+    den = np.vstack([da_, db_])
+    n, k = len(num), len(na_)
+    rng = group_seed(seed, index)
+    labels = np.zeros(n)
+    labels[:k] = 1.0
+    in_a = rng.permuted(np.broadcast_to(labels, (n_perm, n)), axis=1)
+    tot_num, tot_den = num.sum(0), den.sum(0)
+    sa_num, sa_den = in_a @ num, in_a @ den
+    with np.errstate(invalid="ignore", divide="ignore"):
+        perm = (tot_num - sa_num) / (tot_den - sa_den) - sa_num / sa_den
+    # tolerance: ties in floating point count as "at least as extreme"
+    tol = 1e-12 * np.maximum(1.0, np.abs(obs))
+    extreme = np.abs(perm) >= np.abs(obs) - tol
+    extreme &= np.isfinite(perm)
+    p = (1 + extreme.sum(0)) / (n_perm + 1)
+    p = np.where(np.isfinite(obs), p, np.nan)
+    return obs, p
+
+
+def bh_adjust(pvalues: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values) controlling the false discovery rate.
+
+    Parameters
+    ----------
+    pvalues : array-like
+        Any shape; NaN entries are ignored (stay NaN) and do not count as tests.
+
+    Returns
+    -------
+    ndarray
+        Same shape: ``min over j >= i of p_(j) * m / j``, capped at 1. Rejecting where
+        ``q <= alpha`` controls the FDR at ``alpha`` (for independent or positively
+        dependent tests).
+
+    Examples
+    --------
+    >>> bh_adjust([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
+    [0.04, 0.053, 0.053, 0.5]
+    """
+    p = np.asarray(pvalues, dtype=float)
+    flat = p.ravel()
+    out = np.full(flat.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(flat))
+    m = len(ok)
+    if m:
+        order = ok[np.argsort(flat[ok], kind="stable")]
+        ranked = flat[order] * m / np.arange(1, m + 1)
+        ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+        out[order] = np.minimum(ranked, 1.0)
+    return out.reshape(p.shape)
+
+
+def log_odds_dirichlet(
+    counts: np.ndarray,
+    prior: np.ndarray | float = 0.01,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log-odds ratios with an informative Dirichlet prior, each group vs the rest.
+
+    Monroe, Colaresi & Quinn (2008), "Fightin' words", eq. 16-22: for group i and word
+    w, with ``y`` the counts, ``a`` the prior pseudo-counts (``a0 = sum(a)``) and ``n``
+    the group totals,
+
+    ``delta_iw = log((y_iw + a_w) / (n_i + a0 - y_iw - a_w))
+    - log((y_rw + a_w) / (n_r + a0 - y_rw - a_w))``
+
+    where ``r`` is every other group pooled, with variance
+    ``1 / (y_iw + a_w) + 1 / (y_rw + a_w)`` and ``z = delta / sqrt(variance)``.
+
+    Parameters
+    ----------
+    counts : array-like of shape (n_groups, n_terms)
+        Term counts per group (dense or scipy sparse).
+    prior : float or array-like of shape (n_terms,), default 0.01
+        A float ``s`` sets the informative prior ``a_w = s * (corpus count of w)``
+        (the corpus-wide frequencies, scaled so that ``a0 = s * total tokens``); an
+        array gives the pseudo-counts ``a_w`` directly (e.g. from a background corpus).
+
+    Returns
+    -------
+    delta, z : ndarray of shape (n_groups, n_terms)
+    """
+    y = counts.toarray() if hasattr(counts, "toarray") else np.asarray(counts)
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 2:
+        raise ValueError("counts must be a 2-D (groups x terms) array")
+    total_w = y.sum(0)
+    if np.ndim(prior) == 0:
+        if not float(prior) > 0:
+            raise ValueError(f"prior must be positive, not {prior!r}")
+        a = float(prior) * total_w
+    else:
+        a = np.asarray(prior, dtype=float)
+        if a.shape != (y.shape[1],) or np.any(a <= 0):
+            raise ValueError("an array prior needs one positive pseudo-count per term")
+    a0 = a.sum()
+    n_i = y.sum(1, keepdims=True)
+    y_r = total_w[None, :] - y
+    n_r = n_i.sum() - n_i
+    with np.errstate(invalid="ignore", divide="ignore"):
+        li = np.log(y + a) - np.log(n_i + a0 - y - a)
+        lr = np.log(y_r + a) - np.log(n_r + a0 - y_r - a)
+        delta = li - lr
+        var = 1.0 / (y + a) + 1.0 / (y_r + a)
+        z = delta / np.sqrt(var)
+    return delta, z
