@@ -1,0 +1,26 @@
+"""Corpus loading: folders, archives and tables into one table of documents.
+
+Public API: :func:`load_corpus`, :func:`normalise_text` (alias
+:func:`normalize_text`), :func:`infer_metadata`, :data:`CORPUS_COLUMNS` and
+:func:`corpus_summary`. The table's columns, the scraped-article format, the
+inference rules and how to override them are documented in ``docs/corpus.md``.
+"""
+
+from __future__ import annotations
+
+from discourse.corpus.metadata import infer_metadata, parse_article
+from discourse.corpus.normalise import normalise_text, normalize_text
+from discourse.corpus.readers import CORPUS_COLUMNS, DOCUMENT_SUFFIXES, FORMATS, load_corpus
+from discourse.corpus.summary import corpus_summary
+
+__all__ = [
+    "CORPUS_COLUMNS",
+    "DOCUMENT_SUFFIXES",
+    "FORMATS",
+    "corpus_summary",
+    "infer_metadata",
+    "load_corpus",
+    "normalise_text",
+    "normalize_text",
+    "parse_article",
+]

@@ -1,0 +1,870 @@
+"""Reading corpora: folders, archives, single files and tables, into the corpus table.
+
+See :func:`load_corpus` and ``docs/corpus.md``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import json
+import logging
+import os
+import re
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from discourse.corpus.metadata import infer_metadata, parse_article
+from discourse.corpus.normalise import normalise_text
+from discourse.errors import CorpusError
+
+__all__ = ["CORPUS_COLUMNS", "FORMATS", "load_corpus", "decode_bytes", "DOCUMENT_SUFFIXES"]
+
+log = logging.getLogger("discourse.corpus")
+
+#: The standard columns of the corpus table, in order. Extra metadata columns
+#: (``session``, ``events_mentioned``, ``role``, fields of a filename pattern or a
+#: sidecar...) follow them, sorted by name.
+CORPUS_COLUMNS: list[str] = [
+    "doc_id",
+    "text",
+    "title",
+    "source",
+    "event",
+    "event_series",
+    "date",
+    "year",
+    "speaker",
+    "organisation",
+    "country",
+    "path",
+]
+
+#: Values accepted by ``load_corpus(format=...)``.
+FORMATS = ("auto", "folder", "articles", "text", "zip", "tar", "csv", "tsv", "jsonl", "parquet")
+
+#: File suffixes read as documents in folders and archives (case-insensitive).
+DOCUMENT_SUFFIXES = (".txt", ".text")
+
+# File names (stem, upper case) that document a corpus rather than belong to it.
+_DOC_FILES = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "CHANGES", "PROVENANCE", "NOTICE", "AUTHORS", "CITATION", "MANIFEST", "CONTRIBUTING"}
+_SIDECAR_NAME = "metadata.csv"
+_INT_COLUMNS = {"year", "session"}
+_STRING_COLUMNS = [c for c in CORPUS_COLUMNS if c not in ("date", "year")]
+
+# UN General Debate layout: .../Session 71 - 2016/ARG_71_2016.txt
+_UNGDC_RE = re.compile(r"(?:^|/)Session (\d{1,3}) - (\d{4})/([A-Z]{2,3})_(\d{1,3})_(\d{4})\.txt$")
+
+_SUFFIX_FORMATS = {
+    ".zip": "zip",
+    ".tar": "tar",
+    ".tgz": "tar",
+    ".tbz2": "tar",
+    ".txz": "tar",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".txt": "text",
+    ".text": "text",
+}
+
+
+class _Problem(Exception):
+    """A bad document or row: raised as CorpusError or recorded as skipped."""
+
+    def __init__(self, reason: str, *, line: int | None = None, row: int | None = None, hint: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.row = row
+        self.hint = hint
+
+
+class _Collector:
+    """Applies the ``errors`` policy and keeps the skip list."""
+
+    def __init__(self, errors: str):
+        self.errors = errors
+        self.skipped: list[dict[str, Any]] = []
+
+    def problem(self, path: str, p: _Problem) -> None:
+        hint = p.hint or "fix or remove it, or load with errors=\"skip\" to leave it out"
+        if self.errors == "raise":
+            raise CorpusError(p.reason, path=path, line=p.line, row=p.row, hint=hint)
+        record = {"path": path, "reason": p.reason, "line": p.line, "row": p.row}
+        self.skipped.append(record)
+        where = path + (f", line {p.line}" if p.line else "") + (f", row {p.row}" if p.row else "")
+        log.warning("skipped %s: %s", where, p.reason)
+
+
+# --- decoding ------------------------------------------------------------------------
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> str:
+    """Decode a document's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, cp1252, latin-1.
+
+    Parameters
+    ----------
+    data : bytes
+    encoding : str, optional
+        Force this encoding instead of detecting it.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    _Problem
+        Empty, binary or undecodable content (with the line where it shows).
+    """
+    if not data.strip():
+        raise _Problem("the file is empty", hint="remove it, or load with errors=\"skip\"")
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as err:
+            start = getattr(err, "start", 0)
+            raise _Problem(
+                f"cannot be decoded as {encoding} ({err.__class__.__name__} at byte {start})",
+                line=_line_of(data, start),
+                hint="pass the file's real encoding= (or leave encoding unset to detect it)",
+            ) from None
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    head = data[:8192]
+    nul = head.find(b"\x00")
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if nul >= 0 or controls > 0.05 * len(head):
+        raise _Problem(
+            "binary content, not text" + (" (a NUL byte)" if nul >= 0 else " (control characters)"),
+            line=_line_of(data, nul if nul >= 0 else 0),
+            hint="remove the file; if it is UTF-16 text without a byte-order mark, pass encoding=\"utf-16\"",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("latin-1")
+    c1 = sum(1 for ch in text if "\x80" <= ch <= "\x9f")
+    if c1 > max(2, 0.001 * len(text)):
+        first = next(i for i, ch in enumerate(text) if "\x80" <= ch <= "\x9f")
+        raise _Problem(
+            "not UTF-8, cp1252 or latin-1 text (undecodable bytes)",
+            line=_line_of(data, first),
+            hint="convert it to UTF-8, or pass its encoding= explicitly",
+        )
+    return text
+
+
+# --- members of folders and archives -----------------------------------------------------
+
+
+@dataclass
+class _Member:
+    rel: str  # path inside the source, POSIX separators
+    display: str  # path shown to users (file path, or archive!member)
+    read: Callable[[], bytes]
+
+
+def _classify(rel: str, suffixes: tuple[str, ...]) -> str | None:
+    """None when ``rel`` is a document, else the reason it is ignored."""
+    parts = PurePosixPath(rel).parts
+    name = parts[-1]
+    if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+        return "hidden file"
+    if name.lower() == _SIDECAR_NAME:
+        return "sidecar metadata"
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in suffixes:
+        return f"not a document ({suffix or 'no'} extension; documents are {', '.join(suffixes)})"
+    if PurePosixPath(name).stem.upper() in _DOC_FILES or name.upper().startswith("README"):
+        return "documentation of the corpus, not a document"
+    return None
+
+
+def _folder_members(root: Path) -> list[_Member]:
+    members = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        dirnames.sort()
+        for name in filenames + [d for d in dirnames if PurePosixPath(d).suffix.lower() in DOCUMENT_SUFFIXES]:
+            full = Path(dirpath) / name
+            rel = full.relative_to(root).as_posix()
+            members.append(_Member(rel, str(full), (lambda p=full: p.read_bytes())))
+    return members
+
+
+def _zip_members(path: Path) -> tuple[list[_Member], Any]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise CorpusError(f"not a readable zip archive ({err})", path=path, hint="check the file, or pass the right format=") from None
+    members = []
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        members.append(_Member(info.filename, f"{path}!{info.filename}", (lambda n=info.filename: zf.read(n))))
+    return members, zf
+
+
+def _tar_members(path: Path) -> list[_Member]:
+    members = []
+    try:
+        # stream once (a .tar.gz cannot be read backwards cheaply), keep the bytes
+        with tarfile.open(path, "r|*") as tf:
+            for info in tf:
+                if not info.isfile():
+                    continue
+                fh = tf.extractfile(info)
+                data = fh.read() if fh is not None else b""
+                members.append(_Member(info.name, f"{path}!{info.name}", (lambda d=data: d)))
+    except (tarfile.TarError, OSError, EOFError) as err:
+        raise CorpusError(f"not a readable tar archive ({err})", path=path, hint="check the file, or pass the right format=") from None
+    return members
+
+
+def _common_dir(rels: list[str]) -> str:
+    """The longest leading directory shared by every path ("" if none)."""
+    if not rels:
+        return ""
+    dirs = [PurePosixPath(r).parent.parts for r in rels]
+    prefix = list(dirs[0])
+    for parts in dirs[1:]:
+        n = 0
+        while n < len(prefix) and n < len(parts) and prefix[n] == parts[n]:
+            n += 1
+        prefix = prefix[:n]
+        if not prefix:
+            break
+    return "/".join(prefix)
+
+
+# --- filename patterns ------------------------------------------------------------------
+
+
+def _compile_pattern(pattern: str) -> tuple[re.Pattern[str], bool, list[str]]:
+    fields = re.findall(r"\{(\w*)\}", pattern)
+    if not fields or any(not f for f in fields):
+        raise CorpusError(
+            f"filename_pattern {pattern!r} has no named {{field}}",
+            hint='write fields in braces, e.g. "{country}_{session}_{year}.txt"',
+        )
+    dupes = sorted({f for f in fields if fields.count(f) > 1})
+    if dupes:
+        raise CorpusError(f"filename_pattern {pattern!r} repeats the field(s) {', '.join(dupes)}", hint="name each field once")
+    parts = re.split(r"(\{\w+\})", pattern)
+    rx = ""
+    for part in parts:
+        m = re.fullmatch(r"\{(\w+)\}", part)
+        if m:
+            name = m.group(1)
+            rx += rf"(?P<{name}>\d{{4}})" if name == "year" else rf"(?P<{name}>[^/]+?)"
+        else:
+            rx += re.escape(part)
+    has_suffix = bool(re.search(r"\.\w+$", pattern))
+    return re.compile(r"(?:^|/)" + rx + r"$"), has_suffix, fields
+
+
+def _convert_field(name: str, value: str) -> Any:
+    if name in _INT_COLUMNS:
+        return int(value) if value.isdigit() else None
+    return value
+
+
+# --- tables --------------------------------------------------------------------------------
+
+
+def _read_csv_rows(path: Path, data: bytes, sep: str, collector: _Collector) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
+    """Rows of a CSV/TSV as (row number, line, {column: value}); malformed rows go to the collector."""
+    try:
+        text = decode_bytes(data)
+    except _Problem as p:
+        raise CorpusError(p.reason, path=path, line=p.line, hint=p.hint) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CorpusError("the table is empty", path=path, hint="give a header row and one row per document") from None
+    except csv.Error as err:
+        raise CorpusError(f"the header cannot be parsed ({err})", path=path, line=1, hint="check the delimiter and quoting") from None
+    header = [h.strip() for h in header]
+    rows = []
+    n = 0
+    while True:
+        line_start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            n += 1
+            collector.problem(str(path), _Problem(f"malformed row ({err})", row=n, line=line_start, hint="fix the quoting of this row"))
+            continue
+        if not values or (len(values) == 1 and not values[0].strip()):
+            continue  # blank line
+        n += 1
+        if len(values) != len(header):
+            collector.problem(
+                str(path),
+                _Problem(
+                    f"malformed row: {len(values)} fields where the header has {len(header)}",
+                    row=n,
+                    line=line_start,
+                    hint="quote fields that contain the delimiter, or fix the row",
+                ),
+            )
+            continue
+        rows.append((n, line_start, {h: (v if v != "" else None) for h, v in zip(header, values)}))
+    return header, rows
+
+
+def _read_jsonl_rows(path: Path, data: bytes, collector: _Collector) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
+    try:
+        text = decode_bytes(data)
+    except _Problem as p:
+        raise CorpusError(p.reason, path=path, line=p.line, hint=p.hint) from None
+    header: list[str] = []
+    rows = []
+    n = 0
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        n += 1
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            collector.problem(str(path), _Problem(f"malformed JSON ({err.msg})", row=n, line=lineno, hint="fix the line: one JSON object per line"))
+            continue
+        if not isinstance(obj, dict):
+            collector.problem(str(path), _Problem(f"a JSON {type(obj).__name__}, not an object", row=n, line=lineno, hint="write one JSON object per line"))
+            continue
+        for k in obj:
+            if k not in header:
+                header.append(k)
+        rows.append((n, lineno, obj))
+    return header, rows
+
+
+def _read_parquet_rows(path: Path) -> tuple[list[str], list[tuple[int, int | None, dict[str, Any]]]]:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as err:  # pyarrow raises many types
+        raise CorpusError(f"not a readable Parquet file ({err.__class__.__name__}: {err})", path=path, hint="check the file, or pass the right format=") from None
+    header = [str(c) for c in df.columns]
+    records = df.to_dict("records")
+    return header, [(i, None, {k: (None if _isna(v) else v) for k, v in rec.items()}) for i, rec in enumerate(records, start=1)]
+
+
+def _isna(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+# --- the loader ---------------------------------------------------------------------------
+
+
+def _detect_format(path: Path) -> str:
+    if path.is_dir():
+        return "folder"
+    name = path.name.lower()
+    if name.endswith((".tar.gz", ".tar.bz2", ".tar.xz")):
+        return "tar"
+    fmt = _SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise CorpusError(
+            f"cannot tell the format of {path.name!r} from its extension",
+            path=path,
+            hint=f"pass format= one of {', '.join(FORMATS[1:])}",
+        )
+    return fmt
+
+
+def _doc_record(
+    text: str,
+    *,
+    rel: str,
+    display: str,
+    doc_id: str,
+    article_mode: str,
+    infer: bool | str,
+    normalise: bool,
+) -> dict[str, Any]:
+    if normalise:
+        text = normalise_text(text)
+    else:
+        text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise _Problem("the file is empty (only whitespace)", hint="remove it, or load with errors=\"skip\"")
+    rec: dict[str, Any] = {"doc_id": doc_id, "path": display}
+    article = None
+    if article_mode != "plain":
+        article = parse_article(text)
+        if article is None and article_mode == "articles":
+            first, _, rest = text.partition("\n\n")
+            article = {"title": first.strip(), "source": None, "body": rest.strip()}
+    do_infer = infer is True or (infer == "auto" and article is not None)
+    if article is not None:
+        rec["text"] = article["body"]
+        rec["title"] = article["title"]
+        rec["source"] = article["source"]
+        if not article["body"]:
+            raise _Problem("the article has a title but no body", hint="add the body, or remove the file")
+    else:
+        rec["text"] = text
+    if do_infer:
+        meta = infer_metadata(rec["text"], title=rec.get("title") or "")
+        meta.pop("body", None)
+        for k, v in meta.items():
+            if rec.get(k) is None:
+                rec[k] = v
+    return rec
+
+
+def _read_sidecar(meta: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
+    """The sidecar table, its key column and a name for messages."""
+    if isinstance(meta, pd.DataFrame):
+        df = meta.copy()
+        name = "metadata (DataFrame)"
+    else:
+        mpath = Path(meta)
+        name = str(mpath)
+        if not mpath.is_file():
+            raise CorpusError("the metadata file does not exist", path=mpath, hint="check the path given as metadata=")
+        collector = _Collector("raise")
+        sep = "\t" if mpath.suffix.lower() in (".tsv", ".tab") else ","
+        header, rows = _read_csv_rows(mpath, mpath.read_bytes(), sep, collector)
+        df = pd.DataFrame([r[2] for r in rows], columns=header)
+    keys = [c for c in ("doc_id", "file", "filename", "file_name", "path") if c in df.columns]
+    if not keys:
+        raise CorpusError(
+            f"no key column (columns: {', '.join(map(str, df.columns))})",
+            path=name,
+            hint="add a doc_id or file column that names each document",
+        )
+    key = keys[0]
+    dup = df[key].astype("str").duplicated(keep=False) & df[key].notna()
+    if dup.any():
+        first = int(dup.to_numpy().nonzero()[0][1]) + 1
+        raise CorpusError(f"the key {df[key].iloc[first - 1]!r} appears twice", path=name, row=first, item=key, hint="give each document one row")
+    return df, key, name
+
+
+def _apply_sidecar(records: list[dict[str, Any]], rels: list[str], meta, attrs: dict[str, Any]) -> None:
+    df, key, name = _read_sidecar(meta)
+    index: dict[str, int] = {}
+    for i, (rec, rel) in enumerate(zip(records, rels)):
+        for k in (rec["doc_id"], rel, PurePosixPath(rel).name, PurePosixPath(rel).stem):
+            index.setdefault(k, i)
+    unmatched = []
+    value_cols = [c for c in df.columns if c not in (key, "doc_id", "path")]
+    for rowno, row in enumerate(df.to_dict("records"), start=1):
+        k = row[key]
+        if _isna(k):
+            continue
+        k = str(k).strip().replace("\\", "/")
+        i = index.get(k)
+        if i is None:
+            unmatched.append({"row": rowno, "key": k})
+            continue
+        for col in value_cols:
+            v = row[col]
+            if not _isna(v) and not (isinstance(v, str) and not v.strip()):
+                records[i][col] = v
+    if unmatched:
+        log.warning("%s: %d row(s) match no document (first: %r)", name, len(unmatched), unmatched[0]["key"])
+    attrs["metadata"] = name
+    attrs["metadata_unmatched"] = unmatched
+
+
+def _finalise(records: list[dict[str, Any]]) -> pd.DataFrame:
+    extras = sorted({k for rec in records for k in rec} - set(CORPUS_COLUMNS))
+    cols = CORPUS_COLUMNS + extras
+    data: dict[str, Any] = {}
+    n = len(records)
+    for col in cols:
+        values = [rec.get(col) for rec in records]
+        if col == "date":
+            data[col] = _to_datetime(values)
+        elif col in _INT_COLUMNS:
+            data[col] = pd.array([_to_int(v) for v in values], dtype="Int64")
+        elif col in _STRING_COLUMNS or all(v is None or isinstance(v, str) for v in values):
+            data[col] = pd.Series([None if _isna(v) else str(v) for v in values], dtype="str")
+        else:
+            data[col] = pd.Series(values)
+    df = pd.DataFrame(data, index=pd.RangeIndex(n))
+    # years known only from dates
+    missing = df["year"].isna() & df["date"].notna()
+    if missing.any():
+        df.loc[missing, "year"] = df.loc[missing, "date"].dt.year.astype("Int64")
+    return df
+
+
+def _to_int(v: Any) -> int | None:
+    if v is None or _isna(v):
+        return None
+    if isinstance(v, (int,)) and not isinstance(v, bool):
+        return int(v)
+    try:
+        f = float(str(v).strip())
+    except ValueError:
+        return None
+    return int(f) if f.is_integer() else None
+
+
+def _to_datetime(values: list[Any]) -> pd.Series:
+    clean = []
+    for v in values:
+        if v is None or _isna(v):
+            clean.append(pd.NaT)
+        elif isinstance(v, (datetime.date, pd.Timestamp)):
+            clean.append(pd.Timestamp(v))
+        else:
+            clean.append(pd.to_datetime(str(v), errors="coerce"))
+    return pd.Series(pd.to_datetime(clean), dtype="datetime64[ns]")
+
+
+def load_corpus(
+    source: str | os.PathLike[str],
+    *,
+    format: str = "auto",
+    filename_pattern: str | None = None,
+    metadata: str | os.PathLike[str] | pd.DataFrame | None = None,
+    errors: str = "raise",
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    suffixes: Iterable[str] = DOCUMENT_SUFFIXES,
+    normalise: bool = True,
+    infer: bool | str = "auto",
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Load a corpus into the corpus table: one row per document.
+
+    Parameters
+    ----------
+    source : str or path-like
+        A folder (read recursively), a ``.zip`` or ``.tar[.gz|.bz2|.xz]`` archive
+        (read in place), a single ``.txt`` file, or a table (``.csv``, ``.tsv``,
+        ``.jsonl``, ``.parquet``).
+    format : str, default "auto"
+        ``"auto"`` (from the path), ``"folder"`` (plain text files: no title line,
+        no inference), ``"articles"`` (every file is a scraped article), ``"text"``
+        (one file), ``"zip"``, ``"tar"``, ``"csv"``, ``"tsv"``, ``"jsonl"``,
+        ``"parquet"``. With ``"auto"``, each file of a folder or archive is read as a
+        scraped article when it has that shape (title line, then a ``"| site"``
+        line), else as plain text.
+    filename_pattern : str, optional
+        Metadata in file names, e.g. ``"{country}_{session}_{year}.txt"``; each
+        field becomes a column (``year`` and ``session`` as integers). A pattern
+        with a ``/`` matches the end of the path inside the source. A file whose
+        name does not match is a bad file (see ``errors``).
+    metadata : path or DataFrame, optional
+        Sidecar metadata keyed by ``doc_id`` or ``file`` (file name, relative path
+        or stem). Non-empty values add or override columns. Default: a
+        ``metadata.csv`` at the top of a folder or archive, if there is one.
+    errors : {"raise", "skip"}, default "raise"
+        On a bad file or row (unreadable, empty, binary, undecodable, malformed,
+        duplicate doc_id, name not matching the pattern): raise
+        :class:`~discourse.errors.CorpusError`, or skip it, log a warning and list
+        it in ``corpus.attrs["skipped"]``. A source that cannot be read at all
+        (missing path, unknown format, table without a text column) always raises.
+    columns : mapping, optional
+        For tables: our column name -> the table's, e.g.
+        ``{"text": "body", "speaker": "author"}``.
+    encoding : str, optional
+        Force an encoding for every file; default: detect (UTF-8 with or without
+        BOM, UTF-16 with BOM, else cp1252, else latin-1).
+    suffixes : iterable of str, default (".txt", ".text")
+        File extensions read as documents in folders and archives.
+    normalise : bool, default True
+        Repair text with :func:`~discourse.corpus.normalise_text`.
+    infer : {"auto", True, False}, default "auto"
+        Infer metadata from text (:func:`~discourse.corpus.infer_metadata`):
+        ``"auto"`` for scraped articles only; True for every document (inferred
+        values never override given ones); False never.
+    progress : bool, default False
+        Show a tqdm progress bar while reading files.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CORPUS_COLUMNS` then extras sorted by name. Files are in
+        order of their path inside the source; table rows in table order.
+        ``attrs``: ``skipped`` (list of dicts: path, reason, line, row),
+        ``ignored`` (files that are not documents: path, reason), ``n_seen``,
+        ``n_loaded``, ``n_skipped``, ``source``, ``format``.
+
+    Raises
+    ------
+    CorpusError
+        Bad source or option; a bad file or row when ``errors="raise"``.
+    """
+    if errors not in ("raise", "skip"):
+        raise CorpusError(f"errors={errors!r} is not an option", hint='use errors="raise" or errors="skip"')
+    if format not in FORMATS:
+        raise CorpusError(f"format={format!r} is not a known format", hint=f"use one of {', '.join(FORMATS)}")
+    if infer not in ("auto", True, False):
+        raise CorpusError(f"infer={infer!r} is not an option", hint='use "auto", True or False')
+    if isinstance(source, pd.DataFrame):
+        raise CorpusError("load_corpus reads files; this is already a DataFrame", hint="pass a path, or use the DataFrame directly")
+    path = Path(source)
+    if not path.exists():
+        raise CorpusError("the corpus source does not exist", path=path, hint="check the path (a folder, archive or table)")
+    fmt = _detect_format(path) if format == "auto" else format
+    if fmt in ("folder", "articles") and not path.is_dir() and format != "auto":
+        if fmt == "articles" and path.is_file():
+            pass
+        elif not path.is_dir():
+            raise CorpusError(f"format={fmt!r} needs a folder", path=path, hint="pass the folder, or the right format=")
+    collector = _Collector(errors)
+    attrs: dict[str, Any] = {"source": str(path), "format": fmt}
+    if fmt in ("csv", "tsv", "jsonl", "parquet"):
+        if path.is_dir():
+            raise CorpusError(f"format={fmt!r} needs a file, not a folder", path=path, hint="pass the table file")
+        records, n_seen = _load_table(path, fmt, columns, collector, normalise, infer, progress)
+        rels = [r["doc_id"] for r in records]
+        attrs["ignored"] = []
+        sidecar = metadata
+    else:
+        if columns:
+            unknown = {k: v for k, v in columns.items() if k != v}
+            if unknown:
+                log.info("columns= applies to tables; ignored for %s", path)
+        records, rels, n_seen, ignored, auto_sidecar = _load_files(
+            path, fmt, filename_pattern, collector, encoding, tuple(s.lower() for s in suffixes), normalise, infer, progress
+        )
+        attrs["ignored"] = ignored
+        sidecar = metadata if metadata is not None else auto_sidecar
+    records, rels = _drop_duplicates(records, rels, collector)
+    if sidecar is not None:
+        _apply_sidecar(records, rels, sidecar, attrs)
+    df = _finalise(records)
+    attrs["skipped"] = collector.skipped
+    attrs["n_seen"] = n_seen
+    attrs["n_loaded"] = len(df)
+    attrs["n_skipped"] = len(collector.skipped)
+    if len(df) + len(collector.skipped) != n_seen:  # pragma: no cover - an internal invariant
+        raise AssertionError(f"loaded {len(df)} + skipped {len(collector.skipped)} != seen {n_seen}")
+    df.attrs.update(attrs)
+    log.info("loaded %d documents from %s (%d skipped, %d ignored)", len(df), path, len(collector.skipped), len(attrs["ignored"]))
+    return df
+
+
+def _drop_duplicates(records: list[dict[str, Any]], rels: list[str], collector: _Collector):
+    seen: dict[str, str] = {}
+    keep_r, keep_p = [], []
+    for rec, rel in zip(records, rels):
+        did = rec["doc_id"]
+        if did in seen:
+            collector.problem(
+                rec["path"] if rec.get("path") else str(did),
+                _Problem(
+                    f"duplicate doc_id {did!r} (also {seen[did]})",
+                    row=rec.get("_row"),
+                    hint="give each document a unique id (or file name), or load with errors=\"skip\" to keep the first",
+                ),
+            )
+            continue
+        seen[did] = rec.get("path") or did
+        keep_r.append(rec)
+        keep_p.append(rel)
+    for rec in keep_r:
+        rec.pop("_row", None)
+    return keep_r, keep_p
+
+
+def _progress(items: list[Any], enabled: bool, desc: str):
+    if not enabled:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=desc, unit="doc")
+
+
+def _load_files(path, fmt, filename_pattern, collector, encoding, suffixes, normalise, infer, progress):
+    closer = None
+    if fmt in ("folder", "articles") and path.is_dir():
+        members = _folder_members(path)
+    elif fmt == "zip":
+        members, closer = _zip_members(path)
+    elif fmt == "tar":
+        members = _tar_members(path)
+    elif fmt in ("text", "articles"):
+        if path.is_dir():
+            raise CorpusError("format='text' reads one file, this is a folder", path=path, hint="use format=\"folder\"")
+        members = [_Member(path.name, str(path), path.read_bytes)]
+        suffixes = tuple(suffixes) + (path.suffix.lower(),)
+    else:  # pragma: no cover - guarded by FORMATS
+        raise CorpusError(f"format={fmt!r} is not a known format")
+    try:
+        members.sort(key=lambda m: m.rel)
+        ignored = []
+        docs = []
+        auto_sidecar = None
+        for m in members:
+            reason = _classify(m.rel, suffixes)
+            if reason is None:
+                docs.append(m)
+            else:
+                if reason == "sidecar metadata":
+                    auto_sidecar = m
+                ignored.append({"path": m.display, "reason": reason})
+        common = _common_dir([m.rel for m in docs])
+        # a sidecar is used automatically only at the top of the source
+        sidecar_df = None
+        if auto_sidecar is not None and PurePosixPath(auto_sidecar.rel).parent.as_posix() in (common or ".", "."):
+            if fmt in ("folder", "articles"):
+                sidecar_df = Path(auto_sidecar.display)
+            else:
+                sidecar_df = _sidecar_from_bytes(auto_sidecar)
+        pattern = _compile_pattern(filename_pattern) if filename_pattern else None
+        article_mode = {"folder": "plain", "articles": "articles"}.get(fmt, "auto")
+        records, rels = [], []
+        for m in _progress(docs, progress, "reading"):
+            rel = m.rel[len(common) + 1 :] if common else m.rel
+            try:
+                rec = _read_member(m, rel, encoding, pattern, article_mode, infer, normalise)
+            except _Problem as p:
+                collector.problem(m.display, p)
+                continue
+            records.append(rec)
+            rels.append(rel)
+        return records, rels, len(docs), ignored, sidecar_df
+    finally:
+        if closer is not None:
+            closer.close()
+
+
+def _sidecar_from_bytes(m: _Member) -> pd.DataFrame:
+    collector = _Collector("raise")
+    header, rows = _read_csv_rows(Path(m.display), m.read(), ",", collector)
+    return pd.DataFrame([r[2] for r in rows], columns=header)
+
+
+def _read_member(m: _Member, rel: str, encoding, pattern, article_mode, infer, normalise) -> dict[str, Any]:
+    try:
+        data = m.read()
+    except (OSError, zipfile.BadZipFile, RuntimeError) as err:
+        raise _Problem(f"cannot be read ({err.__class__.__name__}: {err})", hint="check the file's permissions and that it is not damaged") from None
+    text = decode_bytes(data, encoding)
+    doc_id = str(PurePosixPath(rel).with_suffix(""))
+    fields: dict[str, Any] = {}
+    ungdc = _UNGDC_RE.search(m.rel)
+    if ungdc:
+        session, year, country = int(ungdc.group(1)), int(ungdc.group(2)), ungdc.group(3)
+        doc_id = PurePosixPath(rel).stem
+        fields = {
+            "event": f"UNGA {session} ({year})",
+            "event_series": "UN General Debate",
+            "session": session,
+            "year": year,
+            "country": country,
+            "source": "UN General Debate Corpus",
+        }
+    if pattern is not None:
+        rx, has_suffix, names = pattern
+        target = rel if has_suffix else str(PurePosixPath(rel).with_suffix(""))
+        pm = rx.search(target)
+        if pm is None:
+            raise _Problem(
+                f"the file name does not match filename_pattern {rx.pattern!r}",
+                hint="rename the file, fix the pattern, or load with errors=\"skip\"",
+            )
+        for name in names:
+            value = _convert_field(name, pm.group(name))
+            if name == "doc_id":
+                doc_id = value
+            elif value is not None:
+                fields[name] = value
+    rec = _doc_record(text, rel=rel, display=m.display, doc_id=doc_id, article_mode="plain" if ungdc else article_mode, infer=infer, normalise=normalise)
+    for k, v in fields.items():
+        rec[k] = v  # layout and pattern override inferred values
+    return rec
+
+
+def _load_table(path, fmt, columns, collector, normalise, infer, progress):
+    try:
+        data = path.read_bytes() if fmt != "parquet" else b""
+    except OSError as err:
+        raise CorpusError(f"cannot be read ({err.__class__.__name__}: {err})", path=path, hint="check the file's permissions") from None
+    if fmt in ("csv", "tsv"):
+        if not data.strip():
+            raise CorpusError("the table is empty", path=path, hint="give a header row and one row per document")
+        header, rows = _read_csv_rows(path, data, "," if fmt == "csv" else "\t", collector)
+    elif fmt == "jsonl":
+        if not data.strip():
+            raise CorpusError("the table is empty", path=path, hint="write one JSON object per line")
+        header, rows = _read_jsonl_rows(path, data, collector)
+    else:
+        header, rows = _read_parquet_rows(path)
+    n_seen = len(rows) + len(collector.skipped)
+    mapping = dict(columns or {})
+    for ours, theirs in mapping.items():
+        if theirs not in header:
+            raise CorpusError(
+                f"column {theirs!r} (given for {ours!r}) is not in the table",
+                path=path,
+                hint=f"the columns are: {', '.join(header)}",
+            )
+    rename = {theirs: ours for ours, theirs in mapping.items()}
+    text_col = mapping.get("text", "text")
+    if text_col not in header:
+        raise CorpusError(
+            "the table has no text column" + (f" {text_col!r}" if text_col != "text" else ""),
+            path=path,
+            item=f"columns: {', '.join(header)}",
+            hint='name the text column with columns={"text": "<column>"} (CLI: --text-column)',
+        )
+    width = len(str(n_seen))
+    records = []
+    for rowno, line, row in _progress(rows, progress, "reading"):
+        rec: dict[str, Any] = {}
+        for k, v in row.items():
+            rec[rename.get(k, k)] = v
+        where = {"row": rowno, "line": line}
+        text = rec.get("text")
+        if text is None or (isinstance(text, str) and not text.strip()):
+            collector.problem(str(path), _Problem("the row has no text", **where, hint="fill the text, or remove the row"))
+            continue
+        text = str(text)
+        if normalise:
+            text = normalise_text(text)
+        rec["text"] = text
+        if rec.get("doc_id") is None:
+            rec["doc_id"] = f"{path.stem}-{rowno:0{width}d}"
+        else:
+            rec["doc_id"] = str(rec["doc_id"]).strip()
+        rec["path"] = f"{path}"
+        rec["_row"] = rowno
+        if infer is True:
+            meta = infer_metadata(text, title=rec.get("title") or "")
+            meta.pop("body", None)
+            for k, v in meta.items():
+                if rec.get(k) is None:
+                    rec[k] = v
+        records.append(rec)
+    return records, n_seen
