@@ -1,0 +1,91 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Theme frequencies by event
+#
+# How often each theme of the dictionary occurs in each event: the share of documents
+# that mention it at least once, and its rate per 1,000 words, each with a 95%
+# bootstrap interval (documents resampled within each event). Then keyword-in-context
+# lines drawn at random for every theme: read them before trusting a count.
+
+# %% tags=["parameters"]
+# Parameters (papermill replaces them when the report is built; edit them to run by hand).
+corpus = "../data/demo"  # any source discourse.load_corpus reads
+load_options = {}  # keywords of load_corpus: format, filename_pattern, metadata, errors...
+dictionary = None  # theme dictionary file; None: the built-in one
+output_dir = None  # report folder; None: show only, write nothing
+corpus_cache = None  # the corpus as loaded by build_report (faster than loading again)
+year_min = None  # keep documents from this year on
+year_max = None  # ... up to this year
+seed = 0  # seed of the bootstrap and of the KWIC samples
+n_boot = 1000  # bootstrap resamples per interval
+kwic_per_theme = 5  # KWIC lines shown per theme
+
+# %%
+from discourse import plots
+from discourse.report import ReportOutputs, dictionary_table, in_event_order, kwic_samples, load_report_corpus, show_text
+from discourse.themes import default_dictionary, load_dictionary, theme_counts, theme_frequencies
+from discourse.tracking import events
+
+docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
+dic = load_dictionary(dictionary) if dictionary else default_dictionary()
+out = ReportOutputs(output_dir, "02-theme-frequencies")
+events_table = events(docs)
+
+# %% [markdown]
+# ## The dictionary
+
+# %%
+out.table(dictionary_table(dic), "dictionary", "Themes of the dictionary: id, label, parent group, patterns", show=50)
+
+# %% [markdown]
+# ## Frequencies by event
+
+# %%
+freq = in_event_order(theme_frequencies(docs, dic, by="event", n_boot=n_boot, seed=seed), events_table, dic.theme_ids)
+out.table(
+    freq,
+    "theme-frequencies-by-event",
+    "Per event and theme: share of documents and rate per 1,000 words, with 95% intervals",
+    columns=["event", "theme", "n_docs", "share_docs", "share_docs_low", "share_docs_high", "per_1k", "per_1k_low", "per_1k_high"],
+)
+
+# %%
+ax = plots.plot_theme_heatmap(freq, value="per_1k", title="Theme rate per 1,000 words, by event")
+out.figure(ax, "heatmap-per-1k", "Theme x event heatmap of the rate per 1,000 words")
+ax = plots.plot_theme_heatmap(freq, value="share_docs", title="Share of documents mentioning each theme, by event")
+out.figure(ax, "heatmap-share-docs", "Theme x event heatmap of the share of documents")
+
+# %% [markdown]
+# ## Frequencies over the whole corpus
+
+# %%
+overall = theme_frequencies(docs.assign(corpus="all documents"), dic, by="corpus", n_boot=n_boot, seed=seed)
+overall = in_event_order(overall, None, dic.theme_ids)
+out.table(overall, "theme-frequencies-overall", "Per theme over the whole corpus, with 95% intervals")
+
+# %% [markdown]
+# ## Keyword in context: validation samples
+#
+# For every theme, up to a few matches drawn at random (one per document): is each
+# really about the theme? A theme whose lines are often wrong needs its patterns or
+# exclusions revised before its counts are used.
+
+# %%
+counts = theme_counts(docs, dic)
+samples = kwic_samples(docs, dic, counts=counts, n_per_theme=kwic_per_theme, seed=seed)
+out.table(samples, "kwic-samples", "Random keyword-in-context lines per theme, for validation", show=len(samples) or False,
+          columns=[c for c in ["theme", "doc_id", "event", "left", "match", "right"] if c in samples.columns])
+if samples.empty:
+    show_text("No theme of the dictionary matches any document of this corpus.")

@@ -1,0 +1,1455 @@
+"""Build the report: execute the notebooks, render HTML, write figures, tables and provenance.
+
+:func:`build_report` is what ``make report`` and ``discourse report`` run. It
+
+1. loads the corpus once (with the same options as :func:`discourse.load_corpus`),
+   optionally keeps only documents from ``year_min`` on, and fingerprints it;
+2. converts every ``notebooks/NN-*.py`` (jupytext ``py:percent`` sources) to a
+   notebook and executes it with papermill, passing the parameters the notebook
+   declares in its cell tagged ``parameters`` (corpus, load options, dictionary,
+   output folder, seed, and sizes scaled to the corpus: see :func:`report_parameters`);
+3. renders each executed notebook as HTML with nbconvert (code hidden unless
+   ``show_code``), next to the PNG figures and CSV tables the notebooks wrote through
+   :class:`ReportOutputs`;
+4. writes ``index.html`` (linking every notebook, figure and table) and
+   ``manifest.json`` (corpus and dictionary fingerprints, parameters, seed, package
+   versions, time of the build).
+
+The report is built in a temporary folder beside the output folder and moved into
+place only when every notebook has run: a failing notebook raises
+:class:`~discourse.errors.ReportError` naming the notebook and the failing cell's
+error, and the previous report is left as it was.
+
+The notebooks are thin: they call package functions and hand their DataFrames and
+Axes to :class:`ReportOutputs`, which saves and displays them (text from documents
+is always HTML-escaped), and records what could not be computed (a corpus of one
+document has no change between events) instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import html
+import json
+import math
+import os
+import pickle
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from discourse.errors import DiscourseError, ReportError
+
+__all__ = [
+    "build_report",
+    "report_parameters",
+    "corpus_fingerprint",
+    "load_report_corpus",
+    "list_notebooks",
+    "notebooks_dir",
+    "ReportOutputs",
+    "show_table",
+    "show_text",
+    "headline_findings",
+    "documents_by",
+    "skipped_table",
+    "corpus_description",
+    "in_event_order",
+    "dictionary_table",
+    "theme_labels",
+    "sample_documents",
+    "kwic_samples",
+]
+
+#: Generator name written to ``manifest.json``; a folder holding a manifest with this
+#: generator is a previous report and may be replaced.
+GENERATOR = "discourse report"
+NOTEBOOK_PATTERN = re.compile(r"^\d\d-[A-Za-z0-9_.-]+\.py$")
+#: Errors that mean "this could not be computed on this corpus" inside a notebook
+#: (too few documents, a single event, an empty vocabulary...). Anything else is a bug
+#: and fails the report.
+NOT_COMPUTABLE = (DiscourseError, ValueError)
+_ITEMS_FILE = ".report-items.jsonl"
+_CORPUS_CACHE = "_corpus.pkl"
+_WORK_DIR = "_work"
+_KEEP = (".gitkeep",)
+
+
+# --- locating the notebooks ----------------------------------------------------------
+
+
+def notebooks_dir() -> Path:
+    """Return the folder holding the report notebooks.
+
+    ``$DISCOURSE_NOTEBOOKS`` if set, else the project's ``notebooks/`` folder (beside
+    ``src/``; the package is installed editable by ``make setup``).
+
+    Raises
+    ------
+    ReportError
+        If the folder does not exist.
+    """
+    env = os.environ.get("DISCOURSE_NOTEBOOKS")
+    folder = Path(env) if env else Path(__file__).resolve().parents[2] / "notebooks"
+    if not folder.is_dir():
+        raise ReportError(
+            "the report notebooks were not found",
+            path=folder,
+            hint="run from a clone of the project (make setup installs it editable), "
+            "set DISCOURSE_NOTEBOOKS to the notebooks folder, or pass notebooks=[...]",
+        )
+    return folder
+
+
+def list_notebooks(folder: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Return the report notebooks ``NN-*.py`` of ``folder``, in order.
+
+    Parameters
+    ----------
+    folder : path, optional
+        Default: :func:`notebooks_dir`.
+
+    Returns
+    -------
+    list of Path
+    """
+    folder = Path(folder) if folder is not None else notebooks_dir()
+    found = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name))
+    if not found:
+        raise ReportError(
+            "no report notebook (NN-name.py) in the folder",
+            path=folder,
+            hint="add jupytext py:percent notebooks named like 01-corpus-overview.py",
+        )
+    return found
+
+
+# --- corpus, fingerprints, parameters ----------------------------------------------------
+
+
+def corpus_fingerprint(corpus: pd.DataFrame) -> str:
+    """Return the sha256 hex digest of a corpus's documents.
+
+    Computed over the documents sorted by ``doc_id``, each contributing its id and its
+    text: independent of row order and of metadata, changed by any edit of a text.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        With columns ``doc_id`` and ``text``.
+
+    Returns
+    -------
+    str
+    """
+    digest = hashlib.sha256()
+    ids = corpus["doc_id"].astype(str).tolist()
+    texts = corpus["text"].fillna("").astype(str).tolist()
+    for doc_id, text in sorted(zip(ids, texts, strict=True)):
+        digest.update(doc_id.encode("utf-8"))
+        digest.update(b"\x00")
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def load_report_corpus(
+    corpus: str | os.PathLike[str],
+    load_options: Mapping[str, Any] | None = None,
+    *,
+    cache: str | os.PathLike[str] | None = None,
+    year_min: int | None = None,
+    year_max: int | None = None,
+) -> pd.DataFrame:
+    """Load the corpus a report notebook works on.
+
+    Inside :func:`build_report` the corpus was loaded once and cached (``cache``);
+    run by hand in JupyterLab the notebook loads it from ``corpus``.
+
+    Parameters
+    ----------
+    corpus : path
+        Any source :func:`discourse.load_corpus` reads.
+    load_options : dict, optional
+        Keywords of :func:`discourse.load_corpus` (``format``, ``errors``...); ``None``
+        values are dropped.
+    cache : path, optional
+        A corpus pickled by :func:`build_report` (read instead of ``corpus`` if it exists).
+    year_min, year_max : int, optional
+        Keep only documents of these years (inclusive; documents without a year are
+        dropped when a bound is given).
+
+    Returns
+    -------
+    DataFrame
+        The corpus table; ``attrs["skipped"]`` lists skipped files.
+    """
+    if cache is not None and Path(cache).is_file():
+        with open(cache, "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - our own file, written by build_report
+    from discourse.corpus import load_corpus
+
+    options = {k: v for k, v in dict(load_options or {}).items() if v is not None}
+    table = load_corpus(corpus, **options)
+    return _filter_years(table, year_min, year_max, source=corpus)
+
+
+def _filter_years(corpus: pd.DataFrame, year_min, year_max, *, source) -> pd.DataFrame:
+    if year_min is None and year_max is None:
+        return corpus
+    years = pd.to_numeric(corpus["year"], errors="coerce")
+    keep = years.notna()
+    if year_min is not None:
+        keep &= years >= int(year_min)
+    if year_max is not None:
+        keep &= years <= int(year_max)
+    out = corpus.loc[keep.fillna(False).to_numpy()].reset_index(drop=True)
+    out.attrs = dict(corpus.attrs)
+    if out.empty:
+        raise ReportError(
+            f"no document of the corpus falls in the years {year_min or '...'}-{year_max or '...'}",
+            path=source,
+            hint="check the year bounds, or the years the corpus has (discourse info SOURCE)",
+        )
+    return out
+
+
+def report_parameters(n_docs: int, n_tokens: int | None = None) -> dict[str, Any]:
+    """Return the sizes of the report's computations, scaled to the corpus.
+
+    The report must finish in about two minutes on the demo corpus and in under 15
+    minutes on the 10,952 speeches of the UN General Debate on two cores. The costly
+    steps are the bootstrap intervals (``n_boot`` resamples of every event), the
+    choice of the number of topics (one model per candidate and per resample, fitted on
+    at most ``selection_max_docs`` documents) and the final topic model.
+
+    ======================  =================  =================  ==============
+    parameter               up to 500 docs     up to 3,000        more
+    ======================  =================  =================  ==============
+    n_boot                  1000               500                200
+    topic_candidates        4, 6, 8, 10        6, 10, 15, 20      10, 15, 20, 25
+    topic_unit              paragraph          document           document
+    selection_max_docs      all                1500               1500
+    selection_n_runs        3                  2                  2
+    kwic_per_theme          5                  5                  5
+    ======================  =================  =================  ==============
+
+    Parameters
+    ----------
+    n_docs : int
+        Documents in the corpus.
+    n_tokens : int, optional
+        Tokens in the corpus (unused for now; kept for finer scaling).
+
+    Returns
+    -------
+    dict
+        Notebook parameters; :func:`build_report` lets ``parameters=`` override any.
+    """
+    if n_docs <= 500:
+        sizes = {
+            "n_boot": 1000,
+            "topic_candidates": [4, 6, 8, 10],
+            "topic_unit": "paragraph",
+            "selection_max_docs": None,
+            "selection_n_runs": 3,
+        }
+    elif n_docs <= 3000:
+        sizes = {
+            "n_boot": 500,
+            "topic_candidates": [6, 10, 15, 20],
+            "topic_unit": "document",
+            "selection_max_docs": 1500,
+            "selection_n_runs": 2,
+        }
+    else:
+        sizes = {
+            "n_boot": 200,
+            "topic_candidates": [10, 15, 20, 25],
+            "topic_unit": "document",
+            "selection_max_docs": 1500,
+            "selection_n_runs": 2,
+        }
+    sizes.update({"topic_method": "nmf", "n_topics": None, "kwic_per_theme": 5, "top_n_terms": 10})
+    return sizes
+
+
+# --- what notebooks call -------------------------------------------------------------------
+
+
+def _display(obj) -> None:
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        print(obj)
+        return
+    display(obj)
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    return get_ipython() is not None
+
+
+def show_text(text: str, *, kind: str = "p") -> None:
+    """Display text in a notebook, HTML-escaped (never interpreted as HTML or Markdown).
+
+    Parameters
+    ----------
+    text : str
+        Plain text (may come from documents).
+    kind : {"p", "h3", "note"}
+        A paragraph, a sub-heading, or a highlighted note.
+    """
+    body = html.escape(str(text))
+    if kind == "h3":
+        markup = f"<h3>{body}</h3>"
+    elif kind == "note":
+        markup = (
+            '<div style="border-left:4px solid #E69F00;background:#fff8e6;padding:.5em 1em;'
+            f'margin:.5em 0">{body}</div>'
+        )
+    else:
+        markup = f"<p>{body}</p>"
+    if _in_notebook():
+        from IPython.display import HTML
+
+        _display(HTML(markup))
+    else:
+        print(text)
+
+
+def show_table(df: pd.DataFrame, *, max_rows: int = 20, caption: str | None = None) -> None:
+    """Display a DataFrame with every cell HTML-escaped (titles, speakers, KWIC lines).
+
+    Parameters
+    ----------
+    df : DataFrame
+    max_rows : int, default 20
+        Rows shown (the CSV holds all of them).
+    caption : str, optional
+    """
+    shown = df.head(max_rows)
+    if not _in_notebook():
+        print(shown.to_string(index=False))
+        return
+    from IPython.display import HTML
+
+    table = shown.to_html(index=False, escape=True, na_rep="", border=0, float_format=_fmt)
+    parts = []
+    if caption:
+        parts.append(f"<p><em>{html.escape(caption)}</em></p>")
+    parts.append(table)
+    if len(df) > len(shown):
+        parts.append(f"<p><small>{len(shown)} of {len(df):,} rows shown.</small></p>")
+    _display(HTML("\n".join(parts)))
+
+
+def _fmt(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:,.3g}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+class ReportOutputs:
+    """Save and display a notebook's figures and tables, and record what could not be computed.
+
+    Notebooks create one, then pass it every chart and table they show::
+
+        out = ReportOutputs(output_dir, "01-corpus-overview")
+        out.table(events_df, "events", "Events, in time order")
+        out.figure(ax, "docs-per-event", "Documents per event")
+        with out.attempt("Change between events"):
+            ...   # a DiscourseError here becomes a note in the report
+
+    Figures go to ``<output_dir>/figures/<prefix>-<name>.png``, tables to
+    ``<output_dir>/tables/<prefix>-<name>.csv`` (floats rounded to 6 decimals, rows as
+    given: sort them before, so that tables are byte-identical run to run). With
+    ``output_dir=None`` (a notebook run by hand) nothing is written, only shown.
+
+    Parameters
+    ----------
+    output_dir : path or None
+        The report folder.
+    notebook : str
+        The notebook's name, e.g. ``"01-corpus-overview"``; its number prefixes files.
+    dpi : int, default 150
+    """
+
+    def __init__(self, output_dir: str | os.PathLike[str] | None, notebook: str, *, dpi: int = 150):
+        self.output_dir = None if output_dir in (None, "") else Path(output_dir)
+        self.notebook = notebook
+        self.prefix = notebook.split("-", 1)[0] if re.match(r"^\d+-", notebook) else notebook
+        self.dpi = dpi
+        self.notes: list[dict[str, str]] = []
+
+    # files
+    def _record(self, item: dict[str, Any]) -> None:
+        if self.output_dir is None:
+            return
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.output_dir / _ITEMS_FILE, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"notebook": self.notebook, **item}, ensure_ascii=False) + "\n")
+
+    def _name(self, name: str, suffix: str) -> str:
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "item"
+        return f"{self.prefix}-{safe}{suffix}"
+
+    def figure(self, fig_or_ax, name: str, caption: str = "", *, show: bool = True):
+        """Save a chart as PNG (when there is an output folder) and display it.
+
+        Parameters
+        ----------
+        fig_or_ax : matplotlib Figure or Axes
+        name : str
+            File name stem (prefixed with the notebook number).
+        caption : str
+            One line saying what the chart shows (in the index).
+        show : bool, default True
+
+        Returns
+        -------
+        Path or None
+            The PNG written.
+        """
+        import matplotlib.pyplot as plt
+
+        fig = fig_or_ax.get_figure() if hasattr(fig_or_ax, "get_figure") and not hasattr(fig_or_ax, "savefig") else fig_or_ax
+        while getattr(fig, "get_figure", None) is not None and not hasattr(fig, "savefig"):
+            fig = fig.get_figure()  # pragma: no cover - subfigures
+        path = None
+        if self.output_dir is not None:
+            folder = self.output_dir / "figures"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / self._name(name, ".png")
+            fig.savefig(path, dpi=self.dpi, bbox_inches="tight", metadata={"Software": None})
+            self._record({"kind": "figure", "name": name, "path": f"figures/{path.name}", "caption": caption})
+        if show:
+            _display(fig)
+        plt.close(fig)
+        return path
+
+    def table(
+        self,
+        df: pd.DataFrame,
+        name: str,
+        caption: str = "",
+        *,
+        show: int | bool = 20,
+        columns: Sequence[str] | None = None,
+    ):
+        """Save a table as CSV (when there is an output folder) and display its first rows.
+
+        Parameters
+        ----------
+        df : DataFrame
+            Saved as given (sort it first); floats are rounded to 6 decimals.
+        name : str
+            File name stem (prefixed with the notebook number).
+        caption : str
+            One line saying what the table holds (in the index).
+        show : int or bool, default 20
+            Rows displayed (``False``: none).
+        columns : list of str, optional
+            Columns displayed (the CSV holds all).
+
+        Returns
+        -------
+        Path or None
+            The CSV written.
+        """
+        path = None
+        if self.output_dir is not None:
+            folder = self.output_dir / "tables"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / self._name(name, ".csv")
+            _stable_csv(df, path)
+            self._record(
+                {
+                    "kind": "table",
+                    "name": name,
+                    "path": f"tables/{path.name}",
+                    "caption": caption,
+                    "rows": int(len(df)),
+                    "columns": [str(c) for c in df.columns],
+                }
+            )
+        if show:
+            shown = df if columns is None else df[list(columns)]
+            show_table(shown, max_rows=20 if show is True else int(show), caption=caption or None)
+        return path
+
+    def note(self, what: str, why: str) -> None:
+        """Say in the report that ``what`` could not be computed, and ``why``."""
+        self.notes.append({"what": what, "why": why})
+        self._record({"kind": "note", "name": what, "caption": why})
+        show_text(f"Not computed: {what}. {why}", kind="note")
+
+    @contextlib.contextmanager
+    def attempt(self, what: str) -> Iterator[None]:
+        """Run a step; if the corpus does not allow it, say so instead of failing.
+
+        A :class:`~discourse.errors.DiscourseError` or :class:`ValueError` raised in
+        the block (too few documents or events, an empty vocabulary...) is turned
+        into a note (:meth:`note`); the rest of the block is skipped. Other errors
+        propagate and fail the report.
+        """
+        try:
+            yield
+        except NOT_COMPUTABLE as err:
+            self.note(what, str(err) or type(err).__name__)
+
+    def ok(self, *needed: Any, what: str, why: str | None = None) -> bool:
+        """Return True if every object in ``needed`` exists; else note ``what`` as not computed."""
+        if all(x is not None for x in needed):
+            return True
+        self.note(what, why or "it needs a result that could not be computed above")
+        return False
+
+
+def _stable_csv(df: pd.DataFrame, path: Path) -> None:
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col].dtype):
+            out[col] = out[col].round(6)
+    out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+# --- corpus tables for the overview --------------------------------------------------------
+
+_LISTING_COLUMNS = ["doc_id", "event", "event_series", "date", "year", "title", "speaker", "organisation", "country", "source"]
+UNKNOWN = "(unknown)"
+
+
+def documents_by(corpus: pd.DataFrame, by: str | None, *, sort: str | None = None) -> pd.DataFrame:
+    """Count documents and words per value of a metadata column, or list the documents.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The corpus table. If it has an ``n_tokens`` column (e.g. the listing returned by
+        ``documents_by(corpus, None)``) it is used instead of counting tokens again.
+    by : str or None
+        A metadata column (``"year"``, ``"event_series"``, ``"speaker"``...); ``None``
+        lists the documents.
+    sort : {None, "n_docs"}
+        ``None``: by value (years ascending), unknown values last; ``"n_docs"``: most
+        documents first (then by value).
+
+    Returns
+    -------
+    DataFrame
+        With ``by``: columns ``by`` (str; missing values as ``"(unknown)"``),
+        ``n_docs``, ``n_tokens``, ``share_docs``. With ``by=None``: ``doc_id``, the
+        metadata columns present among event, event_series, date, year, title, speaker,
+        organisation, country, source, and ``n_tokens``, ordered by date, year, doc_id.
+        An empty table if ``by`` is not a column of the corpus.
+    """
+    if "n_tokens" in corpus.columns:
+        n_tokens = corpus["n_tokens"].to_numpy()
+    else:
+        from discourse.text import count_tokens
+
+        n_tokens = [count_tokens(t) if isinstance(t, str) else 0 for t in corpus["text"].astype(object)]
+    if by is None:
+        cols = [c for c in _LISTING_COLUMNS if c in corpus.columns]
+        listing = corpus[cols].copy()
+        listing["n_tokens"] = pd.array(n_tokens, dtype="int64")
+        keys = [c for c in ("date", "year", "doc_id") if c in listing.columns]
+        return listing.sort_values(keys, na_position="last", kind="stable").reset_index(drop=True)
+    if by not in corpus.columns:
+        return pd.DataFrame({by: pd.Series([], dtype=str), "n_docs": pd.Series([], dtype="int64"), "n_tokens": pd.Series([], dtype="int64"), "share_docs": pd.Series([], dtype=float)})
+    values = corpus[by].astype(object)
+    missing = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+    work = pd.DataFrame({"value": values, "n_tokens": n_tokens, "missing": missing.to_numpy()})
+    known = work[~work["missing"]]
+    grouped = known.groupby("value", sort=True)
+    table = pd.DataFrame({"n_docs": grouped.size(), "n_tokens": grouped["n_tokens"].sum()}).reset_index()
+    table["value"] = table["value"].map(lambda v: str(int(v)) if isinstance(v, float) and float(v).is_integer() else str(v))
+    if sort == "n_docs":
+        table = table.sort_values(["n_docs", "value"], ascending=[False, True], kind="stable")
+    if work["missing"].any():
+        unknown = work[work["missing"]]
+        table = pd.concat(
+            [table, pd.DataFrame({"value": [UNKNOWN], "n_docs": [len(unknown)], "n_tokens": [int(unknown["n_tokens"].sum())]})],
+            ignore_index=True,
+        )
+    table = table.rename(columns={"value": by}).reset_index(drop=True)
+    table[by] = table[by].astype(str)
+    table["n_docs"] = table["n_docs"].astype("int64")
+    table["n_tokens"] = table["n_tokens"].astype("int64")
+    table["share_docs"] = table["n_docs"] / max(1, len(corpus))
+    return table
+
+
+def skipped_table(skipped: Iterable[Any]) -> pd.DataFrame:
+    """Return the files skipped when loading (``corpus.attrs["skipped"]``) as a table.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``path``, ``reason`` (and ``line``/``row``/``hint`` when given), sorted by path.
+    """
+    rows = []
+    for item in skipped:
+        if isinstance(item, Mapping):
+            rows.append(dict(item))
+        elif isinstance(item, DiscourseError):
+            rows.append(item.as_record())
+        else:
+            rows.append({"path": None, "reason": str(item)})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return pd.DataFrame({"path": pd.Series([], dtype=str), "reason": pd.Series([], dtype=str)})
+    table = table.dropna(axis=1, how="all")
+    first = [c for c in ("path", "reason") if c in table.columns]
+    table = table[first + [c for c in table.columns if c not in first]]
+    if "path" in table.columns:
+        table = table.sort_values("path", kind="stable", na_position="last")
+    return table.reset_index(drop=True)
+
+
+def corpus_description(corpus: pd.DataFrame, events_table: pd.DataFrame | None = None) -> str:
+    """Describe a corpus in one or two sentences, from its numbers.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    events_table : DataFrame, optional
+        :func:`discourse.tracking.events` of the corpus (computed if not given).
+
+    Returns
+    -------
+    str
+        E.g. "52 documents (38,211 words) from 9 events in 3 series, 2017 to 2024. The
+        largest event is X (8 documents). No file was skipped."
+    """
+    if events_table is None:
+        from discourse.tracking import events
+
+        events_table = events(corpus)
+    n_docs = len(corpus)
+    n_tokens = int(events_table["n_tokens"].sum()) if len(events_table) else 0
+    n_events = len(events_table)
+    series = events_table["event_series"].dropna().unique() if "event_series" in events_table else []
+    years = pd.to_numeric(corpus.get("year", pd.Series(dtype=float)), errors="coerce").dropna()
+    parts = [f"{n_docs:,} document{'s' * (n_docs != 1)} ({n_tokens:,} words) from {n_events:,} event{'s' * (n_events != 1)}"]
+    if len(series):
+        parts.append(f" in {len(series):,} series")
+    if len(years):
+        lo, hi = int(years.min()), int(years.max())
+        parts.append(f", {lo}" if lo == hi else f", {lo} to {hi}")
+    text = "".join(parts) + "."
+    if n_events:
+        top = events_table.sort_values(["n_docs", "event"], ascending=[False, True], kind="stable").iloc[0]
+        text += f" The largest event is {top['event']} ({int(top['n_docs']):,} document{'s' * (int(top['n_docs']) != 1)})."
+    skipped = corpus.attrs.get("skipped") or []
+    text += f" {len(skipped):,} file{'s were' if len(skipped) != 1 else ' was'} skipped when loading." if skipped else " No file was skipped when loading."
+    return text
+
+
+# --- helpers for the theme and topic notebooks -------------------------------------------------
+
+
+def in_event_order(
+    table: pd.DataFrame,
+    events_table: pd.DataFrame | None,
+    theme_order: Sequence[str] | None = None,
+    *,
+    event_column: str = "event",
+    theme_column: str = "theme",
+) -> pd.DataFrame:
+    """Sort a per-event table by event time order, then by theme in dictionary order.
+
+    Parameters
+    ----------
+    table : DataFrame
+        E.g. :func:`discourse.themes.theme_frequencies` by event.
+    events_table : DataFrame or None
+        :func:`discourse.tracking.events` of the corpus (its row order is time order);
+        None: keep the events in their order of appearance.
+    theme_order : list of str, optional
+        Theme ids in the order wanted (e.g. ``dictionary.theme_ids``); others follow,
+        alphabetically.
+
+    Returns
+    -------
+    DataFrame
+        A new, sorted table with a fresh index.
+    """
+    out = table.copy()
+    keys = []
+    if events_table is not None and event_column in out.columns:
+        rank = {e: i for i, e in enumerate(events_table["event"].astype(str))}
+        out["_event_rank"] = out[event_column].astype(str).map(lambda e: rank.get(e, len(rank)))
+        keys.append("_event_rank")
+    if theme_column in out.columns:
+        order = {t: i for i, t in enumerate(theme_order or [])}
+        out["_theme_rank"] = out[theme_column].astype(str).map(lambda t: order.get(t, len(order)))
+        keys += ["_theme_rank", theme_column]
+    if not keys:
+        return out.reset_index(drop=True)
+    out = out.sort_values(keys, kind="stable")
+    return out.drop(columns=[k for k in ("_event_rank", "_theme_rank") if k in out.columns]).reset_index(drop=True)
+
+
+def dictionary_table(dictionary) -> pd.DataFrame:
+    """Return a dictionary's themes as a table: theme, label, parent, n_patterns, terms.
+
+    Parameters
+    ----------
+    dictionary : discourse.themes.Dictionary
+
+    Returns
+    -------
+    DataFrame
+        One row per theme in dictionary order; ``terms`` lists its literal words and
+        phrases (semicolon-separated).
+    """
+    rows = []
+    for theme_id in dictionary.theme_ids:
+        theme = _theme_object(dictionary, theme_id)
+        terms = list(dictionary.terms(theme_id))
+        patterns = getattr(theme, "patterns", None) if theme is not None else None
+        rows.append(
+            {
+                "theme": theme_id,
+                "label": getattr(theme, "label", None) or theme_id,
+                "parent": getattr(theme, "parent", None),
+                "n_patterns": len(patterns) if patterns is not None else len(terms),
+                "terms": "; ".join(terms),
+            }
+        )
+    return pd.DataFrame(rows, columns=["theme", "label", "parent", "n_patterns", "terms"])
+
+
+def _theme_object(dictionary, theme_id):
+    themes = getattr(dictionary, "themes", None)
+    if isinstance(themes, Mapping):
+        return themes.get(theme_id)
+    if themes is not None:
+        for theme in themes:
+            if getattr(theme, "id", None) == theme_id or getattr(theme, "theme_id", None) == theme_id:
+                return theme
+    return None
+
+
+def theme_labels(dictionary) -> dict[str, str]:
+    """Return ``{theme id: label}`` for a dictionary (the id when it has no label)."""
+    out = {}
+    for theme_id in dictionary.theme_ids:
+        theme = _theme_object(dictionary, theme_id)
+        out[theme_id] = getattr(theme, "label", None) or theme_id
+    return out
+
+
+def sample_documents(corpus: pd.DataFrame, max_docs: int | None, *, seed: int = 0, by: str | None = "event") -> pd.DataFrame:
+    """Return at most ``max_docs`` documents, drawn at random within each ``by`` group.
+
+    Used to keep costly diagnostics (the choice of the number of topics) within a time
+    budget on large corpora. Each group keeps the same fraction of its documents (at
+    least one), so that every event is represented.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    max_docs : int or None
+        None (or a corpus no larger): the corpus itself.
+    seed : int, default 0
+    by : str or None, default "event"
+
+    Returns
+    -------
+    DataFrame
+        The sample, in the corpus's order.
+    """
+    import numpy as np
+
+    if max_docs is None or len(corpus) <= max_docs:
+        return corpus
+    rng = np.random.default_rng(seed)
+    order = np.argsort(corpus["doc_id"].astype(str).to_numpy(), kind="stable")
+    frac = max_docs / len(corpus)
+    if by is not None and by in corpus.columns:
+        groups = corpus[by].astype(str).fillna("").to_numpy()[order]
+    else:
+        groups = np.zeros(len(corpus), dtype=int)
+    chosen = []
+    for g in sorted(set(groups.tolist())):
+        idx = order[groups == g]
+        k = max(1, int(round(frac * len(idx))))
+        chosen.extend(rng.choice(idx, size=min(k, len(idx)), replace=False).tolist())
+    chosen = np.sort(np.asarray(chosen))
+    sample = corpus.iloc[chosen].reset_index(drop=True)
+    sample.attrs = dict(corpus.attrs)
+    return sample
+
+
+def kwic_samples(
+    corpus: pd.DataFrame,
+    dictionary,
+    *,
+    counts: pd.DataFrame | None = None,
+    n_per_theme: int = 5,
+    seed: int = 0,
+    window: int = 8,
+) -> pd.DataFrame:
+    """Draw keyword-in-context lines at random for every theme, to validate the dictionary.
+
+    For each theme, up to ``n_per_theme`` documents where it matches are drawn at
+    random (seeded), and one of each document's matches, also at random.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    dictionary : discourse.themes.Dictionary
+    counts : DataFrame, optional
+        :func:`discourse.themes.theme_counts` of the corpus (computed if not given).
+    n_per_theme : int, default 5
+    seed : int, default 0
+    window : int, default 8
+        Words of context on each side.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``theme``, ``doc_id``, ``event``, ``left``, ``match``, ``right``,
+        ``pattern``, in dictionary then document order; the text is as in the documents
+        (escape it before showing it as HTML: :func:`show_table` does).
+    """
+    import numpy as np
+
+    from discourse.themes import kwic, theme_counts
+
+    if counts is None:
+        counts = theme_counts(corpus, dictionary)
+    columns = ["theme", "doc_id", "event", "left", "match", "right", "pattern"]
+    frames = []
+    for i, theme_id in enumerate(dictionary.theme_ids):
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), i]))
+        hit = counts[(counts["theme"] == theme_id) & (counts["count"] > 0)]
+        doc_ids = sorted(hit["doc_id"].astype(str).unique().tolist())
+        if not doc_ids or n_per_theme <= 0:
+            continue
+        chosen = sorted(rng.choice(doc_ids, size=min(n_per_theme, len(doc_ids)), replace=False).tolist())
+        subset = corpus[corpus["doc_id"].astype(str).isin(chosen)]
+        lines = kwic(subset, theme_id, window=window, dictionary=dictionary)
+        if lines.empty:
+            continue
+        lines = lines.assign(_doc=lines["doc_id"].astype(str)).sort_values("_doc", kind="stable")
+        picked = []
+        for _doc, group in lines.groupby("_doc", sort=True):
+            picked.append(group.iloc[[int(rng.integers(len(group)))]])
+        sample = pd.concat(picked).drop(columns="_doc")
+        sample = sample.assign(theme=theme_id)
+        if "event" not in sample.columns:
+            sample = sample.assign(event=sample["doc_id"].map(subset.set_index("doc_id")["event"]))
+        frames.append(sample[[c for c in columns if c in sample.columns]])
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- headline findings ------------------------------------------------------------------------
+
+
+def headline_findings(
+    track: pd.DataFrame,
+    *,
+    measure: str = "per_1k",
+    labels: Mapping[str, str] | None = None,
+    max_findings: int = 8,
+    only_significant: bool = True,
+) -> list[str]:
+    """Word the biggest significant changes between events as sentences.
+
+    Every sentence is generated from the numbers of ``track`` (the output of
+    :func:`discourse.tracking.track_themes` or :func:`~discourse.tracking.track_topics`),
+    e.g. *"AI safety rose from 0.4 to 2.1 per 1,000 words between UNGA 77 (2022) and
+    UNGA 78 (2023) (significant, 95% interval of the change 1.2 to 2.9)."*
+
+    Parameters
+    ----------
+    track : DataFrame
+        One row per event and theme (or topic), with the change from the previous
+        event of the series; see :func:`discourse.tracking.track_themes`.
+    measure : {"per_1k", "share_docs", "prevalence"}
+        Which rate to describe.
+    labels : dict, optional
+        Theme id -> readable label.
+    max_findings : int, default 8
+        The largest changes (by absolute size relative to the previous value) are kept.
+    only_significant : bool, default True
+        Keep only changes flagged significant.
+
+    Returns
+    -------
+    list of str
+        Sentences, largest changes first; empty if there is nothing to say.
+    """
+    return _headline_findings(track, measure, labels or {}, max_findings, only_significant)
+
+
+_MEASURE_WORDS = {
+    "per_1k": ("per 1,000 words", 2),
+    "share_docs": ("of documents", None),
+    "prevalence": ("of the text (topic prevalence)", None),
+}
+
+
+def _fmt_value(value: float, measure: str) -> str:
+    unit, digits = _MEASURE_WORDS.get(measure, ("", 2))
+    if digits is None:  # a share
+        pct = 100 * value
+        return f"{pct:.0f}%" if abs(pct) >= 10 else f"{pct:.1f}%"
+    return f"{value:.{digits}f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def _headline_findings(track, measure, labels, max_findings, only_significant) -> list[str]:
+    raise NotImplementedError
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for dist in (
+        "discourse",
+        "pandas",
+        "numpy",
+        "scikit-learn",
+        "scipy",
+        "matplotlib",
+        "nltk",
+        "papermill",
+        "nbconvert",
+        "jupytext",
+    ):
+        try:
+            out[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def _declared_parameters(nb) -> set[str] | None:
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            names = set()
+            for line in cell.source.splitlines():
+                m = re.match(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=", line)
+                if m:
+                    names.add(m.group(1))
+            return names
+    return None
+
+
+def _title(nb, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+@contextlib.contextmanager
+def _kernel(kernel_name: str | None, workdir: Path) -> Iterator[str]:
+    """Yield a kernel name that runs this Python (``sys.executable``)."""
+    if kernel_name is not None:
+        yield kernel_name
+        return
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        spec = KernelSpecManager().get_kernel_spec("python3")
+        argv0 = spec.argv[0] if spec.argv else ""
+        aliases = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2])}
+        if argv0 in aliases or os.path.realpath(argv0) == os.path.realpath(sys.executable):
+            yield "python3"
+            return
+    except (ImportError, NoSuchKernel):  # pragma: no cover - ipykernel missing or odd setup
+        pass
+    # The python3 kernel found runs another Python: register one that runs ours.
+    kdir = workdir / "kernels" / "discourse-python"
+    kdir.mkdir(parents=True, exist_ok=True)
+    (kdir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "discourse (Python)",
+                "language": "python",
+            }
+        )
+    )
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(workdir) + (os.pathsep + old if old else "")
+    try:
+        yield "discourse-python"
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = old
+
+
+def _check_output_replaceable(output: Path) -> None:
+    if not output.exists():
+        return
+    if not output.is_dir():
+        raise ReportError(
+            "the report folder is a file",
+            path=output,
+            hint="choose another folder with -o",
+        )
+    entries = [p for p in output.iterdir() if p.name not in _KEEP]
+    if not entries:
+        return
+    manifest = output / "manifest.json"
+    try:
+        ours = json.loads(manifest.read_text(encoding="utf-8")).get("generator") == GENERATOR
+    except (OSError, ValueError, AttributeError):
+        ours = False
+    if not ours:
+        raise ReportError(
+            "the folder exists and is not a discourse report, so it will not be replaced",
+            path=output,
+            hint="choose another folder with -o, or empty this one",
+        )
+
+
+def _strip_stderr(nb) -> None:
+    """Drop stderr streams (warnings, text progress bars) from what goes into the HTML."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+
+
+# The lab template without its remote scripts (require.js, MathJax, mermaid from a CDN):
+# the report is self-contained, works offline and loads nothing from third parties.
+_HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style>.jp-Notebook{max-width:1100px;margin:0 auto}
+.jp-RenderedHTMLCommon table{font-size:.85em} .jp-RenderedHTMLCommon td{max-width:40em}</style>{% endblock extra_css %}
+"""
+
+
+def _render_html(nb, title: str, show_code: bool) -> str:
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_loaders=[jinja2.DictLoader({"discourse_report.html.j2": _HTML_TEMPLATE})],
+        template_file="discourse_report.html.j2",
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _kernel_manager_class(log_path: Path):
+    """A kernel manager whose kernel writes its stderr to ``log_path``, not to our terminal."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class _QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            with open(log_path, "ab") as fh:  # the child keeps its own copy of the descriptor
+                kw["stderr"] = fh
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return _QuietKernelManager
+
+
+def _execution_error(err, notebook: Path) -> ReportError:
+    ename = getattr(err, "ename", type(err).__name__)
+    evalue = str(getattr(err, "evalue", err)).strip()
+    source = str(getattr(err, "source", "") or "").strip()
+    lines = source.splitlines()
+    exc = ReportError(
+        f"the notebook failed with {ename}: {evalue}",
+        path=notebook,
+        hint="the previous report was left as it was. Fix the cause, or run the notebook in "
+        "JupyterLab to see the full traceback",
+    )
+    if lines:
+        excerpt = "\n".join("    " + s for s in lines[-8:])
+        exc.args = (f"{exc}\n  The failing cell{' ends with' if len(lines) > 8 else ''}:\n{excerpt}",)
+    exc.ename = ename
+    exc.evalue = evalue
+    exc.notebook = str(notebook)
+    exc.cell_source = source
+    return exc
+
+
+def build_report(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str] = "reports",
+    *,
+    load_options: Mapping[str, Any] | None = None,
+    dictionary: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+    show_code: bool = False,
+    notebooks: Sequence[str | os.PathLike[str]] | None = None,
+    progress: bool = True,
+    kernel_name: str | None = None,
+    year_min: int | None = None,
+    year_max: int | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> Path:
+    """Build the report for a corpus: notebooks, HTML, figures, tables, index, manifest.
+
+    Parameters
+    ----------
+    source : path
+        The corpus: anything :func:`discourse.load_corpus` reads.
+    output : path, default "reports"
+        The report folder. Replaced as a whole when the new report is complete; it must
+        be absent, empty, or a previous report (holding its ``manifest.json``).
+    load_options : dict, optional
+        Keywords of :func:`discourse.load_corpus` (``format``, ``filename_pattern``,
+        ``metadata``, ``errors``, ``columns``...); ``None`` values are dropped.
+    dictionary : path, optional
+        Theme dictionary file; default: the built-in one.
+    seed : int, default 0
+        Seed of every random step (bootstrap, topic models, samples).
+    show_code : bool, default False
+        Keep the code cells in the HTML.
+    notebooks : list of path, optional
+        The notebooks (``NN-name.py`` jupytext sources, or ``.ipynb``); default: every
+        ``NN-*.py`` of :func:`notebooks_dir`.
+    progress : bool, default True
+        Show a progress bar over the notebooks (on stderr).
+    kernel_name : str, optional
+        Jupyter kernel; default: ``python3`` if it runs this Python, else a kernel
+        registered for this Python in the build folder.
+    year_min, year_max : int, optional
+        Report on the documents of these years only.
+    parameters : dict, optional
+        Override notebook parameters (see :func:`report_parameters`).
+
+    Returns
+    -------
+    Path
+        The report's ``index.html``.
+
+    Raises
+    ------
+    CorpusError, DictionaryError
+        The corpus or dictionary cannot be read (before anything runs).
+    ReportError
+        A notebook failed (naming it and the failing cell's error), or the output
+        folder cannot be replaced. The previous report is left as it was.
+    """
+    started = time.perf_counter()
+    output = Path(output).resolve()
+    _check_output_replaceable(output)
+    nb_paths = [Path(p).resolve() for p in notebooks] if notebooks is not None else list_notebooks()
+    for p in nb_paths:
+        if not p.is_file():
+            raise ReportError("the notebook does not exist", path=p, hint="check the notebooks list")
+
+    # Load and check everything before running anything.
+    options = {k: v for k, v in dict(load_options or {}).items() if v is not None}
+    corpus = load_report_corpus(source, options, year_min=year_min, year_max=year_max)
+    if corpus.empty:
+        raise ReportError("the corpus has no document", path=source, hint="check the source and load options")
+    dictionary_path = None if dictionary is None else str(Path(dictionary).resolve())
+    dictionary_info = _dictionary_info(dictionary_path)
+
+    params = report_parameters(len(corpus))
+    params.update(dict(parameters or {}))
+    common = {
+        "corpus": str(Path(source).resolve()) if Path(source).exists() else str(source),
+        "load_options": options,
+        "dictionary": dictionary_path,
+        "seed": int(seed),
+        "year_min": year_min,
+        "year_max": year_max,
+        **params,
+    }
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(build, 0o777 & ~umask)  # mkdtemp makes it private; a report is a normal folder
+    try:
+        work = build / _WORK_DIR
+        work.mkdir()
+        (build / "notebooks").mkdir()
+        cache = work / _CORPUS_CACHE
+        with open(cache, "wb") as fh:
+            pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        n_tokens = _count_tokens(corpus)
+        run_params = {**common, "output_dir": str(build), "corpus_cache": str(cache)}
+        records = _run_notebooks(nb_paths, build, work, run_params, show_code, progress, kernel_name)
+        items = _read_items(build)
+        manifest = {
+            "generator": GENERATOR,
+            "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+            "seconds": round(time.perf_counter() - started, 1),
+            "source": str(source),
+            "load_options": options,
+            "year_min": year_min,
+            "year_max": year_max,
+            "corpus": {
+                "fingerprint": corpus_fingerprint(corpus),
+                "n_docs": int(len(corpus)),
+                "n_tokens": n_tokens,
+                "n_skipped": len(corpus.attrs.get("skipped", []) or []),
+            },
+            "dictionary": dictionary_info,
+            "seed": int(seed),
+            "parameters": {k: v for k, v in common.items() if k not in ("corpus", "load_options", "dictionary", "seed")},
+            "show_code": bool(show_code),
+            "versions": _versions(),
+            "notebooks": [
+                {**rec, "items": [it for it in items if it["notebook"] == rec["name"]]} for rec in records
+            ],
+        }
+        (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (build / "index.html").write_text(_index_html(manifest), encoding="utf-8")
+        shutil.rmtree(work)
+        (build / _ITEMS_FILE).unlink(missing_ok=True)
+        _move_into_place(build, output)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    return output / "index.html"
+
+
+def _dictionary_info(path: str | None) -> dict[str, Any]:
+    from discourse.themes import default_dictionary, load_dictionary
+
+    dic = default_dictionary() if path is None else load_dictionary(path)
+    return {
+        "path": path or "built-in default",
+        "name": getattr(dic, "name", None),
+        "fingerprint": dic.fingerprint(),
+        "themes": list(dic.theme_ids),
+    }
+
+
+def _count_tokens(corpus: pd.DataFrame) -> int:
+    from discourse.text import count_tokens
+
+    return int(sum(count_tokens(t) for t in corpus["text"].fillna("").astype(str)))
+
+
+def _run_notebooks(nb_paths, build, work, params, show_code, progress, kernel_name) -> list[dict]:
+    import jupytext
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover
+        tqdm = None
+
+    records = []
+    bar = None
+    if progress and tqdm is not None:
+        bar = tqdm(total=len(nb_paths), desc="report", unit="notebook", file=sys.stderr)
+    try:
+        with _kernel(kernel_name, work) as kname:
+            for path in nb_paths:
+                name = path.stem if path.suffix == ".py" else path.stem
+                if bar is not None:
+                    bar.set_postfix_str(name)
+                nb = jupytext.read(path) if path.suffix != ".ipynb" else nbformat.read(path, as_version=4)
+                nb.metadata["kernelspec"] = {"name": kname, "display_name": "Python 3", "language": "python"}
+                nb.metadata.setdefault("language_info", {"name": "python"})
+                declared = _declared_parameters(nb)
+                passed = params if declared is None else {k: v for k, v in params.items() if k in declared}
+                src = work / f"{name}.ipynb"
+                nbformat.write(nb, src)
+                executed = build / "notebooks" / f"{name}.ipynb"
+                t0 = time.perf_counter()
+                try:
+                    papermill.execute_notebook(
+                        str(src),
+                        str(executed),
+                        parameters=passed,
+                        kernel_name=kname,
+                        language="python",
+                        progress_bar=False,
+                        log_output=False,
+                        cwd=str(work),
+                        kernel_manager_class=_kernel_manager_class(work / f"{name}.kernel.log"),
+                    )
+                except PapermillExecutionError as err:
+                    raise _execution_error(err, path) from None
+                except DiscourseError:
+                    raise
+                except Exception as err:  # kernel died, timeout, bad notebook file
+                    log = _tail(work / f"{name}.kernel.log")
+                    raise ReportError(
+                        f"the notebook could not be run: {type(err).__name__}: {err}"
+                        + (f"\n  the kernel said:\n{log}\n " if log else ""),
+                        path=path,
+                        hint="the previous report was left as it was",
+                    ) from err
+                seconds = time.perf_counter() - t0
+                done = nbformat.read(executed, as_version=4)
+                title = _title(done, name)
+                _strip_stderr(done)
+                (build / f"{name}.html").write_text(_render_html(done, title, show_code), encoding="utf-8")
+                records.append(
+                    {
+                        "name": name,
+                        "title": title,
+                        "source": path.name,
+                        "html": f"{name}.html",
+                        "ipynb": f"notebooks/{name}.ipynb",
+                        "seconds": round(seconds, 1),
+                    }
+                )
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return records
+
+
+def _tail(path: Path, n: int = 8) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    lines = [ln for ln in lines if "running over TCP without encryption" not in ln]
+    return "\n".join("    " + ln for ln in lines[-n:])
+
+
+def _read_items(build: Path) -> list[dict[str, Any]]:
+    path = build / _ITEMS_FILE
+    if not path.is_file():
+        return []
+    items: dict[tuple, dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            items[(item["notebook"], item["kind"], item["name"])] = item  # last one wins
+    return list(items.values())
+
+
+def _move_into_place(build: Path, output: Path) -> None:
+    old = None
+    if output.exists():
+        for keep in _KEEP:
+            if (output / keep).exists() and not (build / keep).exists():
+                shutil.copy2(output / keep, build / keep)
+        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+        old.rmdir()
+        os.replace(output, old)
+    try:
+        os.replace(build, output)
+    except OSError:
+        if old is not None:
+            os.replace(old, output)  # put the previous report back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --- index.html ---------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{margin-bottom:.2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
+.meta{color:#555;font-size:.92em} code{background:#f4f4f4;padding:0 .25em;border-radius:3px}
+.figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:1em}
+figure{margin:0;border:1px solid #e4e4e4;border-radius:6px;padding:.5em;background:#fff}
+figure img{width:100%;height:auto} figcaption{font-size:.9em;color:#444}
+table{border-collapse:collapse;font-size:.92em} td,th{padding:.2em .6em;border-bottom:1px solid #eee;text-align:left}
+.note{border-left:4px solid #E69F00;background:#fff8e6;padding:.4em .8em;margin:.4em 0}
+"""
+
+
+def _index_html(manifest: Mapping[str, Any]) -> str:
+    e = html.escape
+    c = manifest["corpus"]
+    d = manifest["dictionary"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>discourse report: {e(str(manifest['source']))}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>discourse report</h1>",
+        '<p class="meta">',
+        f"Corpus <code>{e(str(manifest['source']))}</code>: {c['n_docs']:,} documents, "
+        f"{c['n_tokens']:,} words"
+        + (f", {c['n_skipped']:,} files skipped" if c["n_skipped"] else "")
+        + ".<br>",
+    ]
+    years = [f"from {manifest['year_min']}" if manifest.get("year_min") else "", f"to {manifest['year_max']}" if manifest.get("year_max") else ""]
+    years = " ".join(y for y in years if y)
+    if years:
+        parts.append(f"Documents {e(years)} only.<br>")
+    parts += [
+        f"Dictionary: {e(str(d['path']))} ({len(d['themes'])} themes). Seed {manifest['seed']}. "
+        f"Built {e(manifest['created'])} in {manifest['seconds']:.0f} s with discourse "
+        f"{e(manifest['versions'].get('discourse', '?'))}.<br>",
+        f"Corpus fingerprint <code>{e(c['fingerprint'][:16])}</code>, dictionary fingerprint "
+        f"<code>{e(str(d['fingerprint'])[:16])}</code>; provenance in "
+        '<a href="manifest.json">manifest.json</a>.</p>',
+        "<h2>Contents</h2><ol>",
+    ]
+    for nb in manifest["notebooks"]:
+        parts.append(f'<li><a href="{e(nb["html"])}">{e(nb["title"])}</a></li>')
+    parts.append("</ol>")
+    for nb in manifest["notebooks"]:
+        parts.append(f'<h2 id="{e(nb["name"])}"><a href="{e(nb["html"])}">{e(nb["title"])}</a></h2>')
+        parts.append(
+            f'<p class="meta">Notebook <a href="{e(nb["ipynb"])}">{e(nb["ipynb"])}</a> '
+            f"(source <code>notebooks/{e(nb['source'])}</code>), run in {nb['seconds']:.0f} s.</p>"
+        )
+        notes = [it for it in nb["items"] if it["kind"] == "note"]
+        figures = [it for it in nb["items"] if it["kind"] == "figure"]
+        tables = [it for it in nb["items"] if it["kind"] == "table"]
+        for it in notes:
+            parts.append(f'<div class="note">Not computed: {e(it["name"])}. {e(it["caption"])}</div>')
+        if figures:
+            parts.append('<div class="figs">')
+            for it in figures:
+                parts.append(
+                    f'<figure><a href="{e(it["path"])}"><img src="{e(it["path"])}" alt="{e(it["caption"] or it["name"])}" loading="lazy"></a>'
+                    f"<figcaption>{e(it['caption'] or it['name'])}</figcaption></figure>"
+                )
+            parts.append("</div>")
+        if tables:
+            parts.append("<table><tr><th>table (CSV)</th><th>rows</th><th>what it holds</th></tr>")
+            for it in tables:
+                parts.append(
+                    f'<tr><td><a href="{e(it["path"])}">{e(Path(it["path"]).name)}</a></td>'
+                    f"<td>{it.get('rows', 0):,}</td><td>{e(it['caption'])}</td></tr>"
+                )
+            parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

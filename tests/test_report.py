@@ -1,0 +1,294 @@
+"""Tests of the report machinery (discourse.report) with small notebooks of tests/fixtures.
+
+The real notebooks are executed in tests/test_notebooks.py; here a one-cell "echo"
+notebook and a deliberately failing one check execution, HTML, figures, tables, the
+index, the manifest, escaping and the atomic replace, in a few seconds each.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from discourse.errors import ReportError
+from discourse.report import (
+    ReportOutputs,
+    build_report,
+    corpus_fingerprint,
+    documents_by,
+    headline_findings,
+    in_event_order,
+    report_parameters,
+    sample_documents,
+    skipped_table,
+)
+
+FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "report_notebooks"
+ECHO = FIXTURE_NOTEBOOKS / "01-echo.py"
+FAILS = FIXTURE_NOTEBOOKS / "02-fails.py"
+
+HOSTILE_TITLE = "Summit <script>alert(1)</script> opens"
+HOSTILE_SPEAKER = "<b>Mallory</b> <script>alert('x')</script>"
+HOSTILE_TEXT = "The digital divide <b>widens <script>alert(2)</script> and AI safety matters."
+
+
+def write_csv_corpus(path: Path, rows: list[dict]) -> Path:
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def hostile_csv(tmp_path) -> Path:
+    rows = [
+        {"doc_id": "d1", "title": HOSTILE_TITLE, "speaker": HOSTILE_SPEAKER, "event": "Forum 2020",
+         "year": 2020, "text": HOSTILE_TEXT},
+        {"doc_id": "d2", "title": "Plain title", "speaker": "Ann Example", "event": "Forum 2021",
+         "year": 2021, "text": "Cybersecurity and data protection were discussed at length."},
+    ]
+    return write_csv_corpus(tmp_path / "corpus.csv", rows)
+
+
+def html_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.html"))
+
+
+def assert_no_unescaped_script(folder: Path) -> None:
+    files = html_files(folder)
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script>\s*alert", text, re.IGNORECASE), path
+        assert "<b>Mallory" not in text, path
+        assert "<b>widens" not in text, path
+
+
+def test_echo_report_files_index_and_manifest(tmp_path, hostile_csv):
+    out = tmp_path / "report"
+    index = build_report(hostile_csv, out, notebooks=[ECHO], progress=False, seed=3)
+    assert index == out.resolve() / "index.html"
+    assert (out / "01-echo.html").is_file()
+    assert (out / "notebooks" / "01-echo.ipynb").is_file()
+    png = out / "figures" / "01-lengths.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = pd.read_csv(out / "tables" / "01-documents.csv")
+    assert list(table["doc_id"]) == ["d1", "d2"]
+    assert table.loc[0, "title"] == HOSTILE_TITLE  # CSV keeps the text as it is
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["generator"] == "discourse report"
+    assert manifest["seed"] == 3
+    assert manifest["corpus"]["n_docs"] == 2
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["corpus"]["fingerprint"])
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["dictionary"]["fingerprint"])
+    for name in ("python", "discourse", "pandas", "numpy", "scikit-learn", "matplotlib", "nltk"):
+        assert manifest["versions"][name]
+    assert manifest["created"]
+    (nb,) = manifest["notebooks"]
+    assert nb["title"] == "Echo"
+    kinds = sorted((it["kind"], it["name"]) for it in nb["items"])
+    assert kinds == [("figure", "lengths"), ("note", "Something impossible"), ("table", "documents")]
+
+    index_html = index.read_text()
+    for link in ("01-echo.html", "figures/01-lengths.png", "tables/01-documents.csv", "manifest.json",
+                 "notebooks/01-echo.ipynb"):
+        assert f'"{link}"' in index_html
+    assert "Not computed: Something impossible" in index_html
+    # the note is also in the notebook's HTML, and code is hidden by default
+    page = (out / "01-echo.html").read_text()
+    assert "this corpus is too small for it" in page
+    assert "load_report_corpus(" not in page
+    # no work files left behind, next to or inside the report
+    assert not list(out.glob("_work")) and not list(out.glob(".report-items*"))
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_escaping_of_titles_speakers_and_text(tmp_path, hostile_csv):
+    out = tmp_path / "report"
+    build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
+    assert_no_unescaped_script(out)
+    page = (out / "01-echo.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown, escaped
+
+
+def test_show_code(tmp_path, hostile_csv):
+    out = tmp_path / "report"
+    build_report(hostile_csv, out, notebooks=[ECHO], progress=False, show_code=True)
+    assert "load_report_corpus" in (out / "01-echo.html").read_text()
+
+
+def test_failing_notebook_names_cell_and_keeps_previous_report(tmp_path, hostile_csv):
+    out = tmp_path / "report"
+    build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(ReportError) as info:
+        build_report(hostile_csv, out, notebooks=[ECHO, FAILS], progress=False)
+    message = str(info.value)
+    assert "02-fails.py" in message
+    assert "RuntimeError" in message and "deliberate failure for the test" in message
+    assert 'raise RuntimeError("deliberate failure for the test")' in message  # the failing cell
+    assert info.value.ename == "RuntimeError"
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_failing_first_build_leaves_nothing(tmp_path, hostile_csv):
+    out = tmp_path / "report"
+    with pytest.raises(ReportError, match="deliberate failure"):
+        build_report(hostile_csv, out, notebooks=[FAILS], progress=False)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.csv"]
+
+
+def test_replaces_previous_report_and_keeps_gitkeep(tmp_path, hostile_csv):
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / ".gitkeep").write_text("")
+    build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
+    (out / "stale.txt").write_text("from an older report")
+    build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
+    assert (out / ".gitkeep").exists()
+    assert not (out / "stale.txt").exists()
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_report(tmp_path, hostile_csv):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious")
+    with pytest.raises(ReportError, match="not a discourse report"):
+        build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
+    assert (out / "thesis.docx").read_text() == "precious"
+
+
+def test_bad_corpus_fails_before_running_anything(tmp_path):
+    from discourse.errors import CorpusError
+
+    with pytest.raises(CorpusError):
+        build_report(tmp_path / "missing.csv", tmp_path / "out", notebooks=[ECHO], progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_year_filter(tmp_path, hostile_csv):
+    out = tmp_path / "report"
+    build_report(hostile_csv, out, notebooks=[ECHO], progress=False, year_min=2021)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["corpus"]["n_docs"] == 1 and manifest["year_min"] == 2021
+    assert list(pd.read_csv(out / "tables" / "01-documents.csv")["doc_id"]) == ["d2"]
+    with pytest.raises(ReportError, match="no document"):
+        build_report(hostile_csv, tmp_path / "none", notebooks=[ECHO], progress=False, year_min=2030)
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def test_corpus_fingerprint_ignores_row_order_and_metadata():
+    a = pd.DataFrame({"doc_id": ["x", "y"], "text": ["one", "two"], "event": ["E", "F"]})
+    b = a.iloc[::-1].assign(event="G")
+    assert corpus_fingerprint(a) == corpus_fingerprint(b)
+    assert corpus_fingerprint(a) != corpus_fingerprint(a.assign(text=["one", "two!"]))
+    # id and text are delimited: moving characters between them changes the digest
+    c = pd.DataFrame({"doc_id": ["xo", "y"], "text": ["ne", "two"]})
+    assert corpus_fingerprint(a) != corpus_fingerprint(c)
+
+
+def test_report_parameters_scale_with_corpus_size():
+    small, large = report_parameters(50), report_parameters(11_000)
+    assert small["n_boot"] > large["n_boot"]
+    assert large["selection_max_docs"] < 11_000
+    assert small["selection_max_docs"] is None
+
+
+def test_documents_by_counts_and_unknowns():
+    corpus = pd.DataFrame(
+        {"doc_id": ["a", "b", "c"], "text": ["one two", "three", "four five six"],
+         "year": pd.array([2020, None, 2020], dtype="Int64"),
+         "date": pd.to_datetime(["2020-01-02", None, "2020-01-01"])}
+    )
+    by_year = documents_by(corpus, "year")
+    assert by_year.to_dict("list") == {
+        "year": ["2020", "(unknown)"], "n_docs": [2, 1], "n_tokens": [5, 1],
+        "share_docs": [2 / 3, 1 / 3],
+    }
+    listing = documents_by(corpus, None)
+    assert list(listing["doc_id"]) == ["c", "a", "b"]
+    assert list(listing["n_tokens"]) == [3, 2, 1]
+    assert documents_by(corpus, "speaker").empty
+    assert corpus.columns.tolist() == ["doc_id", "text", "year", "date"]  # not mutated
+
+
+def test_skipped_table():
+    table = skipped_table([{"path": "b.txt", "reason": "empty"}, {"path": "a.txt", "reason": "binary"}])
+    assert table.to_dict("list") == {"path": ["a.txt", "b.txt"], "reason": ["binary", "empty"]}
+    assert list(skipped_table([]).columns) == ["path", "reason"]
+
+
+def test_in_event_order():
+    events_table = pd.DataFrame({"event": ["E2019", "E2020"]})
+    table = pd.DataFrame({"event": ["E2020", "E2019", "E2019"], "theme": ["b", "b", "a"], "v": [1, 2, 3]})
+    out = in_event_order(table, events_table, ["b", "a"])
+    assert out[["event", "theme"]].values.tolist() == [["E2019", "b"], ["E2019", "a"], ["E2020", "b"]]
+
+
+def test_sample_documents_is_seeded_and_keeps_every_event():
+    corpus = pd.DataFrame({"doc_id": [f"d{i:03d}" for i in range(100)], "text": "x",
+                           "event": ["A"] * 90 + ["B"] * 10})
+    one = sample_documents(corpus, 20, seed=1)
+    assert len(one) == 20 and set(one["event"]) == {"A", "B"}
+    assert one.equals(sample_documents(corpus, 20, seed=1))
+    assert not one.equals(sample_documents(corpus, 20, seed=2))
+    assert sample_documents(corpus, None) is corpus
+
+
+def test_report_outputs_without_folder_write_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = ReportOutputs(None, "05-x")
+    assert out.table(pd.DataFrame({"a": [1]}), "t", show=False) is None
+    with out.attempt("a step"):
+        raise ValueError("cannot")
+    assert out.notes == [{"what": "a step", "why": "cannot"}]
+    with pytest.raises(KeyError):
+        with out.attempt("a bug"):
+            raise KeyError("bug")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_outputs_tables_are_rounded_and_stable(tmp_path):
+    out = ReportOutputs(tmp_path, "07-nb")
+    df = pd.DataFrame({"x": [0.1 + 0.2, 1 / 3], "s": ["a", "b"]})
+    path = out.table(df, "numbers", show=False)
+    assert path == tmp_path / "tables" / "07-numbers.csv"
+    assert path.read_text() == "x,s\n0.3,a\n0.333333,b\n"
+
+
+# --- headline findings ------------------------------------------------------------------
+
+
+def test_headline_findings_words_the_numbers():
+    track = pd.DataFrame(
+        {
+            "event": ["UNGA 77 (2022)", "UNGA 78 (2023)", "UNGA 77 (2022)", "UNGA 78 (2023)"],
+            "event_series": ["UN General Debate"] * 4,
+            "theme": ["ai_safety", "ai_safety", "digital_divide", "digital_divide"],
+            "previous_event": [None, "UNGA 77 (2022)", None, "UNGA 77 (2022)"],
+            "per_1k": [0.4, 2.1, 1.0, 0.95],
+            "per_1k_change": [None, 1.7, None, -0.05],
+            "per_1k_change_low": [None, 1.2, None, -0.2],
+            "per_1k_change_high": [None, 2.3, None, 0.1],
+            "per_1k_p": [None, 0.001, None, 0.6],
+            "per_1k_signif": [None, "rise", None, None],
+            "per_1k_prev": [None, 0.4, None, 1.0],
+        }
+    )
+    sentences = headline_findings(track, labels={"ai_safety": "AI safety"})
+    assert len(sentences) == 1
+    s = sentences[0]
+    assert "AI safety" in s and "rose" in s
+    assert "0.4" in s and "2.1" in s and "per 1,000 words" in s
+    assert "UNGA 77 (2022)" in s and "UNGA 78 (2023)" in s
+    all_changes = headline_findings(track, only_significant=False)
+    assert len(all_changes) == 2
+    assert any("fell" in s and "digital_divide" in s for s in all_changes)
