@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from discourse.errors import CorpusError
-from discourse.tracking import NO_EVENT, events
+from discourse.stats import bh_adjust
+from discourse.tracking import NO_EVENT, distinctive_terms, events, track_themes, track_topics
 
 
 def _corpus(**cols):
@@ -65,3 +66,198 @@ def test_events_empty_corpus_and_missing_column():
         events(_corpus(text=["a"]))
     with pytest.raises(CorpusError, match="corpus DataFrame"):
         events(["a"])
+
+
+# --- track_themes -----------------------------------------------------------------
+
+
+def _small_corpus():
+    """Two series: S (A1 -> A2 -> A3) and T (B1 -> B2), plus a document without event."""
+    rows = []
+    spec = {  # event: (series, year, docs, docs mentioning "x")
+        "A1": ("S", 2001, 40, 4),
+        "B1": ("T", 2002, 30, 15),
+        "A2": ("S", 2003, 40, 30),
+        "B2": ("T", 2004, 30, 14),
+        "A3": ("S", 2005, 40, 31),
+    }
+    for ev, (ser, year, n, k) in spec.items():
+        for i in range(n):
+            rows.append({"doc_id": f"{ev}-{i}", "event": ev, "event_series": ser, "year": year,
+                         "date": pd.Timestamp(f"{year}-06-01"), "text": "w " * 99 + "w",
+                         "x": 2 if i < k else 0})
+    rows.append({"doc_id": "lost", "event": None, "event_series": None, "year": 2003,
+                 "date": pd.NaT, "text": "w w", "x": 1})
+    corpus = pd.DataFrame(rows)
+    counts = pd.concat([
+        pd.DataFrame({"doc_id": corpus["doc_id"], "theme": "x", "count": corpus["x"]}),
+        pd.DataFrame({"doc_id": corpus["doc_id"], "theme": "never", "count": 0}),
+    ]).assign(n_tokens=lambda d: d["doc_id"].map(dict(zip(corpus.doc_id, corpus.text.str.count("w"), strict=True))))
+    counts["per_1k"] = counts["count"] / counts["n_tokens"] * 1000
+    return corpus.drop(columns="x"), counts
+
+
+def test_track_themes_levels_changes_and_flags():
+    corpus, counts = _small_corpus()
+    before = corpus.copy()
+    t = track_themes(corpus, counts=counts, n_boot=200, n_perm=300)
+    pd.testing.assert_frame_equal(corpus, before)
+    assert list(t["event"].unique()) == ["A1", "B1", "A2", "B2", "A3", NO_EVENT]
+    assert list(t["theme"].unique()) == ["x", "never"]
+    x = t[t["theme"] == "x"].set_index("event")
+    assert x.loc["A2", "prev_event"] == "A1" and x.loc["B2", "prev_event"] == "B1"
+    assert x.loc["A3", "prev_event"] == "A2"
+    assert pd.isna(x.loc["A1", "prev_event"]) and pd.isna(x.loc[NO_EVENT, "prev_event"])
+    assert x.loc["A2", "share_docs"] == pytest.approx(0.75)
+    assert x.loc["A2", "share_change"] == pytest.approx(0.75 - 0.1)
+    assert x.loc["A2", "per_1k"] == pytest.approx(30 * 2 / 4000 * 1000)
+    assert x.loc["A2", "per_1k_ratio"] == pytest.approx(7.5)
+    # A1 -> A2 is a large rise; B1 -> B2 and A2 -> A3 are not changes
+    assert x.loc["A2", "change"] == "rise" and x.loc["A2", "change_per_1k"] == "rise"
+    assert x.loc["B2", "change"] == "" and x.loc["A3", "change"] == ""
+    assert x.loc["A2", "share_change_low"] > 0
+    lo, hi = x.loc["A2", ["share_docs_low", "share_docs_high"]]
+    assert lo < 0.75 < hi
+    # the two-proportion test is the z-test here (expected counts >= 5)
+    assert x.loc["A2", "share_test"] == "z"
+    # a theme absent from both events is not tested and not counted in the correction
+    never = t[t["theme"] == "never"]
+    assert never["share_p"].isna().all() and (never["change"] == "").all()
+    tested = t["share_p"].notna()
+    np.testing.assert_allclose(t.loc[tested, "share_q"], bh_adjust(t.loc[tested, "share_p"]))
+    assert x.loc[NO_EVENT, "n_docs"] == 1
+
+
+def test_track_themes_is_deterministic_and_seeded():
+    corpus, counts = _small_corpus()
+    a = track_themes(corpus, counts=counts, n_boot=100, n_perm=100, seed=3)
+    b = track_themes(corpus, counts=counts, n_boot=100, n_perm=100, seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.to_csv(index=False) == b.to_csv(index=False)
+    c = track_themes(corpus, counts=counts, n_boot=100, n_perm=100, seed=4)
+    assert not np.allclose(a["share_docs_low"].fillna(0), c["share_docs_low"].fillna(0))
+
+
+def test_track_themes_by_year_compares_consecutive_years():
+    corpus, counts = _small_corpus()
+    t = track_themes(corpus, counts=counts, by="year", n_boot=0, n_perm=0)
+    x = t[t["theme"] == "x"]
+    assert list(x["year"]) == [2001, 2002, 2003, 2004, 2005]
+    assert list(x["prev_year"].astype("object").fillna(0)) == [0, 2001, 2002, 2003, 2004]
+    assert "event_series" not in t.columns
+    assert x["share_docs_low"].isna().all()  # n_boot=0: no intervals
+    # 2003 holds A2 and the event-less document: 31 of 41 mention x
+    assert x.set_index("year").loc[2003, "docs_with_theme"] == 31
+
+
+def test_track_themes_one_event_and_bad_input():
+    corpus, counts = _small_corpus()
+    one = corpus[corpus["event"] == "A1"]
+    t = track_themes(one, counts=counts[counts.doc_id.isin(one.doc_id)], n_boot=50, n_perm=50)
+    assert len(t) == 2 and t["share_change"].isna().all() and (t["change"] == "").all()
+    with pytest.raises(CorpusError, match="not in the corpus"):
+        track_themes(one, counts=counts, n_boot=0, n_perm=0)
+    with pytest.raises(CorpusError, match="no column 'speaker'"):
+        track_themes(corpus, counts=counts, by="speaker")
+    with pytest.raises(ValueError, match="alpha"):
+        track_themes(corpus, counts=counts, alpha=2)
+
+
+def test_track_themes_flags_planted_trends_in_synthetic_corpus():
+    from discourse.datasets import make_synthetic_corpus
+
+    corpus, counts = make_synthetic_corpus(600, n_events=6, series=("Forum",), seed=2,
+                                           return_counts=True)
+    counts["per_1k"] = counts["count"] / counts["n_tokens"] * 1000
+    t = track_themes(corpus, counts=counts, n_boot=200, n_perm=400)
+    ai = t[t["theme"] == "ai_safety"]
+    # ai_safety rises from 0.2 to 4 per 1,000 tokens: rises flagged, never a fall
+    assert (ai["change_per_1k"] == "rise").sum() >= 2 and not (ai["change"] == "fall").any()
+    dd = t[t["theme"] == "digital_divide"]
+    assert (dd["change_per_1k"] == "fall").sum() >= 1 and not (dd["change"] == "rise").any()
+    flat = t[t["theme"] == "cybersecurity"]
+    assert (flat["change"] == "").all()
+    last, first = ai.iloc[-1], ai.iloc[0]
+    assert last["per_1k_low"] > first["per_1k_high"]
+
+
+# --- track_topics -----------------------------------------------------------------
+
+
+class _FakeTopicModel:
+    """Stands in for a fitted TopicModel: doc_topics() and labels_ are all tracking uses."""
+
+    labels_ = ["climate change", "digital rules"]
+
+    def __init__(self, table):
+        self.table = table
+
+    def doc_topics(self, corpus):
+        return self.table[self.table["doc_id"].isin(corpus["doc_id"])].copy()
+
+
+def test_track_topics_prevalence_and_change():
+    corpus, _ = _small_corpus()
+    rng = np.random.default_rng(0)
+    w1 = np.where(corpus["event"].isin(["A2", "A3"]), 0.8, 0.2) + rng.uniform(-0.05, 0.05, len(corpus))
+    dt = pd.concat([
+        pd.DataFrame({"doc_id": corpus["doc_id"], "topic": 1, "weight": w1}),
+        pd.DataFrame({"doc_id": corpus["doc_id"], "topic": 0, "weight": 1 - w1}),
+    ])
+    t = track_topics(_FakeTopicModel(dt), corpus, n_boot=200, n_perm=300)
+    assert list(t.columns[:4]) == ["event", "event_series", "topic", "label"]
+    assert list(t["topic"].unique()) == [0, 1]
+    r = t[t["topic"] == 1].set_index("event")
+    assert r.loc["A1", "label"] == "digital rules"
+    assert r.loc["A2", "prevalence"] == pytest.approx(w1[corpus["event"] == "A2"].mean())
+    assert r.loc["A2", "change"] == "rise" and r.loc["A2", "prev_event"] == "A1"
+    assert r.loc["A2", "prevalence_change_low"] > 0.5
+    assert r.loc["B2", "change"] == "" and r.loc["A3", "change"] == ""
+    assert (t[t["topic"] == 0].set_index("event").loc["A2", "change"]) == "fall"
+    again = track_topics(_FakeTopicModel(dt), corpus, n_boot=200, n_perm=300)
+    pd.testing.assert_frame_equal(t, again)
+    with pytest.raises(CorpusError, match="fitted TopicModel"):
+        track_topics(object(), corpus)
+
+
+# --- distinctive_terms -------------------------------------------------------------
+
+
+def test_distinctive_terms_ranks_group_specific_words():
+    corpus = _corpus(
+        event=["E1", "E1", "E2", "E2"],
+        year=[2001, 2001, 2002, 2002],
+        text=[
+            "the harbour harbour lantern shared shared words " * 5,
+            "harbour kettle shared shared of the " * 5,
+            "meadow meadow willow shared shared words " * 5,
+            "meadow willow shared 2024 AI's " * 5,
+        ],
+    )
+    dt = distinctive_terms(corpus, n=3, min_count=1)
+    assert list(dt.columns) == ["event", "term", "rank", "count", "count_rest", "log_odds", "z"]
+    e1 = dt[dt["event"] == "E1"]
+    assert e1.iloc[0]["term"] == "harbour" and e1.iloc[0]["rank"] == 1
+    assert e1.iloc[0]["count"] == 15 and e1.iloc[0]["count_rest"] == 0
+    assert dt[dt["event"] == "E2"].iloc[0]["term"] == "meadow"
+    # stop words, numbers and one-letter tokens are not terms
+    assert not dt["term"].isin(["the", "of", "2024", "s"]).any()
+    # z and log-odds are those of discourse.stats.log_odds_dirichlet on the group counts
+    shared = dt[(dt["term"] == "shared")].iloc[0]
+    assert shared["count"] + shared["count_rest"] == 35
+    assert (dt.groupby("event")["z"].apply(lambda z: z.is_monotonic_decreasing)).all()
+
+
+def test_distinctive_terms_bigrams_and_min_count():
+    corpus = _corpus(
+        event=["E1", "E2"],
+        text=["digital divide digital divide and the digital divide", "green growth of the green growth"],
+    )
+    dt = distinctive_terms(corpus, n=5, min_count=2, ngram_range=(1, 2))
+    assert "digital divide" in set(dt["term"]) and "green growth" in set(dt["term"])
+    assert not dt["term"].str.contains(r"\bthe\b|\band\b").any()  # no bigram spans a stop word
+    only = distinctive_terms(corpus, n=5, min_count=2, ngram_range=(2, 2))
+    assert set(only["term"]) == {"digital divide", "green growth"}
+    assert only.set_index("term").loc["digital divide", "count"] == 3
+    none = distinctive_terms(corpus, n=5, min_count=100)
+    assert len(none) == 0 and list(none.columns)[1] == "term"

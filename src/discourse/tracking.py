@@ -21,9 +21,16 @@ import numpy as np
 import pandas as pd
 
 from discourse.errors import CorpusError
+from discourse.stats import (
+    bh_adjust,
+    bootstrap_ratio_difference,
+    bootstrap_ratios,
+    permutation_test_ratio,
+    two_proportion_test,
+)
 from discourse.text import count_tokens
 
-__all__ = ["NO_EVENT", "events"]
+__all__ = ["NO_EVENT", "events", "track_themes", "track_topics", "distinctive_terms"]
 
 #: Label of the row (and group) that gathers documents whose event is unknown.
 NO_EVENT = "(no event)"
@@ -175,3 +182,658 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     out["n_tokens"] = out["n_tokens"].astype("int64")
     out["event_series"] = out["event_series"].astype("str").where(out["event_series"].notna())
     return out[_EVENT_COLUMNS]
+
+
+# --- groups and their order ---------------------------------------------------------
+
+# seed-stream offsets, so that level intervals, change intervals and permutations of the
+# same group never share random numbers
+_DIFF_STREAM = 1_000_000
+_PERM_STREAM = 2_000_000
+
+
+def _groups(corpus: pd.DataFrame, by: str, series: str | None | bool) -> tuple[np.ndarray, pd.DataFrame, str | None]:
+    """Group each document and order the groups in time.
+
+    Returns
+    -------
+    codes : ndarray of int, one per corpus row (index into ``table``)
+    table : DataFrame with columns ``by``, [series], n_docs, _prev (int, -1 for none)
+    series_col : the series column name used, or None
+    """
+    if not isinstance(by, str):
+        raise CorpusError(
+            f"by must be one column name, not {by!r}",
+            item="by",
+            hint='track one grouping at a time, e.g. by="event" or by="year"',
+        )
+    _require_columns(corpus, [by], f'tracking by "{by}"')
+    if series is None and by == "event":
+        series = "event_series" if "event_series" in corpus.columns else False
+    if series is not None and series is not False:
+        _require_columns(corpus, [series], f'series "{series}"')
+    series_col = series if isinstance(series, str) else None
+
+    if by == "event":
+        labels = _event_labels(corpus)
+        order = _events_order(corpus)
+        keys = list(order["event"])
+        code_of = {k: i for i, k in enumerate(keys)}
+        codes = labels.map(code_of).to_numpy(dtype=np.int64)
+        table = pd.DataFrame({"event": keys})
+        missing_group = table["event"].eq(NO_EVENT).to_numpy()
+        ser_values = order["event_series"] if series_col == "event_series" else None
+    else:
+        col = corpus[by]
+        missing = col.isna().to_numpy() | _is_missing_label(col)
+        present = col[~missing]
+        uniq = pd.Series(pd.unique(present))
+        try:
+            uniq = uniq.sort_values(kind="stable")
+        except TypeError:
+            uniq = uniq.astype(str).sort_values(kind="stable")
+        keys = list(uniq)
+        code_of = {k: i for i, k in enumerate(keys)}
+        codes = np.full(len(corpus), len(keys), dtype=np.int64)
+        codes[~missing] = present.map(code_of).to_numpy(dtype=np.int64)
+        values = pd.Series(keys, dtype=corpus[by].dtype) if len(keys) else corpus[by].iloc[:0]
+        if missing.any():
+            values = pd.concat([values, corpus[by][missing].iloc[:1]], ignore_index=True)
+        table = pd.DataFrame({by: values.reset_index(drop=True)})
+        missing_group = np.zeros(len(table), bool)
+        if missing.any():
+            missing_group[-1] = True
+        ser_values = None
+    n_groups = len(table)
+    table["n_docs"] = np.bincount(codes, minlength=n_groups).astype("int64")
+
+    if series_col is not None:
+        if ser_values is None:  # most frequent series of each group, ties alphabetically
+            sv = corpus[series_col].astype("object")
+            sv = sv.where(~_is_missing_label(sv), None)
+            tmp = pd.DataFrame({"g": codes, "s": sv.to_numpy()}).dropna()
+            tmp = tmp.groupby(["g", "s"], sort=True).size().rename("k").reset_index()
+            tmp = tmp.sort_values(["g", "k", "s"], ascending=[True, False, True], kind="stable")
+            best = tmp.drop_duplicates("g").set_index("g")["s"]
+            ser_values = pd.Series([best.get(i, None) for i in range(n_groups)], dtype="object")
+        table[series_col] = pd.Series(list(ser_values), dtype="object").astype("str").where(
+            pd.Series(list(ser_values)).notna().to_numpy())
+        table.loc[missing_group, series_col] = None
+    # previous group of the same series (all groups form one series when there is none)
+    prev = np.full(n_groups, -1, dtype=np.int64)
+    last: dict[object, int] = {}
+    for i in range(n_groups):
+        if missing_group[i]:
+            continue
+        key = table[series_col].iloc[i] if series_col is not None else "__all__"
+        if key is None or (isinstance(key, float) and np.isnan(key)) or pd.isna(key):
+            continue
+        if key in last:
+            prev[i] = last[key]
+        last[key] = i
+    table["_prev"] = prev
+    return codes, table, series_col
+
+
+def _events_order(corpus: pd.DataFrame) -> pd.DataFrame:
+    """The events of :func:`events` in the same order, without counting tokens (cheaper)."""
+    _require_columns(corpus, ["event"], "events()")
+    slim = corpus[[c for c in ("event", "event_series", "date", "year") if c in corpus.columns]]
+    return events(slim.assign(text=""))[["event", "event_series", "year", "date", "n_docs"]]
+
+
+def _prev_labels(table: pd.DataFrame, by: str) -> pd.Series:
+    prev = table["_prev"].to_numpy()
+    labels = table[by].astype("object").to_numpy()
+    out = np.array([labels[p] if p >= 0 else None for p in prev], dtype=object)
+    s = pd.Series(out, dtype="object")
+    if table[by].dtype == "Int64" or pd.api.types.is_integer_dtype(table[by].dtype):
+        return s.astype("Int64")
+    return s.astype("str").where(s.notna())
+
+
+def _flag(change: np.ndarray, q: np.ndarray, alpha: float) -> np.ndarray:
+    sig = np.nan_to_num(q, nan=1.0) <= alpha
+    out = np.where(sig & (change > 0), "rise", np.where(sig & (change < 0), "fall", ""))
+    return out.astype(object)
+
+
+def _check_common(n_boot: int, level: float, alpha: float, n_perm: int) -> None:
+    if not (0 < level < 1):
+        raise ValueError(f"level must be between 0 and 1, not {level!r}")
+    if not (0 < alpha < 1):
+        raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}")
+    if n_boot < 0 or n_perm < 0:
+        raise ValueError("n_boot and n_perm must be 0 or more")
+
+
+# --- themes ------------------------------------------------------------------------
+
+
+def _counts_matrix(counts: pd.DataFrame, doc_ids: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Pivot a theme_counts table to (themes, count matrix, tokens), rows as ``doc_ids``."""
+    need = ["doc_id", "theme", "count", "n_tokens"]
+    missing = [c for c in need if c not in counts.columns]
+    if missing:
+        raise CorpusError(
+            f"the theme counts table has no column {', '.join(map(repr, missing))}",
+            item="counts",
+            hint="pass the table returned by discourse.theme_counts(corpus, dictionary)",
+        )
+    themes = list(pd.unique(counts["theme"].astype(str)))
+    theme_code = {t: i for i, t in enumerate(themes)}
+    doc_code = pd.Series(np.arange(len(doc_ids)), index=pd.Index(doc_ids.astype(str)))
+    if doc_code.index.has_duplicates:
+        dup = doc_code.index[doc_code.index.duplicated()][0]
+        raise CorpusError(f"doc_id {dup!r} appears twice in the corpus",
+                          hint="give every document a unique doc_id")
+    rows = doc_code.reindex(counts["doc_id"].astype(str)).to_numpy()
+    if np.isnan(rows.astype(float)).any():
+        bad = counts["doc_id"].astype(str)[np.isnan(rows.astype(float))].iloc[0]
+        raise CorpusError(
+            f"the theme counts table has doc_id {bad!r}, which is not in the corpus",
+            item="counts",
+            hint="compute the counts on this corpus: theme_counts(corpus, dictionary)",
+        )
+    rows = rows.astype(np.int64)
+    cols = counts["theme"].astype(str).map(theme_code).to_numpy(dtype=np.int64)
+    mat = np.zeros((len(doc_ids), len(themes)))
+    np.add.at(mat, (rows, cols), counts["count"].to_numpy(dtype=float))
+    tokens = np.zeros(len(doc_ids))
+    tokens[rows] = counts["n_tokens"].to_numpy(dtype=float)
+    return themes, mat, tokens
+
+
+def track_themes(
+    corpus: pd.DataFrame,
+    dictionary=None,
+    by: str = "event",
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+    alpha: float = 0.05,
+    n_perm: int = 1000,
+    series: str | None | bool = None,
+    counts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Theme frequencies per event and their change from the previous event of the series.
+
+    For every group (event) and theme: the share of documents that mention the theme and
+    its rate per 1,000 tokens, each with a cluster-bootstrap interval; then, against the
+    previous group of the same series, the change in both, with a bootstrap interval, a
+    test, Benjamini-Hochberg q-values and a ``rise``/``fall`` flag. Methods are described
+    in ``docs/tracking.md``.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The corpus table (``doc_id``, ``text``, the ``by`` column; ``event_series``,
+        ``date``, ``year`` for the order of events).
+    dictionary : Dictionary, optional
+        Theme dictionary; default :func:`discourse.default_dictionary`.
+    by : str, default "event"
+        Grouping column. ``"event"`` orders groups as :func:`events` does; any other
+        column (e.g. ``"year"``) is ordered by its sorted values. Documents with a
+        missing value form one last group (``NO_EVENT`` for events) that is reported
+        but never compared.
+    n_boot : int, default 1000
+        Bootstrap replicates for every interval (0: no intervals).
+    level : float, default 0.95
+        Confidence level of the intervals.
+    seed : int, default 0
+        Seeds every bootstrap and permutation: same inputs, same table.
+    alpha : float, default 0.05
+        False discovery rate at which a change is flagged.
+    n_perm : int, default 1000
+        Permutations of the rate test (0: no rate test).
+    series : str or False, optional
+        Column whose values define comparable sequences. Default: ``"event_series"`` when
+        ``by="event"`` and the corpus has it, otherwise none (every group is compared
+        with the one before). ``False`` puts all groups in one sequence.
+    counts : DataFrame, optional
+        A precomputed :func:`discourse.theme_counts` table of this corpus (saves
+        counting twice when you also need the counts).
+
+    Returns
+    -------
+    DataFrame
+        One row per group and theme (groups in time order, themes in dictionary order):
+
+        - the ``by`` column, and the series column when there is one;
+        - ``theme``, ``n_docs``, ``docs_with_theme``, ``share_docs``,
+          ``share_docs_low``, ``share_docs_high``, ``count``, ``n_tokens``, ``per_1k``,
+          ``per_1k_low``, ``per_1k_high``: as in :func:`discourse.theme_frequencies`;
+        - ``prev_<by>`` (``prev_event``): the group compared with (NA for the first of
+          a series);
+        - ``share_change`` (difference of shares, later minus earlier),
+          ``share_change_low``, ``share_change_high``, ``share_test`` (``"z"`` or
+          ``"fisher"``), ``share_p``, ``share_q``;
+        - ``per_1k_change`` (difference of rates), ``per_1k_change_low``,
+          ``per_1k_change_high``, ``per_1k_ratio`` (later / earlier), ``per_1k_p``
+          (document permutation test), ``per_1k_q``;
+        - ``change``: ``"rise"``, ``"fall"`` or ``""`` from the share test at
+          ``share_q <= alpha``; ``change_per_1k``: the same from the rate test.
+
+        Where a theme occurs in neither of the two groups there is nothing to test: the
+        p- and q-values are NA and those comparisons do not count in the correction.
+
+    Examples
+    --------
+    >>> from discourse.datasets import make_synthetic_corpus
+    >>> corpus = make_synthetic_corpus(240, n_events=4, series=("Forum",))
+    >>> table = track_themes(corpus, n_boot=200, n_perm=200)  # doctest: +SKIP
+    >>> table.query("theme == 'ai_safety'")[["event", "share_docs", "change"]]  # doctest: +SKIP
+    """
+    _check_common(n_boot, level, alpha, n_perm)
+    _require_columns(corpus, ["doc_id", "text"], "track_themes()")
+    codes, table, series_col = _groups(corpus, by, series)
+    if counts is None:
+        from discourse.themes import theme_counts
+
+        counts = theme_counts(corpus, dictionary)
+    themes, mat, tokens = _counts_matrix(counts, corpus["doc_id"])
+    n_groups, n_themes = len(table), len(themes)
+    present = (mat > 0).astype(float)
+    ones = np.ones(len(corpus))
+    if len(corpus):
+        share, share_lo, share_hi, _ = bootstrap_ratios(present, ones, codes, n_boot=n_boot,
+                                                        level=level, seed=seed)
+        rate, rate_lo, rate_hi, _ = bootstrap_ratios(mat, tokens, codes, n_boot=n_boot,
+                                                     level=level, seed=seed)
+    else:
+        share = share_lo = share_hi = rate = rate_lo = rate_hi = np.zeros((0, n_themes))
+    g_docs = np.zeros((n_groups, n_themes))
+    g_count = np.zeros((n_groups, n_themes))
+    g_tokens = np.zeros(n_groups)
+    np.add.at(g_docs, codes, present)
+    np.add.at(g_count, codes, mat)
+    np.add.at(g_tokens, codes, tokens)
+
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
+    idx_of = [order[bounds[g]: bounds[g + 1]] for g in range(n_groups)]
+    nan = np.full((n_groups, n_themes), np.nan)
+    s_chg, s_lo, s_hi, s_p = nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    r_chg, r_lo, r_hi, r_ratio, r_p = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    s_test = np.full((n_groups, n_themes), "", dtype=object)
+    prev = table["_prev"].to_numpy()
+    n_docs = table["n_docs"].to_numpy(dtype=float)
+    for g in range(n_groups):
+        p = prev[g]
+        if p < 0:
+            continue
+        a, b = idx_of[p], idx_of[g]
+        diff, pv, used = two_proportion_test(g_docs[p], n_docs[p], g_docs[g], n_docs[g])
+        s_chg[g] = diff
+        s_p[g], s_test[g] = pv, used
+        _, s_lo[g], s_hi[g] = bootstrap_ratio_difference(
+            present[a], ones[a], present[b], ones[b], n_boot=n_boot, level=level, seed=seed,
+            index=_DIFF_STREAM + g)
+        est, lo, hi = bootstrap_ratio_difference(
+            mat[a], tokens[a], mat[b], tokens[b], n_boot=n_boot, level=level, seed=seed,
+            index=_DIFF_STREAM + g)
+        r_chg[g], r_lo[g], r_hi[g] = est * 1000, lo * 1000, hi * 1000
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r_ratio[g] = rate[g] / rate[p]
+        _, r_p[g] = permutation_test_ratio(mat[a], tokens[a], mat[b], tokens[b], n_perm=n_perm,
+                                           seed=seed, index=_PERM_STREAM + g)
+        untested = (g_docs[p] == 0) & (g_docs[g] == 0)
+        s_p[g, untested] = np.nan
+        r_p[g, untested] = np.nan
+        s_test[g, untested] = ""
+    s_q = bh_adjust(s_p)
+    r_q = bh_adjust(r_p)
+
+    rep = np.repeat(np.arange(n_groups), n_themes)
+    out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
+    if series_col is not None:
+        out[series_col] = table[series_col].iloc[rep].reset_index(drop=True)
+    flat = lambda m: np.asarray(m, dtype=float).reshape(-1)  # noqa: E731
+    out["theme"] = pd.Series(np.tile(np.array(themes, dtype=object), n_groups), dtype="str")
+    out["n_docs"] = table["n_docs"].to_numpy()[rep].astype("int64")
+    out["docs_with_theme"] = flat(g_docs).astype("int64")
+    out["share_docs"] = flat(share)
+    out["share_docs_low"] = flat(share_lo)
+    out["share_docs_high"] = flat(share_hi)
+    out["count"] = flat(g_count).astype("int64")
+    out["n_tokens"] = g_tokens[rep].astype("int64")
+    out["per_1k"] = flat(rate) * 1000
+    out["per_1k_low"] = flat(rate_lo) * 1000
+    out["per_1k_high"] = flat(rate_hi) * 1000
+    out[f"prev_{by}"] = _prev_labels(table, by).iloc[rep].reset_index(drop=True)
+    out["share_change"] = flat(s_chg)
+    out["share_change_low"] = flat(s_lo)
+    out["share_change_high"] = flat(s_hi)
+    out["share_test"] = pd.Series(s_test.reshape(-1), dtype="str")
+    out["share_p"] = flat(s_p)
+    out["share_q"] = flat(s_q)
+    out["per_1k_change"] = flat(r_chg)
+    out["per_1k_change_low"] = flat(r_lo)
+    out["per_1k_change_high"] = flat(r_hi)
+    out["per_1k_ratio"] = flat(r_ratio)
+    out["per_1k_p"] = flat(r_p)
+    out["per_1k_q"] = flat(r_q)
+    out["change"] = pd.Series(_flag(flat(s_chg), flat(s_q), alpha), dtype="str")
+    out["change_per_1k"] = pd.Series(_flag(flat(r_chg), flat(r_q), alpha), dtype="str")
+    out.attrs["alpha"] = alpha
+    out.attrs["level"] = level
+    return out
+
+
+# --- topics ------------------------------------------------------------------------
+
+
+def _topic_label_map(model, topics: list) -> dict:
+    labels = getattr(model, "labels_", None)
+    if labels is None:
+        return {}
+    if isinstance(labels, pd.DataFrame):
+        if {"topic", "label"} <= set(labels.columns):
+            return dict(zip(labels["topic"], labels["label"].astype(str), strict=False))
+        return {}
+    if isinstance(labels, pd.Series):
+        return {k: str(v) for k, v in labels.items()}
+    if isinstance(labels, dict):
+        return {k: str(v) for k, v in labels.items()}
+    seq = list(labels)
+    out = {}
+    for pos, t in enumerate(sorted(topics, key=lambda x: (str(type(x)), x))):
+        if isinstance(t, (int, np.integer)) and 0 <= int(t) < len(seq):
+            out[t] = str(seq[int(t)])
+        elif pos < len(seq):
+            out[t] = str(seq[pos])
+    return out
+
+
+def track_topics(
+    model,
+    corpus: pd.DataFrame,
+    by: str = "event",
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+    alpha: float = 0.05,
+    n_perm: int = 1000,
+    series: str | None | bool = None,
+    doc_topics: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Topic prevalence per event and its change from the previous event of the series.
+
+    The prevalence of a topic in a group is the mean of its document weights
+    (``TopicModel.doc_topics``) over the group's documents, with a cluster-bootstrap
+    interval. The change from the previous group of the same series is the difference
+    of prevalences, with a bootstrap interval, a document permutation test,
+    Benjamini-Hochberg q-values across topics x groups, and a ``rise``/``fall`` flag.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A fitted model (its ``doc_topics(corpus)`` and ``labels_`` are used).
+    corpus : DataFrame
+        The corpus table.
+    by, n_boot, level, seed, alpha, n_perm, series
+        As in :func:`track_themes`.
+    doc_topics : DataFrame, optional
+        A precomputed ``model.doc_topics(corpus)`` table (doc_id, topic, weight).
+
+    Returns
+    -------
+    DataFrame
+        One row per group and topic: the ``by`` column (and series column),
+        ``topic``, ``label``, ``n_docs``, ``prevalence``, ``prevalence_low``,
+        ``prevalence_high``, ``prev_<by>``, ``prevalence_change``,
+        ``prevalence_change_low``, ``prevalence_change_high``, ``prevalence_ratio``,
+        ``p``, ``q``, ``change`` (``"rise"``, ``"fall"`` or ``""``).
+    """
+    _check_common(n_boot, level, alpha, n_perm)
+    _require_columns(corpus, ["doc_id"], "track_topics()")
+    codes, table, series_col = _groups(corpus, by, series)
+    if doc_topics is None:
+        if not hasattr(model, "doc_topics"):
+            raise CorpusError(
+                f"track_topics needs a fitted TopicModel, not {type(model).__name__}",
+                item="model",
+                hint="fit one with discourse.TopicModel(n_topics=...).fit(corpus)",
+            )
+        doc_topics = model.doc_topics(corpus)
+    missing = [c for c in ("doc_id", "topic", "weight") if c not in doc_topics.columns]
+    if missing:
+        raise CorpusError(
+            f"the doc-topics table has no column {', '.join(map(repr, missing))}",
+            item="doc_topics",
+            hint="pass the table returned by model.doc_topics(corpus)",
+        )
+    topics = list(pd.unique(doc_topics["topic"]))
+    try:
+        topics = sorted(topics)
+    except TypeError:
+        pass
+    as_counts = doc_topics.rename(columns={"topic": "theme", "weight": "count"}).assign(n_tokens=1)
+    as_counts["theme"] = as_counts["theme"].astype(str)
+    keys, weights, _ = _counts_matrix(as_counts, corpus["doc_id"])
+    col_of = {k: i for i, k in enumerate(keys)}
+    weights = weights[:, [col_of[str(t)] for t in topics]]
+    n_groups, n_topics = len(table), len(topics)
+    ones = np.ones(len(corpus))
+    if len(corpus):
+        prev_, lo_, hi_, _ = bootstrap_ratios(weights, ones, codes, n_boot=n_boot, level=level,
+                                              seed=seed)
+    else:
+        prev_ = lo_ = hi_ = np.zeros((0, n_topics))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
+    nan = np.full((n_groups, n_topics), np.nan)
+    chg, c_lo, c_hi, ratio, pv = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    prev = table["_prev"].to_numpy()
+    for g in range(n_groups):
+        p = prev[g]
+        if p < 0:
+            continue
+        a, b = order[bounds[p]: bounds[p + 1]], order[bounds[g]: bounds[g + 1]]
+        chg[g], c_lo[g], c_hi[g] = bootstrap_ratio_difference(
+            weights[a], ones[a], weights[b], ones[b], n_boot=n_boot, level=level, seed=seed,
+            index=_DIFF_STREAM + g)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio[g] = prev_[g] / prev_[p]
+        _, pv[g] = permutation_test_ratio(weights[a], ones[a], weights[b], ones[b],
+                                          n_perm=n_perm, seed=seed, index=_PERM_STREAM + g)
+        untested = (weights[a].sum(0) == 0) & (weights[b].sum(0) == 0)
+        pv[g, untested] = np.nan
+    q = bh_adjust(pv)
+    labels = _topic_label_map(model, topics)
+    rep = np.repeat(np.arange(n_groups), n_topics)
+    flat = lambda m: np.asarray(m, dtype=float).reshape(-1)  # noqa: E731
+    out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
+    if series_col is not None:
+        out[series_col] = table[series_col].iloc[rep].reset_index(drop=True)
+    topic_values = pd.Series(topics * n_groups if n_groups else [], dtype=object)
+    out["topic"] = topic_values.infer_objects() if len(topic_values) else pd.Series([], dtype=object)
+    out["label"] = pd.Series([labels.get(t, str(t)) for t in topic_values], dtype="str")
+    out["n_docs"] = table["n_docs"].to_numpy()[rep].astype("int64")
+    out["prevalence"] = flat(prev_)
+    out["prevalence_low"] = flat(lo_)
+    out["prevalence_high"] = flat(hi_)
+    out[f"prev_{by}"] = _prev_labels(table, by).iloc[rep].reset_index(drop=True)
+    out["prevalence_change"] = flat(chg)
+    out["prevalence_change_low"] = flat(c_lo)
+    out["prevalence_change_high"] = flat(c_hi)
+    out["prevalence_ratio"] = flat(ratio)
+    out["p"] = flat(pv)
+    out["q"] = flat(q)
+    out["change"] = pd.Series(_flag(flat(chg), flat(q), alpha), dtype="str")
+    out.attrs["alpha"] = alpha
+    out.attrs["level"] = level
+    return out
+
+
+# --- distinctive terms -------------------------------------------------------------
+
+
+def _term_counts(texts, ngram_range: tuple[int, int], stop: frozenset, min_length: int,
+                 drop_numbers: bool):
+    """Counter of the terms of ``texts`` (unigrams and/or bigrams of discourse tokens)."""
+    from collections import Counter
+
+    from discourse.text import tokenize
+
+    lo, hi = ngram_range
+    cnt: Counter = Counter()
+    for text in texts:
+        if not isinstance(text, str) or not text:
+            continue
+        toks = tokenize(text)
+        if lo <= 1 <= hi:
+            cnt.update(toks)
+        if lo <= 2 <= hi and len(toks) > 1:
+            cnt.update(zip(toks, toks[1:], strict=False))
+    keep = {}
+
+    def ok(tok: str) -> bool:
+        return len(tok) >= min_length and tok not in stop and not (drop_numbers and tok.isdigit())
+
+    for term, c in cnt.items():
+        if isinstance(term, tuple):
+            if ok(term[0]) and ok(term[1]):
+                keep[term[0] + " " + term[1]] = c
+        elif ok(term):
+            keep[term] = c
+    return keep
+
+
+def distinctive_terms(
+    corpus: pd.DataFrame,
+    by: str = "event",
+    *,
+    n: int = 20,
+    prior: float | pd.Series = 0.01,
+    min_count: int = 10,
+    stop_words: bool | list[str] | frozenset = True,
+    ngram_range: tuple[int, int] = (1, 1),
+    min_length: int = 2,
+    drop_numbers: bool = True,
+) -> pd.DataFrame:
+    """Terms that set each group apart from the rest: log-odds with an informative Dirichlet prior.
+
+    Monroe, Colaresi & Quinn (2008): for each group and term, the log-odds ratio of the
+    term in the group against all other documents pooled, shrunk by a Dirichlet prior
+    proportional to the term's corpus-wide frequency, and its z-score (the log-odds
+    over its approximate standard error). Ranking by ``z`` favours terms that are both
+    over-used and frequent enough to be sure of it. Details in ``docs/tracking.md``.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The corpus table (``text`` and the ``by`` column).
+    by : str, default "event"
+        Grouping column (events in :func:`events` order; other columns sorted).
+    n : int, default 20
+        Terms per group (the ``n`` highest z-scores; fewer if the vocabulary is small).
+    prior : float or Series, default 0.01
+        A float ``s``: pseudo-count ``s x`` (the term's corpus count) per term, i.e. a
+        prior worth ``s`` times the corpus. A Series term -> pseudo-count (e.g. counts
+        from a background corpus) gives them directly; terms missing from it get the
+        smallest given value.
+    min_count : int, default 10
+        Terms seen fewer times in the whole corpus are ignored.
+    stop_words : bool or list of str, default True
+        True: :func:`discourse.text.stop_words` (English plus speech boilerplate); a
+        list: those words added to it; False: keep every word.
+    ngram_range : (int, int), default (1, 1)
+        ``(1, 2)`` adds bigrams ("digital divide"), ``(2, 2)`` uses bigrams only. A
+        bigram is kept when neither word is a stop word (so no bigram spans a removed
+        word).
+    min_length : int, default 2
+        Shorter tokens (the "s" of "AI's") are ignored.
+    drop_numbers : bool, default True
+        Ignore all-digit tokens (years, paragraph and page numbers).
+
+    Returns
+    -------
+    DataFrame
+        Columns: the ``by`` column, ``term``, ``rank`` (1 = most distinctive),
+        ``count`` (in the group), ``count_rest`` (in all other groups), ``log_odds``
+        (``delta``, natural log), ``z``. Groups in time order, then rank.
+    """
+    from scipy import sparse
+
+    from discourse.text import stop_words as _stop_words
+
+    _require_columns(corpus, ["text"], "distinctive_terms()")
+    if n < 1:
+        raise ValueError(f"n must be 1 or more, not {n!r}")
+    lo_n, hi_n = ngram_range
+    if not (1 <= lo_n <= hi_n <= 2):
+        raise ValueError(f"ngram_range must be (1, 1), (1, 2) or (2, 2), not {ngram_range!r}")
+    if stop_words is True:
+        stop = _stop_words()
+    elif stop_words is False or stop_words is None:
+        stop = frozenset()
+    else:
+        stop = _stop_words(extra=list(stop_words))
+    codes, table, _ = _groups(corpus, by, False)
+    n_groups = len(table)
+    texts = corpus["text"].to_numpy(dtype=object)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
+    per_group = [
+        _term_counts(texts[order[bounds[g]: bounds[g + 1]]], ngram_range, stop, min_length,
+                     drop_numbers)
+        for g in range(n_groups)
+    ]
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for g, cnt in enumerate(per_group):
+        for term, c in cnt.items():
+            j = vocab.setdefault(term, len(vocab))
+            rows.append(g)
+            cols.append(j)
+            vals.append(c)
+    terms = np.array(sorted(vocab), dtype=object)
+    remap = np.empty(len(vocab), dtype=np.int64)
+    for new, term in enumerate(terms):
+        remap[vocab[term]] = new
+    mat = sparse.csr_matrix(
+        (np.asarray(vals, dtype=float), (np.asarray(rows, dtype=np.int64),
+                                         remap[np.asarray(cols, dtype=np.int64)])),
+        shape=(n_groups, len(terms)),
+    )
+    total = np.asarray(mat.sum(0)).ravel()
+    keep = total >= min_count
+    terms, mat, total = terms[keep], mat[:, keep], total[keep]
+    columns = [by, "term", "rank", "count", "count_rest", "log_odds", "z"]
+    if len(terms) == 0 or n_groups == 0:
+        empty = pd.DataFrame({c: [] for c in columns})
+        empty[by] = table[by].iloc[:0]
+        return empty.astype({"term": "str", "rank": "int64", "count": "int64",
+                             "count_rest": "int64", "log_odds": float, "z": float})
+    if isinstance(prior, pd.Series):
+        given = prior.astype(float)
+        floor = float(given[given > 0].min()) if (given > 0).any() else 0.01
+        prior_arr = given.reindex(terms).fillna(floor).to_numpy(dtype=float)
+    else:
+        prior_arr = prior
+    from discourse.stats import log_odds_dirichlet
+
+    dense = mat.toarray()
+    delta, z = log_odds_dirichlet(dense, prior_arr)
+    frames = []
+    for g in range(n_groups):
+        zg = z[g]
+        # highest z first; ties by term (terms are sorted, so a stable sort does it)
+        top = np.argsort(-zg, kind="stable")[: min(n, len(terms))]
+        top = top[np.isfinite(zg[top])]
+        frames.append(pd.DataFrame({
+            "_g": g,
+            "term": terms[top],
+            "rank": np.arange(1, len(top) + 1, dtype=np.int64),
+            "count": dense[g, top].astype(np.int64),
+            "count_rest": (total[top] - dense[g, top]).astype(np.int64),
+            "log_odds": delta[g, top],
+            "z": zg[top],
+        }))
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, by, table[by].iloc[out.pop("_g").to_numpy()].reset_index(drop=True))
+    out["term"] = out["term"].astype("str")
+    return out[columns]
