@@ -23,7 +23,6 @@ from discourse.report import (
     headline_findings,
     in_event_order,
     report_parameters,
-    sample_documents,
     skipped_table,
 )
 
@@ -233,16 +232,6 @@ def test_in_event_order():
     assert out[["event", "theme"]].values.tolist() == [["E2019", "b"], ["E2019", "a"], ["E2020", "b"]]
 
 
-def test_sample_documents_is_seeded_and_keeps_every_event():
-    corpus = pd.DataFrame({"doc_id": [f"d{i:03d}" for i in range(100)], "text": "x",
-                           "event": ["A"] * 90 + ["B"] * 10})
-    one = sample_documents(corpus, 20, seed=1)
-    assert len(one) == 20 and set(one["event"]) == {"A", "B"}
-    assert one.equals(sample_documents(corpus, 20, seed=1))
-    assert not one.equals(sample_documents(corpus, 20, seed=2))
-    assert sample_documents(corpus, None) is corpus
-
-
 def test_report_outputs_without_folder_write_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = ReportOutputs(None, "05-x")
@@ -267,28 +256,51 @@ def test_report_outputs_tables_are_rounded_and_stable(tmp_path):
 # --- headline findings ------------------------------------------------------------------
 
 
-def test_headline_findings_words_the_numbers():
-    track = pd.DataFrame(
+def _track_table():
+    # the columns of discourse.tracking.track_themes (two events of one series, two themes)
+    return pd.DataFrame(
         {
-            "event": ["UNGA 77 (2022)", "UNGA 78 (2023)", "UNGA 77 (2022)", "UNGA 78 (2023)"],
+            "event": ["UNGA 77 (2022)", "UNGA 77 (2022)", "UNGA 78 (2023)", "UNGA 78 (2023)"],
             "event_series": ["UN General Debate"] * 4,
-            "theme": ["ai_safety", "ai_safety", "digital_divide", "digital_divide"],
-            "previous_event": [None, "UNGA 77 (2022)", None, "UNGA 77 (2022)"],
-            "per_1k": [0.4, 2.1, 1.0, 0.95],
-            "per_1k_change": [None, 1.7, None, -0.05],
-            "per_1k_change_low": [None, 1.2, None, -0.2],
-            "per_1k_change_high": [None, 2.3, None, 0.1],
-            "per_1k_p": [None, 0.001, None, 0.6],
-            "per_1k_signif": [None, "rise", None, None],
-            "per_1k_prev": [None, 0.4, None, 1.0],
+            "theme": ["ai_safety", "digital_divide", "ai_safety", "digital_divide"],
+            "share_docs": [0.10, 0.50, 0.45, 0.48],
+            "per_1k": [0.4, 1.0, 2.1, 0.95],
+            "prev_event": [None, None, "UNGA 77 (2022)", "UNGA 77 (2022)"],
+            "share_change": [None, None, 0.35, -0.02],
+            "share_change_low": [None, None, 0.25, -0.1],
+            "share_change_high": [None, None, 0.45, 0.06],
+            "share_q": [None, None, 0.0004, 0.7],
+            "per_1k_change": [None, None, 1.7, -0.05],
+            "per_1k_change_low": [None, None, 1.2, -0.2],
+            "per_1k_change_high": [None, None, 2.3, 0.1],
+            "per_1k_q": [None, None, 0.002, 0.6],
+            "change": ["", "", "rise", ""],
+            "change_per_1k": ["", "", "rise", ""],
         }
     )
-    sentences = headline_findings(track, labels={"ai_safety": "AI safety"})
-    assert len(sentences) == 1
-    s = sentences[0]
-    assert "AI safety" in s and "rose" in s
-    assert "0.4" in s and "2.1" in s and "per 1,000 words" in s
-    assert "UNGA 77 (2022)" in s and "UNGA 78 (2023)" in s
-    all_changes = headline_findings(track, only_significant=False)
-    assert len(all_changes) == 2
-    assert any("fell" in s and "digital_divide" in s for s in all_changes)
+
+
+def test_headline_findings_words_the_numbers():
+    track = _track_table()
+    (sentence,) = headline_findings(track, labels={"ai_safety": "AI safety"})
+    assert sentence == (
+        "AI safety rose from 0.4 to 2.1 per 1,000 words between UNGA 77 (2022) and UNGA 78 (2023) "
+        "(significant, q = 0.002; 95% interval of the change +1.2 to +2.3)."
+    )
+    (share,) = headline_findings(track, measure="share_docs")
+    assert share.startswith("ai_safety rose from 10% to 45% of documents between")
+    assert "q = <0.001" in share and "+25 points to +45 points" in share
+    both = headline_findings(track, only_significant=False)
+    assert len(both) == 2
+    assert both[1].startswith("digital_divide fell from 1 to 0.95 per 1,000 words")
+    assert "(not significant, q = 0.60;" in both[1]
+
+
+def test_headline_findings_without_comparisons_or_changes():
+    track = _track_table()
+    assert headline_findings(track[track["event"] == "UNGA 77 (2022)"]) == []
+    quiet = track.assign(change_per_1k="", change="")
+    assert headline_findings(quiet) == []
+    assert headline_findings(track, max_findings=0) == []
+    with pytest.raises(ValueError, match="measure"):
+        headline_findings(track, measure="bogus")

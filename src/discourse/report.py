@@ -60,6 +60,7 @@ __all__ = [
     "ReportOutputs",
     "show_table",
     "show_text",
+    "show_list",
     "headline_findings",
     "documents_by",
     "skipped_table",
@@ -67,7 +68,6 @@ __all__ = [
     "in_event_order",
     "dictionary_table",
     "theme_labels",
-    "sample_documents",
     "kwic_samples",
 ]
 
@@ -237,10 +237,11 @@ def report_parameters(n_docs: int, n_tokens: int | None = None) -> dict[str, Any
     parameter               up to 500 docs     up to 3,000        more
     ======================  =================  =================  ==============
     n_boot                  1000               500                200
+    n_perm                  1000               500                200
     topic_candidates        4, 6, 8, 10        6, 10, 15, 20      10, 15, 20, 25
     topic_unit              paragraph          document           document
     selection_max_docs      all                1500               1500
-    selection_n_runs        3                  2                  2
+    selection_n_runs        3                  3                  3
     kwic_per_theme          5                  5                  5
     ======================  =================  =================  ==============
 
@@ -259,6 +260,7 @@ def report_parameters(n_docs: int, n_tokens: int | None = None) -> dict[str, Any
     if n_docs <= 500:
         sizes = {
             "n_boot": 1000,
+            "n_perm": 1000,
             "topic_candidates": [4, 6, 8, 10],
             "topic_unit": "paragraph",
             "selection_max_docs": None,
@@ -267,20 +269,31 @@ def report_parameters(n_docs: int, n_tokens: int | None = None) -> dict[str, Any
     elif n_docs <= 3000:
         sizes = {
             "n_boot": 500,
+            "n_perm": 500,
             "topic_candidates": [6, 10, 15, 20],
             "topic_unit": "document",
             "selection_max_docs": 1500,
-            "selection_n_runs": 2,
+            "selection_n_runs": 3,
         }
     else:
         sizes = {
             "n_boot": 200,
+            "n_perm": 200,
             "topic_candidates": [10, 15, 20, 25],
             "topic_unit": "document",
             "selection_max_docs": 1500,
-            "selection_n_runs": 2,
+            "selection_n_runs": 3,
         }
-    sizes.update({"topic_method": "nmf", "n_topics": None, "kwic_per_theme": 5, "top_n_terms": 10})
+    sizes.update(
+        {
+            "topic_method": "nmf",
+            "n_topics": None,
+            "kwic_per_theme": 5,
+            "top_n_terms": 10,
+            "max_findings": 8,
+            "n_distinctive": 10,
+        }
+    )
     return sizes
 
 
@@ -330,6 +343,18 @@ def show_text(text: str, *, kind: str = "p") -> None:
         _display(HTML(markup))
     else:
         print(text)
+
+
+def show_list(items: Iterable[str]) -> None:
+    """Display a bulleted list of plain-text items, HTML-escaped."""
+    items = [str(i) for i in items]
+    if not _in_notebook():
+        for item in items:
+            print(f"- {item}")
+        return
+    from IPython.display import HTML
+
+    _display(HTML("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"))
 
 
 def show_table(df: pd.DataFrame, *, max_rows: int = 20, caption: str | None = None) -> None:
@@ -758,48 +783,6 @@ def theme_labels(dictionary) -> dict[str, str]:
     return out
 
 
-def sample_documents(corpus: pd.DataFrame, max_docs: int | None, *, seed: int = 0, by: str | None = "event") -> pd.DataFrame:
-    """Return at most ``max_docs`` documents, drawn at random within each ``by`` group.
-
-    Used to keep costly diagnostics (the choice of the number of topics) within a time
-    budget on large corpora. Each group keeps the same fraction of its documents (at
-    least one), so that every event is represented.
-
-    Parameters
-    ----------
-    corpus : DataFrame
-    max_docs : int or None
-        None (or a corpus no larger): the corpus itself.
-    seed : int, default 0
-    by : str or None, default "event"
-
-    Returns
-    -------
-    DataFrame
-        The sample, in the corpus's order.
-    """
-    import numpy as np
-
-    if max_docs is None or len(corpus) <= max_docs:
-        return corpus
-    rng = np.random.default_rng(seed)
-    order = np.argsort(corpus["doc_id"].astype(str).to_numpy(), kind="stable")
-    frac = max_docs / len(corpus)
-    if by is not None and by in corpus.columns:
-        groups = corpus[by].astype(str).fillna("").to_numpy()[order]
-    else:
-        groups = np.zeros(len(corpus), dtype=int)
-    chosen = []
-    for g in sorted(set(groups.tolist())):
-        idx = order[groups == g]
-        k = max(1, int(round(frac * len(idx))))
-        chosen.extend(rng.choice(idx, size=min(k, len(idx)), replace=False).tolist())
-    chosen = np.sort(np.asarray(chosen))
-    sample = corpus.iloc[chosen].reset_index(drop=True)
-    sample.attrs = dict(corpus.attrs)
-    return sample
-
-
 def kwic_samples(
     corpus: pd.DataFrame,
     dictionary,
@@ -871,57 +854,125 @@ def kwic_samples(
 def headline_findings(
     track: pd.DataFrame,
     *,
-    measure: str = "per_1k",
+    measure: str | None = None,
     labels: Mapping[str, str] | None = None,
     max_findings: int = 8,
     only_significant: bool = True,
 ) -> list[str]:
-    """Word the biggest significant changes between events as sentences.
+    """Word the largest changes between consecutive events as sentences.
 
-    Every sentence is generated from the numbers of ``track`` (the output of
-    :func:`discourse.tracking.track_themes` or :func:`~discourse.tracking.track_topics`),
+    Every sentence is generated from the numbers of ``track``, the output of
+    :func:`discourse.tracking.track_themes` or :func:`~discourse.tracking.track_topics`,
     e.g. *"AI safety rose from 0.4 to 2.1 per 1,000 words between UNGA 77 (2022) and
-    UNGA 78 (2023) (significant, 95% interval of the change 1.2 to 2.9)."*
+    UNGA 78 (2023) (significant, q = 0.001; 95% interval of the change +1.2 to +2.3)."*
 
     Parameters
     ----------
     track : DataFrame
-        One row per event and theme (or topic), with the change from the previous
-        event of the series; see :func:`discourse.tracking.track_themes`.
-    measure : {"per_1k", "share_docs", "prevalence"}
-        Which rate to describe.
+        One row per group (event) and theme or topic, with the change from the previous
+        group of its series (columns ``prev_<by>``, ``<measure>`` and the change columns
+        documented in :func:`~discourse.tracking.track_themes`).
+    measure : {"per_1k", "share_docs", "prevalence"}, optional
+        The rate described. Default: ``"prevalence"`` for topic tables, else ``"per_1k"``.
     labels : dict, optional
-        Theme id -> readable label.
+        Theme id (or topic number) -> readable label. Topic tables use their ``label``
+        column when not given.
     max_findings : int, default 8
-        The largest changes (by absolute size relative to the previous value) are kept.
+        At most this many sentences: the largest absolute changes.
     only_significant : bool, default True
-        Keep only changes flagged significant.
+        Keep only the changes flagged ``rise`` or ``fall`` (Benjamini-Hochberg q-value
+        at or below the table's alpha); otherwise every compared pair may be worded,
+        saying whether it is significant.
 
     Returns
     -------
     list of str
-        Sentences, largest changes first; empty if there is nothing to say.
+        Sentences, largest changes first; empty when nothing changed significantly or
+        when no group has a previous group to compare with (a single event).
     """
-    return _headline_findings(track, measure, labels or {}, max_findings, only_significant)
+    spec = _measure_spec(track, measure)
+    value, change, low, high, flag, qcol, unit = spec
+    prev_cols = [c for c in track.columns if c.startswith("prev_")]
+    if not prev_cols or change not in track.columns:
+        return []
+    prev_col = prev_cols[0]
+    by = prev_col[len("prev_"):]
+    item_col = "theme" if "theme" in track.columns else "topic"
+    compared = track[track[prev_col].notna() & track[change].notna()]
+    if only_significant:
+        compared = compared[compared[flag].isin(["rise", "fall"])]
+    if compared.empty:
+        return []
+    compared = compared.assign(_abs=compared[change].abs().astype(float))
+    compared = compared.sort_values(["_abs", by, item_col], ascending=[False, True, True], kind="stable")
+    before = track.set_index([by, item_col])[value]
+    names = dict(labels or {})
+    sentences = []
+    for row in compared.head(max_findings).itertuples(index=False):
+        row = row._asdict()
+        item = row[item_col]
+        if item_col == "topic":
+            name = names.get(item) or names.get(str(item)) or f"topic {item} ({row.get('label', '')})"
+        else:
+            name = names.get(item, str(item))
+        old = before.get((row[prev_col], item))
+        new = row[value]
+        delta = row[change]
+        verb = "rose" if delta > 0 else "fell" if delta < 0 else "stayed"
+        fmt = _num if unit == "per_1k" else _pct
+        if old is None or pd.isna(old):
+            frm = f"changed by {_signed(delta, unit)}"
+        else:
+            frm = f"{verb} from {fmt(old)} to {fmt(new)}"
+        where = {"per_1k": " per 1,000 words", "share": " of documents", "prevalence": " of the text"}[unit]
+        sig = row[flag] in ("rise", "fall")
+        detail = "significant" if sig else "not significant"
+        q = row.get(qcol)
+        if q is not None and not pd.isna(q):
+            detail += f", q = {_pval(q)}"
+        lo, hi = row.get(low), row.get(high)
+        if lo is not None and hi is not None and not (pd.isna(lo) or pd.isna(hi)):
+            detail += f"; 95% interval of the change {_signed(lo, unit)} to {_signed(hi, unit)}"
+        sentences.append(f"{name} {frm}{where} between {row[prev_col]} and {row[by]} ({detail}).")
+    return sentences
 
 
-_MEASURE_WORDS = {
-    "per_1k": ("per 1,000 words", 2),
-    "share_docs": ("of documents", None),
-    "prevalence": ("of the text (topic prevalence)", None),
-}
+def _measure_spec(track: pd.DataFrame, measure: str | None):
+    if measure is None:
+        measure = "prevalence" if "prevalence" in track.columns else "per_1k"
+    if measure == "per_1k":
+        return ("per_1k", "per_1k_change", "per_1k_change_low", "per_1k_change_high", "change_per_1k", "per_1k_q", "per_1k")
+    if measure == "share_docs":
+        return ("share_docs", "share_change", "share_change_low", "share_change_high", "change", "share_q", "share")
+    if measure == "prevalence":
+        return ("prevalence", "prevalence_change", "prevalence_change_low", "prevalence_change_high", "change", "q", "prevalence")
+    raise ValueError(f"measure must be 'per_1k', 'share_docs' or 'prevalence', not {measure!r}")
 
 
-def _fmt_value(value: float, measure: str) -> str:
-    unit, digits = _MEASURE_WORDS.get(measure, ("", 2))
-    if digits is None:  # a share
-        pct = 100 * value
-        return f"{pct:.0f}%" if abs(pct) >= 10 else f"{pct:.1f}%"
-    return f"{value:.{digits}f}" if abs(value) < 10 else f"{value:.1f}"
+def _num(value: float) -> str:
+    value = float(value)
+    text = f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _headline_findings(track, measure, labels, max_findings, only_significant) -> list[str]:
-    raise NotImplementedError
+def _pct(value: float) -> str:
+    pct = 100 * float(value)
+    return f"{pct:.0f}%" if abs(pct) >= 10 or pct == 0 else f"{pct:.1f}%"
+
+
+def _signed(value: float, unit: str) -> str:
+    if unit == "share":
+        pts = 100 * float(value)
+        text = f"{pts:+.0f}" if abs(pts) >= 10 else f"{pts:+.1f}"
+        return f"{text} points"
+    if unit == "prevalence":
+        return f"{100 * float(value):+.1f} points"
+    text = _num(abs(value))
+    return ("-" if value < 0 else "+") + text
+
+
+def _pval(q: float) -> str:
+    return "<0.001" if q < 0.001 else f"{q:.3f}" if q < 0.01 else f"{q:.2f}"
 
 
 # --- building -------------------------------------------------------------------------------

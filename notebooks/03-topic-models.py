@@ -1,0 +1,94 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Topic models
+#
+# What else is being said: topics found in the data, not looked for. First the choice
+# of the number of topics (coherence, exclusivity and stability across seeds for each
+# candidate), then the topics of the recommended model with their top terms, and
+# their prevalence by event with 95% bootstrap intervals.
+
+# %% tags=["parameters"]
+# Parameters (papermill replaces them when the report is built; edit them to run by hand).
+corpus = "../data/demo"  # any source discourse.load_corpus reads
+load_options = {}  # keywords of load_corpus: format, filename_pattern, metadata, errors...
+output_dir = None  # report folder; None: show only, write nothing
+corpus_cache = None  # the corpus as loaded by build_report (faster than loading again)
+year_min = None  # keep documents from this year on
+year_max = None  # ... up to this year
+seed = 0  # seed of the topic models, the sample and the bootstrap
+n_boot = 1000  # bootstrap resamples per interval
+topic_method = "nmf"  # "nmf" or "lda"
+topic_unit = "paragraph"  # "document", "paragraph" or "sentence"
+topic_candidates = [4, 6, 8, 10]  # numbers of topics compared
+n_topics = None  # None: the recommended number
+selection_max_docs = None  # compare candidates on a random sample of this many documents
+selection_n_runs = 3  # seeds per candidate (stability needs at least 3)
+top_n_terms = 10  # top terms shown per topic
+
+# %%
+from discourse import plots
+from discourse.report import ReportOutputs, in_event_order, load_report_corpus, show_text
+from discourse.topics import TopicModel, select_n_topics
+from discourse.tracking import events
+
+docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
+out = ReportOutputs(output_dir, "03-topic-models")
+events_table = events(docs)
+selection = model = None
+
+# %% [markdown]
+# ## How many topics?
+
+# %%
+with out.attempt("Choice of the number of topics"):
+    selection = select_n_topics(
+        docs,
+        candidates=topic_candidates,
+        method=topic_method,
+        unit=topic_unit,
+        seeds=[seed + i for i in range(max(3, selection_n_runs))],
+        sample=selection_max_docs,
+        random_state=seed,
+    )
+    out.table(selection.table, "selection", "Diagnostics per candidate number of topics (means and SDs over seeds)")
+    ax = plots.plot_topic_diagnostics(selection.table)
+    out.figure(ax, "selection", "Coherence, exclusivity and stability per number of topics")
+    sampled = f" (on a random sample of {selection_max_docs:,} documents)" if selection_max_docs and selection_max_docs < len(docs) else ""
+    show_text(f"Recommended: {selection.n_topics} topics{sampled}. {selection.reason}")
+
+# %% [markdown]
+# ## Topics
+
+# %%
+k = n_topics or (selection.n_topics if selection is not None else min(topic_candidates))
+with out.attempt(f"Topic model with {k} topics"):
+    model = TopicModel(n_topics=k, method=topic_method, unit=topic_unit, random_state=seed).fit(docs)
+    out.table(model.labels(), "topics", f"The {k} topics: automatic label and overall prevalence")
+    terms = model.top_terms(top_n_terms)
+    out.table(terms, "top-terms", f"Top {top_n_terms} terms per topic, with weight and FREX score", show=False)
+    ax = plots.plot_top_terms(terms)
+    out.figure(ax, "top-terms", "Top terms per topic")
+
+# %% [markdown]
+# ## Prevalence by event
+
+# %%
+if out.ok(model, what="Topic prevalence by event", why="there is no topic model (see above)"):
+    with out.attempt("Topic prevalence by event"):
+        prevalence = in_event_order(model.topic_prevalence(docs, by="event", n_boot=n_boot, seed=seed), events_table, None, theme_column="topic")
+        out.table(prevalence, "prevalence-by-event", "Mean topic proportion per event, with 95% intervals", show=False)
+        ax = plots.plot_topic_prevalence(prevalence)
+        out.figure(ax, "prevalence-by-event", "Topic prevalence across events")
+        out.table(model.representative_docs(3), "representative-docs", "The three documents with most of each topic", show=False)

@@ -1,0 +1,118 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Themes across events
+#
+# How each theme rose or fell from one event to the next of the same series. For every
+# event and theme: the rate per 1,000 words and the share of documents that mention
+# the theme, each with a 95% bootstrap interval (documents resampled within events);
+# the change from the previous event of the series with its interval, a test
+# (documents permuted between the two events for rates; two-proportion z or Fisher
+# test for shares), and a Benjamini-Hochberg correction over all comparisons. A change
+# is called significant when its q-value is at most 0.05.
+
+# %% tags=["parameters"]
+# Parameters (papermill replaces them when the report is built; edit them to run by hand).
+corpus = "../data/demo"  # any source discourse.load_corpus reads
+load_options = {}  # keywords of load_corpus: format, filename_pattern, metadata, errors...
+dictionary = None  # theme dictionary file; None: the built-in one
+output_dir = None  # report folder; None: show only, write nothing
+corpus_cache = None  # the corpus as loaded by build_report (faster than loading again)
+year_min = None  # keep documents from this year on
+year_max = None  # ... up to this year
+seed = 0  # seed of the bootstrap and permutations
+n_boot = 1000  # bootstrap resamples per interval
+n_perm = 1000  # permutations per rate test
+max_findings = 8  # headline sentences per measure
+n_distinctive = 10  # distinctive terms per event
+
+# %%
+from discourse import plots
+from discourse.report import ReportOutputs, headline_findings, load_report_corpus, show_list, show_text, theme_labels
+from discourse.themes import default_dictionary, load_dictionary, theme_counts
+from discourse.tracking import distinctive_terms, events, track_themes
+
+docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
+dic = load_dictionary(dictionary) if dictionary else default_dictionary()
+out = ReportOutputs(output_dir, "04-themes-across-events")
+events_table = events(docs)
+labels = theme_labels(dic)
+track = None
+with out.attempt("Theme tracking across events"):
+    track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=n_perm, seed=seed, counts=theme_counts(docs, dic))
+
+# %% [markdown]
+# ## Headline findings
+#
+# The largest significant changes between consecutive events of a series, in words.
+
+# %%
+if out.ok(track, what="Headline findings", why="the themes could not be tracked (see above)"):
+    compared = track["prev_event"].notna().any()
+    if not compared:
+        out.note(
+            "Changes between events",
+            "No event has a previous event in its series to be compared with (the corpus has "
+            f"{len(events_table)} event(s)); add the events before or after to measure change",
+        )
+    else:
+        for measure, heading in [("per_1k", "Rate per 1,000 words"), ("share_docs", "Share of documents mentioning the theme")]:
+            show_text(heading, kind="h3")
+            sentences = headline_findings(track, measure=measure, labels=labels, max_findings=max_findings)
+            if sentences:
+                show_list(sentences)
+            else:
+                show_text("No theme changed significantly between consecutive events of a series (q <= 0.05).")
+
+# %% [markdown]
+# ## Trajectories
+
+# %%
+if track is not None:
+    ax = plots.plot_theme_trajectories(track, value="per_1k", title="Theme rates across events (95% intervals)")
+    out.figure(ax, "trajectories-per-1k", "Rate per 1,000 words of every theme across events, with 95% bands")
+    ax = plots.plot_theme_trajectories(track, value="share_docs", title="Share of documents mentioning each theme")
+    out.figure(ax, "trajectories-share-docs", "Share of documents mentioning each theme across events, with 95% bands")
+    ax = plots.plot_theme_heatmap(track, value="per_1k", title="Theme rate per 1,000 words, by event")
+    out.figure(ax, "heatmap-per-1k", "Theme x event heatmap of the rate per 1,000 words")
+
+# %% [markdown]
+# ## Tables
+#
+# Every event and theme, with the change from the previous event of the series
+# (the CSV holds all columns: intervals, tests, q-values).
+
+# %%
+if track is not None:
+    changes = track[track["change"].isin(["rise", "fall"]) | track["change_per_1k"].isin(["rise", "fall"])]
+    out.table(
+        changes,
+        "significant-changes",
+        "Significant changes from the previous event of the series (share or rate test, q <= 0.05)",
+        columns=["event", "theme", "prev_event", "share_docs", "share_change", "change", "per_1k", "per_1k_change", "change_per_1k"],
+    )
+    out.table(track, "theme-tracking", "Per event and theme: shares, rates, intervals, changes, tests and flags", show=False)
+
+# %% [markdown]
+# ## What sets each event apart
+#
+# Words over-used in each event compared with all the others (log-odds ratio with an
+# informative Dirichlet prior, Monroe, Colaresi and Quinn 2008; ranked by z-score).
+
+# %%
+with out.attempt("Distinctive terms per event"):
+    terms = distinctive_terms(docs, by="event", n=n_distinctive)
+    out.table(terms, "distinctive-terms", f"The {n_distinctive} most distinctive terms per event (log-odds z-scores)", show=False)
+    ax = plots.plot_distinctive_terms(terms)
+    out.figure(ax, "distinctive-terms", "Most distinctive terms per event")
