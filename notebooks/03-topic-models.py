@@ -29,6 +29,8 @@ year_min = None  # keep documents from this year on
 year_max = None  # ... up to this year
 seed = 0  # seed of the topic models, the sample and the bootstrap
 n_boot = 1000  # bootstrap resamples per interval
+n_perm = 1000  # permutations per test of change
+max_findings = 8  # headline sentences
 topic_method = "nmf"  # "nmf" or "lda"
 topic_unit = "paragraph"  # "document", "paragraph" or "sentence"
 topic_candidates = [4, 6, 8, 10]  # numbers of topics compared
@@ -39,9 +41,9 @@ top_n_terms = 10  # top terms shown per topic
 
 # %%
 from discourse import plots
-from discourse.report import ReportOutputs, in_event_order, load_report_corpus, show_text
+from discourse.report import ReportOutputs, headline_findings, load_report_corpus, show_list, show_text
 from discourse.topics import TopicModel, select_n_topics
-from discourse.tracking import events
+from discourse.tracking import events, track_topics
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 out = ReportOutputs(output_dir, "03-topic-models")
@@ -82,13 +84,22 @@ with out.attempt(f"Topic model with {k} topics"):
     out.figure(ax, "top-terms", "Top terms per topic")
 
 # %% [markdown]
-# ## Prevalence by event
+# ## Prevalence across events
+#
+# The mean topic proportion of each event's documents, with 95% bootstrap intervals,
+# and its change from the previous event of the series (document permutation test,
+# Benjamini-Hochberg q-values).
 
 # %%
-if out.ok(model, what="Topic prevalence by event", why="there is no topic model (see above)"):
-    with out.attempt("Topic prevalence by event"):
-        prevalence = in_event_order(model.topic_prevalence(docs, by="event", n_boot=n_boot, seed=seed), events_table, None, theme_column="topic")
-        out.table(prevalence, "prevalence-by-event", "Mean topic proportion per event, with 95% intervals", show=False)
-        ax = plots.plot_topic_prevalence(prevalence)
+if out.ok(model, what="Topic prevalence across events", why="there is no topic model (see above)"):
+    with out.attempt("Topic prevalence across events"):
+        topic_track = track_topics(model, docs, by="event", n_boot=n_boot, n_perm=n_perm, seed=seed)
+        sentences = headline_findings(topic_track, max_findings=max_findings)
+        if sentences:
+            show_list(sentences)
+        elif topic_track["prev_event"].notna().any():
+            show_text("No topic's prevalence changed significantly between consecutive events of a series (q <= 0.05).")
+        out.table(topic_track, "prevalence-by-event", "Mean topic proportion per event with 95% intervals, and change from the previous event", show=False)
+        ax = plots.plot_topic_prevalence(topic_track)
         out.figure(ax, "prevalence-by-event", "Topic prevalence across events")
-        out.table(model.representative_docs(3), "representative-docs", "The three documents with most of each topic", show=False)
+    out.table(model.representative_docs(3), "representative-docs", "The three documents with most of each topic", show=False)

@@ -62,9 +62,8 @@ def _add_load_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _load(args: argparse.Namespace):
-    from discourse.corpus import load_corpus
-
+def _column_mapping(args: argparse.Namespace) -> dict[str, str]:
+    """The --column OURS=THEIRS and --text-column options as load_corpus's ``columns``."""
     columns = {}
     for item in args.column:
         if "=" not in item:
@@ -76,6 +75,13 @@ def _load(args: argparse.Namespace):
         columns[ours.strip()] = theirs.strip()
     if args.text_column:
         columns["text"] = args.text_column
+    return columns
+
+
+def _load(args: argparse.Namespace):
+    from discourse.corpus import load_corpus
+
+    columns = _column_mapping(args)
     kwargs = {}
     if columns:
         kwargs["columns"] = columns
@@ -174,6 +180,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         "metadata": args.metadata,
         "errors": args.errors,
     }
+    columns = _column_mapping(args)
+    if columns:
+        load_options["columns"] = columns
     index = build_report(
         args.source,
         args.output,
@@ -181,6 +190,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         dictionary=args.dictionary,
         seed=args.seed,
         show_code=args.show_code,
+        year_min=args.year_min,
+        year_max=args.year_max,
     )
     print(f"report ready: {index}")
     return 0
@@ -235,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dictionary", "-d", default=None, help="theme dictionary (default: the built-in one)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    p.add_argument("--year-min", type=int, default=None, metavar="YEAR", help="report on documents from this year on")
+    p.add_argument("--year-max", type=int, default=None, metavar="YEAR", help="report on documents up to this year")
     p.add_argument("-o", "--output", default="reports", help="report folder (replaced when complete)")
     p.set_defaults(func=_cmd_report)
     return parser
