@@ -512,7 +512,8 @@ def make_synthetic_corpus(
             "source": pd.array(np.full(n_docs, "synthetic.example", dtype=object), dtype="str"),
             "event": pd.array(ev["event"].to_numpy(dtype=object), dtype="str"),
             "event_series": pd.array(ev["event_series"].to_numpy(dtype=object), dtype="str"),
-            "date": pd.to_datetime(ev["date"]).to_numpy(),
+            # same resolution as load_corpus, so corpora can be concatenated
+            "date": pd.to_datetime(ev["date"]).astype("datetime64[ns]").to_numpy(),
             "year": pd.array(ev["year"].to_numpy(), dtype="Int64"),
             "speaker": pd.array(speakers, dtype="str"),
             "organisation": pd.array(orgs, dtype="str"),
@@ -537,7 +538,7 @@ def make_synthetic_corpus(
 
 # Separators after an item: inside a sentence, end of sentence, end of paragraph, end of text.
 _SEPS = (" ", ". ", ".\n\n", ".")
-_CHUNK_ITEMS = 2_000_000
+_CHUNK_DOCS = 4096
 
 
 def _render_texts(
@@ -551,7 +552,7 @@ def _render_texts(
     paragraph_sentences: float,
 ) -> list[str]:
     """Build the texts, vectorised: an item stream (filler words and phrases) per
-    document, shuffled insertion of phrases, sentence/paragraph separators, and one
+    document, random insertion of phrases, sentence/paragraph separators, and one
     string join per chunk of documents."""
     n_docs = len(lengths)
     if n_docs == 0:
@@ -567,26 +568,19 @@ def _render_texts(
     )
     table_len = np.fromiter((len(s) for s in table), dtype=np.int64, count=len(table))
 
-    # one random stream for the whole corpus, drawn in document order, so the output does
-    # not depend on the chunking below
-    n_phr = counts.sum(axis=1)
+    # documents are rendered in chunks of _CHUNK_DOCS (a constant, so the output depends
+    # only on the arguments), to bound memory at any corpus size
     texts: list[str] = []
-    start = 0
     p_break = 1.0 / sentence_length
     p_para = 1.0 / paragraph_sentences
-    while start < n_docs:
-        # take documents until the chunk holds about _CHUNK_ITEMS items
-        items_per_doc = n_filler + 2 * n_phr
-        csum = np.cumsum(items_per_doc[start:])
-        stop = start + max(1, int(np.searchsorted(csum, _CHUNK_ITEMS, side="right")))
-        stop = min(stop, n_docs)
+    for start in range(0, n_docs, _CHUNK_DOCS):
+        stop = min(start + _CHUNK_DOCS, n_docs)
         texts.extend(
             _render_chunk(
                 rng, table, table_len, counts[start:stop], n_filler[start:stop],
                 n_words=n_words, n_themes=n_themes, p_break=p_break, p_para=p_para,
             )
         )
-        start = stop
     return texts
 
 
