@@ -20,8 +20,18 @@ from discourse.errors import CorpusError
 from discourse.text import sentence_spans, split_paragraphs, tokenize
 
 CONTRACT_COLUMNS = [
-    "doc_id", "text", "title", "source", "event", "event_series", "date", "year",
-    "speaker", "organisation", "country", "path",
+    "doc_id",
+    "text",
+    "title",
+    "source",
+    "event",
+    "event_series",
+    "date",
+    "year",
+    "speaker",
+    "organisation",
+    "country",
+    "path",
 ]
 
 
@@ -52,7 +62,18 @@ def test_synthetic_has_contract_columns_and_dtypes(synth):
     assert corpus["doc_id"].iloc[0] == "synth-000001"
     assert str(corpus["year"].dtype) == "Int64"
     assert str(corpus["date"].dtype) == "datetime64[ns]"
-    for col in ("doc_id", "text", "title", "source", "event", "event_series", "speaker", "organisation", "country", "path"):
+    for col in (
+        "doc_id",
+        "text",
+        "title",
+        "source",
+        "event",
+        "event_series",
+        "speaker",
+        "organisation",
+        "country",
+        "path",
+    ):
         assert pd.api.types.is_string_dtype(corpus[col]), col
         assert corpus[col].notna().all(), col
     assert (corpus["path"] == "").all()
@@ -66,7 +87,9 @@ def test_synthetic_has_contract_columns_and_dtypes(synth):
 
 
 def test_synthetic_matches_loader_columns():
-    corpus_mod = pytest.importorskip("discourse.corpus", reason="discourse.corpus (the loader) is not importable yet")
+    corpus_mod = pytest.importorskip(
+        "discourse.corpus", reason="discourse.corpus (the loader) is not importable yet"
+    )
     corpus = make_synthetic_corpus(10)
     assert corpus.columns.tolist() == list(corpus_mod.CORPUS_COLUMNS)
 
@@ -94,12 +117,42 @@ def test_synthetic_text_has_sentences_and_paragraphs(synth):
 
 def test_filler_words_avoid_theme_vocabulary():
     banned = {
-        "digital", "divide", "gap", "gaps", "access", "connectivity", "inclusion", "ai",
-        "artificial", "safety", "risk", "risks", "governance", "deficit", "rules",
-        "cyber", "cybersecurity", "security", "data", "privacy", "protection", "economy",
-        "government", "culture", "inclusive", "society", "green", "sustainable",
-        "cooperation", "multilateral", "people", "rights", "internet", "online",
-        "technology", "network",
+        "digital",
+        "divide",
+        "gap",
+        "gaps",
+        "access",
+        "connectivity",
+        "inclusion",
+        "ai",
+        "artificial",
+        "safety",
+        "risk",
+        "risks",
+        "governance",
+        "deficit",
+        "rules",
+        "cyber",
+        "cybersecurity",
+        "security",
+        "data",
+        "privacy",
+        "protection",
+        "economy",
+        "government",
+        "culture",
+        "inclusive",
+        "society",
+        "green",
+        "sustainable",
+        "cooperation",
+        "multilateral",
+        "people",
+        "rights",
+        "internet",
+        "online",
+        "technology",
+        "network",
     }
     assert not banned & set(FILLER_WORDS)
     phrase_tokens = {t for p in CANONICAL_PHRASES.values() for t in tokenize(p)}
@@ -114,7 +167,7 @@ def test_planted_counts_are_exact(synth):
     sample = corpus.iloc[::40]
     wide = counts.pivot(index="doc_id", columns="theme", values="count")
     n_tok = counts.groupby("doc_id")["n_tokens"].first()
-    for doc_id, text in zip(sample["doc_id"], sample["text"]):
+    for doc_id, text in zip(sample["doc_id"], sample["text"], strict=True):
         found = _phrase_counts(text, CANONICAL_PHRASES)
         assert found == {t: int(wide.loc[doc_id, t]) for t in CANONICAL_PHRASES}, doc_id
         assert len(tokenize(text)) == n_tok.loc[doc_id]
@@ -139,9 +192,11 @@ def test_planted_rates_recovered_by_phrase_counting(synth):
     expected = both["rate_per_1k"] * both["n_tokens"] / 1000
     # Poisson counts: within 4 standard deviations (plus one) of the expectation
     assert (np.abs(both["count"] - expected) <= 4 * np.sqrt(expected) + 1).all()
-    observed = both.assign(per_1k=both["count"] / both["n_tokens"] * 1000).pivot(
-        index="event", columns="theme", values="per_1k"
-    ).loc[corpus["event"].unique()]
+    observed = (
+        both.assign(per_1k=both["count"] / both["n_tokens"] * 1000)
+        .pivot(index="event", columns="theme", values="per_1k")
+        .loc[corpus["event"].unique()]
+    )
     # the default trends are visible: AI safety rises, the digital divide falls
     assert observed["ai_safety"].iloc[-1] > 5 * observed["ai_safety"].iloc[0]
     assert observed["digital_divide"].iloc[0] > 3 * observed["digital_divide"].iloc[-1]
@@ -155,17 +210,32 @@ def test_custom_rates_events_and_phrases():
         theme_rates={"ai_safety": [0.0, 0.0, 20.0], "cooperation": 5.0},
         return_counts=True,
     )
-    assert corpus["event"].unique().tolist() == ["Harbour Forum 2019", "Harbour Forum 2021", "Lantern Talks 2020"]
+    assert corpus["event"].unique().tolist() == [
+        "Harbour Forum 2019",
+        "Harbour Forum 2021",
+        "Lantern Talks 2020",
+    ]
     assert corpus["event_series"].unique().tolist() == ["Harbour Forum", "Lantern Talks"]
     assert corpus["year"].unique().tolist() == [2019, 2021, 2020]
-    per_event = counts.merge(corpus[["doc_id", "event"]], on="doc_id").groupby(["event", "theme"])["count"].sum()
+    per_event = (
+        counts.merge(corpus[["doc_id", "event"]], on="doc_id")
+        .groupby(["event", "theme"])["count"]
+        .sum()
+    )
     assert per_event[("Harbour Forum 2019", "ai_safety")] == 0
     assert per_event[("Lantern Talks 2020", "ai_safety")] > 0
     assert per_event[("Harbour Forum 2021", "digital_divide")] == 0  # unnamed themes get 0
 
-    tidy = pd.DataFrame({"event": ["A 2001", "B 2002"], "theme": ["risk", "risk"], "rate_per_1k": [0.0, 10.0]})
+    tidy = pd.DataFrame(
+        {"event": ["A 2001", "B 2002"], "theme": ["risk", "risk"], "rate_per_1k": [0.0, 10.0]}
+    )
     c2, k2 = make_synthetic_corpus(
-        20, seed=2, events=["A 2001", "B 2002"], theme_rates=tidy, phrases={"risk": "storm warning"}, return_counts=True
+        20,
+        seed=2,
+        events=["A 2001", "B 2002"],
+        theme_rates=tidy,
+        phrases={"risk": "storm warning"},
+        return_counts=True,
     )
     assert k2["theme"].unique().tolist() == ["risk"]
     assert "storm warning" in " ".join(c2["text"]).lower()
@@ -199,7 +269,10 @@ def test_zero_documents():
 
 def test_default_theme_rates_trends():
     rates = default_theme_rates(5).pivot(index="event_index", columns="theme", values="rate_per_1k")
-    assert rates["ai_safety"].is_monotonic_increasing and rates["ai_safety"].iloc[-1] > rates["ai_safety"].iloc[0]
+    assert (
+        rates["ai_safety"].is_monotonic_increasing
+        and rates["ai_safety"].iloc[-1] > rates["ai_safety"].iloc[0]
+    )
     assert rates["digital_divide"].is_monotonic_decreasing
     assert sorted(rates.columns) == sorted(CANONICAL_PHRASES)
 
@@ -226,7 +299,10 @@ def test_theme_counts_recover_planted_counts():
     probe = pd.DataFrame(
         {
             "doc_id": ids,
-            "text": [f"The cat sat by the river. Then {CANONICAL_PHRASES[t]} was seen near the old barn." for t in ids],
+            "text": [
+                f"The cat sat by the river. Then {CANONICAL_PHRASES[t]} was seen near the old barn."
+                for t in ids
+            ],
         }
     )
     probe_corpus = make_synthetic_corpus(len(ids)).iloc[: len(ids)].copy()
@@ -238,12 +314,20 @@ def test_theme_counts_recover_planted_counts():
 
     corpus, counts = make_synthetic_corpus(300, seed=11, return_counts=True)
     got = themes.theme_counts(corpus)
-    planted = counts.pivot(index="doc_id", columns="theme", values="count").loc[corpus["doc_id"], ids]
+    planted = counts.pivot(index="doc_id", columns="theme", values="count").loc[
+        corpus["doc_id"], ids
+    ]
     expected = planted.to_numpy() @ matrix
-    found = got.pivot(index="doc_id", columns="theme", values="count").loc[corpus["doc_id"], ids].to_numpy()
+    found = (
+        got.pivot(index="doc_id", columns="theme", values="count")
+        .loc[corpus["doc_id"], ids]
+        .to_numpy()
+    )
     np.testing.assert_array_equal(found, expected)
     n_tok = got.groupby("doc_id")["n_tokens"].first().loc[corpus["doc_id"]].to_numpy()
-    np.testing.assert_array_equal(n_tok, counts.groupby("doc_id")["n_tokens"].first().loc[corpus["doc_id"]].to_numpy())
+    np.testing.assert_array_equal(
+        n_tok, counts.groupby("doc_id")["n_tokens"].first().loc[corpus["doc_id"]].to_numpy()
+    )
 
 
 # --- the bundled demo corpus -----------------------------------------------------
@@ -285,7 +369,9 @@ def test_demo_corpus_size(demo_corpus):
 def test_every_demo_document_has_inferred_metadata(demo_corpus):
     for col in ("event", "event_series", "speaker", "organisation", "title", "source"):
         values = demo_corpus[col]
-        missing = demo_corpus.loc[values.isna() | (values.astype("str").str.strip() == ""), "doc_id"].tolist()
+        missing = demo_corpus.loc[
+            values.isna() | (values.astype("str").str.strip() == ""), "doc_id"
+        ].tolist()
         assert not missing, f"{col} not inferred for {missing}"
     for col in ("year", "date"):
         missing = demo_corpus.loc[demo_corpus[col].isna(), "doc_id"].tolist()
@@ -298,7 +384,9 @@ def test_every_demo_document_has_inferred_metadata(demo_corpus):
 
 
 def test_demo_corpus_example_document(demo_corpus):
-    row = demo_corpus.set_index("doc_id").loc["digital-futures-dialogue/2020-01-pandemic-exposes-divide"]
+    row = demo_corpus.set_index("doc_id").loc[
+        "digital-futures-dialogue/2020-01-pandemic-exposes-divide"
+    ]
     assert row["event"] == "Digital Futures Dialogue 2020"
     assert row["event_series"] == "Digital Futures Dialogue"
     assert row["date"] == pd.Timestamp("2020-11-03")
@@ -314,9 +402,13 @@ def test_demo_story_is_visible_to_plain_phrase_counts(demo_corpus):
     2023-2024 and digital-divide language fades after 2021 (mean matches per document)."""
     ai = r"(?i)\bAI safety\b|safety risks of (?:AI|artificial intelligence)|risks posed by AI|frontier model"
     divide = r"(?i)digital divide|connectivity|unconnected|meaningful access|universal access"
-    by_year = demo_corpus.assign(
-        ai=demo_corpus["text"].str.count(ai), divide=demo_corpus["text"].str.count(divide)
-    ).groupby("year")[["ai", "divide"]].mean()
+    by_year = (
+        demo_corpus.assign(
+            ai=demo_corpus["text"].str.count(ai), divide=demo_corpus["text"].str.count(divide)
+        )
+        .groupby("year")[["ai", "divide"]]
+        .mean()
+    )
     assert by_year.loc[[2023, 2024], "ai"].min() > 3 * by_year.loc[2019:2022, "ai"].max()
     assert by_year.loc[2019:2021, "divide"].min() > 2 * by_year.loc[2023:2024, "divide"].max()
 

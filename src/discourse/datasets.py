@@ -227,7 +227,9 @@ def _make_events(
                 hint="Pass n_events=1 or more",
             )
         if not series:
-            raise CorpusError("series must name at least one event series", hint="Pass series=('My Forum',)")
+            raise CorpusError(
+                "series must name at least one event series", hint="Pass series=('My Forum',)"
+            )
         rows = []
         for i in range(n_events):
             s = series[i % len(series)]
@@ -257,7 +259,9 @@ def _make_events(
         raise CorpusError("events is empty", item="events", hint="Name at least one event")
     if table["event"].duplicated().any():
         dup = table.loc[table["event"].duplicated(), "event"].iloc[0]
-        raise CorpusError(f"event {dup!r} is listed twice", item="events", hint="Name each event once")
+        raise CorpusError(
+            f"event {dup!r} is listed twice", item="events", hint="Name each event once"
+        )
     n = len(table)
     if "year" not in table.columns:
         parsed = table["event"].str.extract(r"((?:19|20)\d\d)\s*$")[0]
@@ -267,9 +271,7 @@ def _make_events(
         stripped = table["event"].str.replace(r"\s*(?:19|20)\d\d\s*$", "", regex=True)
         table["event_series"] = stripped.where(stripped != "", table["event"])
     if "date" not in table.columns:
-        table["date"] = pd.to_datetime(
-            {"year": table["year"].astype(int), "month": 6, "day": 15}
-        )
+        table["date"] = pd.to_datetime({"year": table["year"].astype(int), "month": 6, "day": 15})
     table = table[["event", "event_series", "year", "date"]].reset_index(drop=True)
     table["event"] = table["event"].astype(str)
     table["event_series"] = table["event_series"].astype(str)
@@ -300,12 +302,16 @@ def _rate_matrix(theme_rates: Any, event_table: pd.DataFrame, themes: list[str])
         ):
             if event not in index:
                 raise CorpusError(
-                    f"unknown event {event!r}", row=pos, item="theme_rates",
+                    f"unknown event {event!r}",
+                    row=pos,
+                    item="theme_rates",
                     hint=f"Use one of the events: {', '.join(event_table['event'])}",
                 )
             if theme not in col:
                 raise CorpusError(
-                    f"unknown theme {theme!r}", row=pos, item="theme_rates",
+                    f"unknown theme {theme!r}",
+                    row=pos,
+                    item="theme_rates",
                     hint=f"Use one of: {', '.join(themes)}, or add it to phrases=",
                 )
             rates[index[event], col[theme]] = float(rate)
@@ -313,7 +319,8 @@ def _rate_matrix(theme_rates: Any, event_table: pd.DataFrame, themes: list[str])
         for theme, value in theme_rates.items():
             if theme not in col:
                 raise CorpusError(
-                    f"unknown theme {theme!r}", item="theme_rates",
+                    f"unknown theme {theme!r}",
+                    item="theme_rates",
                     hint=f"Use one of: {', '.join(themes)}, or add it to phrases=",
                 )
             arr = np.asarray(value, dtype=float)
@@ -334,7 +341,8 @@ def _rate_matrix(theme_rates: Any, event_table: pd.DataFrame, themes: list[str])
         )
     if not np.all(np.isfinite(rates)) or (rates < 0).any():
         raise CorpusError(
-            "theme rates must be finite and non-negative", item="theme_rates",
+            "theme rates must be finite and non-negative",
+            item="theme_rates",
             hint="Give rates per 1,000 tokens such as 0.5 or 3",
         )
     return rates
@@ -431,7 +439,9 @@ def make_synthetic_corpus(
     from discourse.text import tokenize
 
     if isinstance(n_docs, bool) or not isinstance(n_docs, (int, np.integer)) or n_docs < 0:
-        raise CorpusError(f"n_docs must be a non-negative integer, got {n_docs!r}", hint="Pass e.g. n_docs=1000")
+        raise CorpusError(
+            f"n_docs must be a non-negative integer, got {n_docs!r}", hint="Pass e.g. n_docs=1000"
+        )
     n_docs = int(n_docs)
     lo, hi = (int(v) for v in doc_length)
     if lo < 20 or hi < lo:
@@ -449,7 +459,11 @@ def make_synthetic_corpus(
     phrase_tokens = np.array([len(tokenize(phrase_map[t])) for t in themes], dtype=np.int64)
     if (phrase_tokens == 0).any():
         bad = themes[int(np.argmax(phrase_tokens == 0))]
-        raise CorpusError(f"the phrase of theme {bad!r} has no tokens", item="phrases", hint="Give a phrase with words")
+        raise CorpusError(
+            f"the phrase of theme {bad!r} has no tokens",
+            item="phrases",
+            hint="Give a phrase with words",
+        )
 
     event_table = _make_events(n_events, events, tuple(series), start_year)
     n_ev = len(event_table)
@@ -476,7 +490,11 @@ def make_synthetic_corpus(
     rng = np.random.default_rng(seed)
     doc_event = (np.arange(n_docs) * n_ev) // max(n_docs, 1)
     lengths = rng.integers(lo, hi + 1, size=n_docs)
-    counts = rng.poisson(rates[doc_event] * lengths[:, None] / 1000.0) if n_docs else np.zeros((0, len(themes)), int)
+    counts = (
+        rng.poisson(rates[doc_event] * lengths[:, None] / 1000.0)
+        if n_docs
+        else np.zeros((0, len(themes)), int)
+    )
     counts = counts.astype(np.int64)
     planted_tok = counts @ (phrase_tokens + 1)
     over = planted_tok > lengths // 2
@@ -489,8 +507,13 @@ def make_synthetic_corpus(
     n_filler = lengths - planted_tok  # standalone filler words (>= L/2 >= 10)
 
     texts = _render_texts(
-        rng, lengths=lengths, counts=counts, n_filler=n_filler, phrases=[phrase_map[t] for t in themes],
-        sentence_length=float(sentence_length), paragraph_sentences=float(paragraph_sentences),
+        rng,
+        lengths=lengths,
+        counts=counts,
+        n_filler=n_filler,
+        phrases=[phrase_map[t] for t in themes],
+        sentence_length=float(sentence_length),
+        paragraph_sentences=float(paragraph_sentences),
     )
 
     width = max(6, len(str(n_docs)))
@@ -502,7 +525,10 @@ def make_synthetic_corpus(
     orgs = np.array(_SYNTH_ORGS, dtype=object)[org_idx]
     countries = np.array(_SYNTH_COUNTRIES, dtype=object)[country_idx]
     speakers = np.array([f"Speaker {i:03d}" for i in range(501)], dtype=object)[speaker_idx]
-    titles = np.array([f"Notes {i} from the {e}" for i, e in zip(range(1, n_docs + 1), ev["event"])], dtype=object)
+    titles = np.array(
+        [f"Notes {i} from the {e}" for i, e in zip(range(1, n_docs + 1), ev["event"], strict=True)],
+        dtype=object,
+    )
 
     corpus = pd.DataFrame(
         {
@@ -563,7 +589,12 @@ def _render_texts(
     items = list(FILLER_WORDS) + list(phrases)
     capital = [w[:1].upper() + w[1:] for w in items]
     table = np.array(
-        [form + sep for word, cap in zip(items, capital) for form in (word, cap) for sep in _SEPS],
+        [
+            form + sep
+            for word, cap in zip(items, capital, strict=True)
+            for form in (word, cap)
+            for sep in _SEPS
+        ],
         dtype=object,
     )
     table_len = np.fromiter((len(s) for s in table), dtype=np.int64, count=len(table))
@@ -577,8 +608,15 @@ def _render_texts(
         stop = min(start + _CHUNK_DOCS, n_docs)
         texts.extend(
             _render_chunk(
-                rng, table, table_len, counts[start:stop], n_filler[start:stop],
-                n_words=n_words, n_themes=n_themes, p_break=p_break, p_para=p_para,
+                rng,
+                table,
+                table_len,
+                counts[start:stop],
+                n_filler[start:stop],
+                n_words=n_words,
+                n_themes=n_themes,
+                p_break=p_break,
+                p_para=p_para,
             )
         )
     return texts
@@ -643,4 +681,4 @@ def _render_chunk(
     ends = np.cumsum(table_len[code])
     doc_end_pos = ends[last]
     doc_begin = np.concatenate(([0], doc_end_pos[:-1]))
-    return [big[a:b] for a, b in zip(doc_begin.tolist(), doc_end_pos.tolist())]
+    return [big[a:b] for a, b in zip(doc_begin.tolist(), doc_end_pos.tolist(), strict=True)]
