@@ -32,7 +32,16 @@ __all__ = [
     "style",
     "palette",
     "plot_corpus_overview",
+    "plot_theme_trajectories",
+    "plot_theme_heatmap",
+    "plot_topic_prevalence",
+    "plot_distinctive_terms",
+    "plot_topic_diagnostics",
+    "plot_kwic",
 ]
+
+#: Most lines drawn by the trajectory charts when no selection is given.
+MAX_LINES = 7
 
 #: The Okabe-Ito colour-blind-safe palette, ordered for lines on white (yellow last).
 OKABE_ITO: tuple[str, ...] = (
@@ -219,4 +228,499 @@ def plot_corpus_overview(events_df: pd.DataFrame, ax: Axes | None = None, *,
               borderaxespad=0.2)
     _finish(ax, title=title, xlabel=x.replace("_", " "), ylabel="documents")
     ax.set_ylabel("documents", fontsize=FONT_SIZE, color=OKABE_ITO[0])
+    return ax
+
+
+# --- trajectories (themes and topics) --------------------------------------------------
+
+
+def _ordered_unique(values: pd.Series) -> list:
+    return list(pd.unique(values))
+
+
+def _trajectories(
+    df: pd.DataFrame,
+    *,
+    key: str,
+    keys: list,
+    label_of: dict,
+    value: str,
+    low: str | None,
+    high: str | None,
+    flag: str | None,
+    ax: Axes,
+) -> tuple[list, list]:
+    """Draw one line (with band) per key and series; return legend handles and labels."""
+    group = _group_label_column(df)
+    series_col = "event_series" if "event_series" in df.columns else None
+    groups = _ordered_unique(df[group])
+    pos_of = {g: i for i, g in enumerate(groups)}
+    series_values = (
+        _ordered_unique(df[series_col].dropna()) if series_col is not None else [None]
+    )
+    if series_col is not None and df[series_col].isna().any():
+        series_values = [*series_values, None]
+    styles = palette(len(keys))
+    handles, labels = [], []
+    small = len(groups) > 30
+    for i, k in enumerate(keys):
+        colour, _, marker = styles[i]
+        sub = df[df[key] == k]
+        first = True
+        for j, ser in enumerate(series_values):
+            if series_col is None:
+                part = sub
+            elif ser is None:
+                part = sub[sub[series_col].isna()]
+            else:
+                part = sub[sub[series_col] == ser]
+            if part.empty:
+                continue
+            x = part[group].map(pos_of).to_numpy(dtype=float)
+            y = part[value].to_numpy(dtype=float)
+            ls = _LINESTYLES[j % len(_LINESTYLES)] if len(series_values) > 1 else "-"
+            (line,) = ax.plot(x, y, color=colour, linestyle=ls, marker=marker,
+                              markersize=2.5 if small else 4.5, linewidth=1.6, zorder=3)
+            if low is not None and high is not None and low in part and high in part:
+                lo, hi = part[low].to_numpy(dtype=float), part[high].to_numpy(dtype=float)
+                if np.isfinite(lo).any():
+                    ax.fill_between(x, lo, hi, color=colour, alpha=0.15, linewidth=0, zorder=2)
+            if flag is not None and flag in part:
+                f = part[flag].astype(str).to_numpy()
+                for kind, m in (("rise", "^"), ("fall", "v")):
+                    hit = f == kind
+                    if hit.any():
+                        ax.scatter(x[hit], y[hit], marker=m, s=70, facecolor="white",
+                                   edgecolor=colour, linewidth=1.6, zorder=4)
+            if first:
+                handles.append(line)
+                labels.append(_shorten(label_of.get(k, k), 40))
+                first = False
+    if series_col is not None and len(series_values) > 1:
+        for j, ser in enumerate(series_values):
+            handles.append(mpl.lines.Line2D([], [], color="#555555",
+                                            linestyle=_LINESTYLES[j % len(_LINESTYLES)]))
+            labels.append(_shorten("series unknown" if ser is None else ser, 40))
+    if flag is not None and flag in df and (df[flag].astype(str) != "").any():
+        handles.append(mpl.lines.Line2D([], [], marker="^", linestyle="", markerfacecolor="white",
+                                        markeredgecolor="#555555", markersize=7))
+        labels.append("significant rise (\u25b2) / fall (\u25bc)")
+    _category_ticks(ax, groups)
+    return handles, labels
+
+
+def _legend_outside(ax: Axes, handles, labels) -> None:
+    if handles:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize=SMALL_SIZE, frameon=False, borderaxespad=0.0)
+
+
+def plot_theme_trajectories(
+    track_df: pd.DataFrame,
+    themes: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    *,
+    value: str = "per_1k",
+    title: str | None = None,
+) -> Axes:
+    """Theme frequencies across events in time order, with interval bands and change markers.
+
+    Parameters
+    ----------
+    track_df : DataFrame
+        The table of :func:`discourse.track_themes` (or
+        :func:`discourse.theme_frequencies`), rows in time order.
+    themes : list of str, optional
+        Themes to draw. Default: all of them when there are at most :data:`MAX_LINES`,
+        otherwise the :data:`MAX_LINES` with the highest peak of ``value`` (the title
+        says so); name the themes you want for any other choice.
+    ax : Axes, optional
+    value : {"per_1k", "share_docs"}, default "per_1k"
+        What to draw, with its ``_low``/``_high`` interval as a band. Significant
+        changes from the previous event of the same series (``change_per_1k`` or
+        ``change`` columns of :func:`discourse.track_themes`) are marked with open
+        up/down triangles.
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+
+    Notes
+    -----
+    Events are placed in the table's order; a line joins only events of the same
+    series (line style tells series apart, colour tells themes apart).
+    """
+    _require(track_df, ["theme", value], "plot_theme_trajectories", "discourse.track_themes()")
+    all_themes = _ordered_unique(track_df["theme"])
+    note = ""
+    if themes is None:
+        if len(all_themes) > MAX_LINES:
+            peak = track_df.groupby("theme", sort=False)[value].max()
+            keep = set(peak.sort_values(ascending=False, kind="stable").index[:MAX_LINES])
+            themes = [t for t in all_themes if t in keep]
+            note = f" ({len(themes)} of {len(all_themes)} themes with the highest peaks)"
+        else:
+            themes = all_themes
+    unknown = [t for t in themes if t not in set(all_themes)]
+    if unknown:
+        raise ValueError(f"plot_theme_trajectories: no theme {', '.join(map(repr, unknown))} in the "
+                         f"table (it has {', '.join(map(str, all_themes))}).")
+    ax = _new_axes(ax, (10.0, 4.8))
+    flag = {"per_1k": "change_per_1k", "share_docs": "change"}.get(value)
+    handles, labels = _trajectories(
+        track_df, key="theme", keys=list(themes), label_of={}, value=value,
+        low=f"{value}_low", high=f"{value}_high", flag=flag, ax=ax,
+    )
+    _legend_outside(ax, handles, labels)
+    ylabel = {"per_1k": "mentions per 1,000 tokens", "share_docs": "share of documents"}.get(
+        value, value.replace("_", " "))
+    if value == "share_docs":
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_ylim(bottom=0)
+    group = _group_label_column(track_df)
+    _finish(ax, title=(title or f"Themes across {group}s") + note, xlabel=group.replace("_", " "),
+            ylabel=ylabel)
+    return ax
+
+
+def plot_topic_prevalence(
+    prev_df: pd.DataFrame,
+    topics: Sequence | None = None,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+) -> Axes:
+    """Topic prevalence across events, with interval bands (and change markers if tracked).
+
+    Parameters
+    ----------
+    prev_df : DataFrame
+        The table of ``TopicModel.topic_prevalence`` or :func:`discourse.track_topics`
+        (columns ``topic``, ``prevalence``, ``prevalence_low``, ``prevalence_high``,
+        optionally ``label`` and ``change``), rows in time order.
+    topics : list, optional
+        Topics to draw (ids as in the ``topic`` column). Default: all when there are at
+        most :data:`MAX_LINES`, otherwise the :data:`MAX_LINES` with the highest peak
+        prevalence (the title says so).
+    ax : Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    _require(prev_df, ["topic", "prevalence"], "plot_topic_prevalence",
+             "TopicModel.topic_prevalence() or discourse.track_topics()")
+    all_topics = _ordered_unique(prev_df["topic"])
+    note = ""
+    if topics is None:
+        if len(all_topics) > MAX_LINES:
+            peak = prev_df.groupby("topic", sort=False)["prevalence"].max()
+            keep = set(peak.sort_values(ascending=False, kind="stable").index[:MAX_LINES])
+            topics = [t for t in all_topics if t in keep]
+            note = f" ({len(topics)} of {len(all_topics)} topics with the highest peaks)"
+        else:
+            topics = all_topics
+    unknown = [t for t in topics if t not in set(all_topics)]
+    if unknown:
+        raise ValueError(f"plot_topic_prevalence: no topic {', '.join(map(repr, unknown))} in the "
+                         "table.")
+    label_of = {}
+    if "label" in prev_df.columns:
+        for t, lab in zip(prev_df["topic"], prev_df["label"], strict=True):
+            label_of.setdefault(t, f"{t}: {lab}")
+    ax = _new_axes(ax, (10.0, 4.8))
+    handles, labels = _trajectories(
+        prev_df, key="topic", keys=list(topics), label_of=label_of, value="prevalence",
+        low="prevalence_low", high="prevalence_high",
+        flag="change" if "change" in prev_df.columns else None, ax=ax,
+    )
+    _legend_outside(ax, handles, labels)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    group = _group_label_column(prev_df)
+    _finish(ax, title=(title or f"Topic prevalence across {group}s") + note,
+            xlabel=group.replace("_", " "), ylabel="mean topic share of documents")
+    return ax
+
+
+# --- heatmap ---------------------------------------------------------------------------
+
+
+def plot_theme_heatmap(
+    freq_df: pd.DataFrame,
+    value: str = "per_1k",
+    ax: Axes | None = None,
+    *,
+    annotate: bool | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Theme x event heatmap of a frequency column.
+
+    Parameters
+    ----------
+    freq_df : DataFrame
+        :func:`discourse.theme_frequencies` or :func:`discourse.track_themes` output
+        (one row per group and theme; groups in time order).
+    value : str, default "per_1k"
+        The column shown (``"share_docs"`` for the share of documents).
+    ax : Axes, optional
+    annotate : bool, optional
+        Write the value in each cell; default when the grid is at most 20 x 20.
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        The colour bar is drawn in the same figure.
+    """
+    _require(freq_df, ["theme", value], "plot_theme_heatmap", "discourse.theme_frequencies()")
+    group = _group_label_column(freq_df)
+    groups = _ordered_unique(freq_df[group])
+    themes = _ordered_unique(freq_df["theme"])
+    grid = (
+        freq_df.pivot_table(index="theme", columns=group, values=value, aggfunc="first",
+                            dropna=False, sort=False)
+        .reindex(index=themes, columns=groups)
+        .to_numpy(dtype=float)
+    )
+    ax = _new_axes(ax, (max(6.0, min(16.0, 0.45 * len(groups) + 3.5)),
+                        max(3.0, 0.38 * len(themes) + 1.8)))
+    finite = grid[np.isfinite(grid)]
+    vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    image = ax.imshow(grid, aspect="auto", cmap="cividis", vmin=0, vmax=vmax,
+                      interpolation="nearest")
+    ax.grid(False)
+    _category_ticks(ax, groups, axis="x", max_labels=40)
+    ax.set_ylim(len(themes) - 0.5, -0.5)
+    _category_ticks(ax, themes, axis="y", max_labels=60)
+    if annotate is None:
+        annotate = len(groups) <= 20 and len(themes) <= 20
+    if annotate:
+        fmt = "{:.0%}" if value.startswith("share") else "{:.2g}"
+        for r in range(grid.shape[0]):
+            for c in range(grid.shape[1]):
+                v = grid[r, c]
+                if np.isfinite(v):
+                    ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=SMALL_SIZE - 1,
+                            color="black" if v > 0.6 * vmax else "white")
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    label = {"per_1k": "mentions per 1,000 tokens", "share_docs": "share of documents"}.get(
+        value, value.replace("_", " "))
+    bar.set_label(label, fontsize=SMALL_SIZE + 0.5)
+    bar.ax.tick_params(labelsize=SMALL_SIZE)
+    if value.startswith("share"):
+        bar.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    _finish(ax, title=title or f"Themes by {group}: {label}", xlabel=group.replace("_", " "),
+            ylabel=None)
+    ax.grid(False)
+    return ax
+
+
+# --- distinctive terms -------------------------------------------------------------------
+
+
+def plot_distinctive_terms(
+    dt_df: pd.DataFrame,
+    group,
+    n: int = 15,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+) -> Axes:
+    """Horizontal bars of the z-scores of a group's most distinctive terms.
+
+    Parameters
+    ----------
+    dt_df : DataFrame
+        The table of :func:`discourse.distinctive_terms`.
+    group : object
+        The group (e.g. event name or year) whose terms are drawn.
+    n : int, default 15
+        Terms drawn (ranks 1..n).
+    ax : Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    _require(dt_df, ["term", "rank", "z", "count"], "plot_distinctive_terms",
+             "discourse.distinctive_terms()")
+    col = dt_df.columns[0]
+    sub = dt_df[dt_df[col] == group]
+    if sub.empty:
+        raise ValueError(f"plot_distinctive_terms: no rows for {col} {group!r} (the table has "
+                         f"{', '.join(map(str, _ordered_unique(dt_df[col])[:10]))}...).")
+    sub = sub.sort_values("rank", kind="stable").head(n)
+    ax = _new_axes(ax, (6.0, max(2.5, 0.3 * len(sub) + 1.2)))
+    y = np.arange(len(sub))
+    z = sub["z"].to_numpy(dtype=float)
+    ax.barh(y, z, color=OKABE_ITO[0], height=0.7, zorder=2)
+    ax.set_yticks(y)
+    ax.set_yticklabels([_shorten(t, 30) for t in sub["term"]], fontsize=SMALL_SIZE + 0.5)
+    ax.set_ylim(len(sub) - 0.5, -0.5)
+    zmax = float(np.nanmax(z)) if len(z) else 1.0
+    for yi, zi, c in zip(y, z, sub["count"].to_numpy(), strict=True):
+        ax.text(zi + 0.01 * zmax, yi, f"{int(c):,}", va="center", ha="left",
+                fontsize=SMALL_SIZE - 0.5, color="#444444")
+    ax.set_xlim(0, zmax * 1.15 if zmax > 0 else 1)
+    ax.grid(axis="y", visible=False)
+    _finish(ax, title=title or _shorten(f"Distinctive terms: {group}", 60),
+            xlabel="z-score of the log-odds ratio vs the rest (count in the group at bar end)",
+            ylabel=None)
+    ax.xaxis.label.set_fontsize(SMALL_SIZE)
+    return ax
+
+
+# --- topic-model diagnostics ---------------------------------------------------------------
+
+_DIAGNOSTICS = (
+    ("coherence_npmi", "NPMI coherence", "higher is better"),
+    ("exclusivity", "exclusivity", "higher is better"),
+    ("stability", "stability", "higher is better"),
+    ("perplexity", "held-out perplexity", "lower is better"),
+)
+
+
+def plot_topic_diagnostics(selection_df, ax: Axes | None = None, *,
+                           title: str | None = "Choosing the number of topics") -> Axes:
+    """Candidate numbers of topics against their diagnostics, with the recommended k marked.
+
+    Parameters
+    ----------
+    selection_df : DataFrame or TopicSelection
+        The table of :func:`discourse.select_n_topics` (``n_topics``,
+        ``coherence_npmi``, ``exclusivity``, ``stability``, ``perplexity``,
+        ``recommended``), or the selection object itself.
+    ax : Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+
+    Notes
+    -----
+    The diagnostics have different scales, so each is drawn rescaled to its range over
+    the candidates (0 = its lowest value, 1 = its highest); the legend gives each
+    one's actual range, and the table has the values. Diagnostics that are all NaN
+    (perplexity of NMF) are left out.
+    """
+    table = getattr(selection_df, "table", selection_df)
+    _require(table, ["n_topics"], "plot_topic_diagnostics", "discourse.select_n_topics()")
+    table = table.sort_values("n_topics", kind="stable")
+    k = table["n_topics"].to_numpy(dtype=float)
+    ax = _new_axes(ax, (8.0, 4.2))
+    handles, labels = [], []
+    for i, (col, name, better) in enumerate(_DIAGNOSTICS):
+        if col not in table.columns:
+            continue
+        v = table[col].to_numpy(dtype=float)
+        if not np.isfinite(v).any():
+            continue
+        lo, hi = np.nanmin(v), np.nanmax(v)
+        scaled = (v - lo) / (hi - lo) if hi > lo else np.full_like(v, 0.5)
+        colour, _, marker = palette(4)[i]
+        (line,) = ax.plot(k, scaled, color=colour, marker=marker, linewidth=1.8, markersize=5,
+                          linestyle=_LINESTYLES[i], zorder=3)
+        handles.append(line)
+        labels.append(f"{name} ({lo:.3g} to {hi:.3g}; {better})")
+    if "recommended" in table.columns and table["recommended"].astype(bool).any():
+        best = float(table.loc[table["recommended"].astype(bool), "n_topics"].iloc[0])
+        ax.axvline(best, color="#555555", linestyle="--", linewidth=1.2, zorder=2)
+        ax.annotate(f"recommended k = {int(best)}", xy=(best, 1.04), xycoords=("data", "axes fraction"),
+                    ha="center", va="bottom", fontsize=SMALL_SIZE, color="#333333")
+    ax.set_xticks(k)
+    ax.set_xticklabels([str(int(v)) for v in k], fontsize=SMALL_SIZE + 0.5)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_yticks([0, 0.5, 1])
+    ax.set_yticklabels(["lowest", "", "highest"])
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2,
+              fontsize=SMALL_SIZE, frameon=False)
+    _finish(ax, title=title, xlabel="number of topics (k)",
+            ylabel="value, rescaled to its range")
+    return ax
+
+
+# --- KWIC ----------------------------------------------------------------------------------
+
+
+def _clip_left(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else "\u2026" + text[len(text) - n + 1:].lstrip()
+
+
+def _clip_right(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
+
+
+def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
+              context_chars: int = 60, title: str | None = None) -> Axes:
+    """Keyword-in-context lines rendered as a table: left context, **match**, right context.
+
+    Parameters
+    ----------
+    kwic_df : DataFrame
+        The table of :func:`discourse.kwic` (``left``, ``match``, ``right``; ``doc_id``
+        and ``theme`` or ``event`` are shown when present). The first ``n`` rows are drawn,
+        in table order.
+    n : int, default 15
+    ax : Axes, optional
+    context_chars : int, default 60
+        Characters of context kept on each side (clipped with an ellipsis).
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+
+    Notes
+    -----
+    Text is drawn literally: dollar signs and backslashes in documents are not read as
+    mathematics, and no markup in them is interpreted.
+    """
+    _require(kwic_df, ["left", "match", "right"], "plot_kwic", "discourse.kwic()")
+    rows = kwic_df.head(n)
+    ax = _new_axes(ax, (11.0, 0.32 * max(len(rows), 1) + 0.9))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(max(len(rows), 1) - 0.5, -1.2)
+    source = next((c for c in ("event", "doc_id") if c in rows.columns), None)
+    x_src, x_left = 0.0, 0.45
+    fs = SMALL_SIZE
+    if source is not None:
+        ax.text(x_src, -0.9, source.replace("_", " "), fontsize=fs, color="#555555",
+                fontweight="bold", parse_math=False, va="center")
+    if rows.empty:
+        ax.text(0.5, 0, "no matches", ha="center", va="center", fontsize=FONT_SIZE,
+                color="#555555")
+    for i, r in enumerate(rows.itertuples(index=False)):
+        rec = r._asdict()
+        if i % 2 == 0:
+            ax.axhspan(i - 0.5, i + 0.5, color="#f2f2f2", zorder=0, linewidth=0)
+        if source is not None:
+            ax.text(x_src, i, _clip_right(rec[source], 22), fontsize=fs - 0.5, color="#555555",
+                    va="center", ha="left", parse_math=False)
+        ax.text(x_left, i, _clip_left(rec["left"], context_chars), fontsize=fs, va="center",
+                ha="right", parse_math=False)
+        # the match starts just after the left context, the right context just after
+        # the match: positions are resolved when drawn (robust to layout changes)
+        match = ax.annotate(_clip_right(rec["match"], 40), xy=(x_left, i), xycoords="data",
+                            xytext=(3, 0), textcoords="offset points", fontsize=fs,
+                            va="center", ha="left", fontweight="bold", color=OKABE_ITO[1],
+                            parse_math=False, annotation_clip=False)
+        ax.annotate(_clip_right(rec["right"], context_chars), xy=(1.0, 0.5), xycoords=match,
+                    xytext=(3, 0), textcoords="offset points", fontsize=fs, va="center",
+                    ha="left", parse_math=False, annotation_clip=False)
+    if title is None:
+        title = "Keyword in context"
+        if "theme" in rows.columns and rows["theme"].nunique() == 1:
+            title += f": {rows['theme'].iloc[0]}"
+        title += f" (first {len(rows)} of {len(kwic_df)} matches)"
+    ax.set_title(title, fontsize=TITLE_SIZE, loc="left")
     return ax
