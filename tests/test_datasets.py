@@ -330,6 +330,33 @@ def test_theme_counts_recover_planted_counts():
     )
 
 
+def test_filler_matches_no_theme_of_the_default_dictionary():
+    themes = _themes_module()
+    corpus = make_synthetic_corpus(400, seed=4, theme_rates={})
+    counts = themes.theme_counts(corpus)
+    assert counts["count"].sum() == 0, counts.loc[counts["count"] > 0].head()
+
+
+def test_theme_frequencies_recover_planted_rates():
+    themes = _themes_module()
+    if not hasattr(themes, "theme_frequencies"):
+        pytest.skip("discourse.themes.theme_frequencies is not available yet")
+    corpus = make_synthetic_corpus(
+        800, seed=9, theme_rates={"ai_safety": [0.5, 1, 2, 4, 6, 8, 10, 12]}
+    )
+    freq = themes.theme_frequencies(corpus, by="event", n_boot=50)
+    got = freq.loc[freq["theme"] == "ai_safety"].set_index("event")
+    planted = corpus.attrs["planted_rates"].query("theme == 'ai_safety'").set_index("event")
+    both = got.join(planted["rate_per_1k"], how="inner")
+    assert len(both) == 8
+    expected = both["rate_per_1k"] * both["n_tokens"] / 1000
+    assert (np.abs(both["count"] - expected) <= 4 * np.sqrt(expected) + 1).all()
+    assert (
+        both["per_1k"].is_monotonic_increasing
+        or both["per_1k"].iloc[-1] > 5 * both["per_1k"].iloc[0]
+    )
+
+
 # --- the bundled demo corpus -----------------------------------------------------
 
 
