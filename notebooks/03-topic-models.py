@@ -41,7 +41,7 @@ top_n_terms = 10  # top terms shown per topic
 
 # %%
 from discourse import plots
-from discourse.report import ReportOutputs, headline_findings, load_report_corpus, show_list, show_text
+from discourse.report import ReportOutputs, headline_findings, topics_table, load_report_corpus, show_list, show_text
 from discourse.topics import TopicModel, select_n_topics
 from discourse.tracking import events, track_topics
 
@@ -64,7 +64,7 @@ with out.attempt("Choice of the number of topics"):
         sample=selection_max_docs,
         random_state=seed,
     )
-    out.table(selection.table, "selection", "Diagnostics per candidate number of topics (means and SDs over seeds)")
+    out.table(selection.table.drop(columns=["fit_seconds"], errors="ignore"), "selection", "Diagnostics per candidate number of topics (means and SDs over seeds)")
     ax = plots.plot_topic_diagnostics(selection.table)
     out.figure(ax, "selection", "Coherence, exclusivity and stability per number of topics")
     sampled = f" (on a random sample of {selection_max_docs:,} documents)" if selection_max_docs and selection_max_docs < len(docs) else ""
@@ -77,11 +77,8 @@ with out.attempt("Choice of the number of topics"):
 k = n_topics or (selection.n_topics if selection is not None else min(topic_candidates))
 with out.attempt(f"Topic model with {k} topics"):
     model = TopicModel(n_topics=k, method=topic_method, unit=topic_unit, random_state=seed).fit(docs)
-    out.table(model.labels(), "topics", f"The {k} topics: automatic label and overall prevalence")
-    terms = model.top_terms(top_n_terms)
-    out.table(terms, "top-terms", f"Top {top_n_terms} terms per topic, with weight and FREX score", show=False)
-    ax = plots.plot_top_terms(terms)
-    out.figure(ax, "top-terms", "Top terms per topic")
+    out.table(topics_table(model, top_n_terms), "topics", f"The {k} topics: automatic label, overall prevalence and top terms", show=50)
+    out.table(model.top_terms(top_n_terms), "top-terms", f"Top {top_n_terms} terms per topic, with weight and FREX score", show=False)
 
 # %% [markdown]
 # ## Prevalence across events

@@ -36,12 +36,13 @@ n_boot = 1000  # bootstrap resamples per interval
 n_perm = 1000  # permutations per rate test
 max_findings = 8  # headline sentences per measure
 n_distinctive = 10  # distinctive terms per event
+n_distinctive_panels = 6  # events drawn (the most recent ones; the CSV has all)
 
 # %%
 from discourse import plots
-from discourse.report import ReportOutputs, headline_findings, load_report_corpus, show_list, show_text, theme_labels
+from discourse.report import ReportOutputs, facet, headline_findings, last_groups, load_report_corpus, show_list, show_text, theme_labels
 from discourse.themes import default_dictionary, load_dictionary, theme_counts
-from discourse.tracking import distinctive_terms, events, track_themes
+from discourse.tracking import NO_EVENT, distinctive_terms, events, track_themes
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
@@ -114,5 +115,6 @@ if track is not None:
 with out.attempt("Distinctive terms per event"):
     terms = distinctive_terms(docs, by="event", n=n_distinctive)
     out.table(terms, "distinctive-terms", f"The {n_distinctive} most distinctive terms per event (log-odds z-scores)", show=False)
-    ax = plots.plot_distinctive_terms(terms)
-    out.figure(ax, "distinctive-terms", "Most distinctive terms per event")
+    shown = [e for e in last_groups(terms, "event", n_distinctive_panels + 1) if e != NO_EVENT][-n_distinctive_panels:]
+    fig = facet(plots.plot_distinctive_terms, terms, shown, n=n_distinctive)
+    out.figure(fig, "distinctive-terms", f"Most distinctive terms of the last {len(shown)} events (z-scores)")

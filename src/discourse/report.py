@@ -69,6 +69,9 @@ __all__ = [
     "dictionary_table",
     "theme_labels",
     "kwic_samples",
+    "facet",
+    "topics_table",
+    "last_groups",
 ]
 
 #: Generator name written to ``manifest.json``; a folder holding a manifest with this
@@ -384,11 +387,14 @@ def show_table(df: pd.DataFrame, *, max_rows: int = 20, caption: str | None = No
 
 
 def _fmt(x: float) -> str:
+    """Display format of floats in HTML tables (the CSV keeps 6 decimals)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
     if float(x).is_integer() and abs(x) < 1e15:
         return f"{int(x):,}"
-    return f"{x:,.3g}" if abs(x) >= 1000 else f"{x:.3g}"
+    if abs(x) < 0.001:
+        return "<0.001" if x > 0 else ">-0.001"
+    return f"{x:,.4g}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
 class ReportOutputs:
@@ -846,6 +852,65 @@ def kwic_samples(
     if not frames:
         return pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
     return pd.concat(frames, ignore_index=True)
+
+
+def topics_table(model, n_terms: int = 10) -> pd.DataFrame:
+    """One row per topic of a fitted :class:`~discourse.topics.TopicModel`: label, prevalence, top terms.
+
+    Returns
+    -------
+    DataFrame
+        ``topic``, ``label``, ``guided`` (theme id or empty), ``prevalence`` (mean share
+        of the documents), ``top_terms`` (the ``n_terms`` heaviest terms, comma-separated).
+    """
+    labels = model.labels()
+    terms = model.top_terms(n_terms).sort_values(["topic", "rank"], kind="stable")
+    joined = terms.groupby("topic", sort=True)["term"].agg(lambda t: ", ".join(map(str, t)))
+    out = labels.copy()
+    out["top_terms"] = out["topic"].map(joined).fillna("")
+    return out
+
+
+def facet(plot, table: pd.DataFrame, groups: Sequence[Any], *, ncols: int = 3, panel_size=(4.6, 3.4), **kwargs):
+    """Draw one panel per group with a ``plot(table, group, ax=..., **kwargs)`` function.
+
+    Used for charts drawn per event (e.g. :func:`discourse.plots.plot_distinctive_terms`).
+
+    Parameters
+    ----------
+    plot : callable
+        A :mod:`discourse.plots` function taking ``(table, group, ax=...)``.
+    table : DataFrame
+    groups : sequence
+        The groups drawn, one panel each, in this order.
+    ncols : int, default 3
+    panel_size : (float, float)
+        Width and height of one panel, in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    groups = list(groups)
+    n = max(1, len(groups))
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(panel_size[0] * ncols, panel_size[1] * nrows), layout="constrained", squeeze=False
+    )
+    for ax, group in zip(axes.ravel(), groups, strict=False):
+        plot(table, group, ax=ax, **kwargs)
+    for ax in axes.ravel()[len(groups):]:
+        ax.set_visible(False)
+    return fig
+
+
+def last_groups(table: pd.DataFrame, column: str, n: int) -> list[Any]:
+    """Return the last ``n`` distinct values of ``column`` in the table's row order (time order)."""
+    seen = list(dict.fromkeys(table[column].tolist()))
+    return seen[-n:] if n > 0 else []
 
 
 # --- headline findings ------------------------------------------------------------------------
