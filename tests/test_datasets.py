@@ -15,6 +15,7 @@ from discourse.datasets import (
     default_theme_rates,
     demo_corpus_path,
     make_synthetic_corpus,
+    planted_rates,
 )
 from discourse.errors import CorpusError
 from discourse.text import sentence_spans, split_paragraphs, tokenize
@@ -94,12 +95,22 @@ def test_synthetic_matches_loader_columns():
     assert corpus.columns.tolist() == list(corpus_mod.CORPUS_COLUMNS)
 
 
+def test_synthetic_corpora_concatenate_and_keep_their_rates():
+    a = make_synthetic_corpus(10, seed=1)
+    both = pd.concat([a.iloc[:4], a.iloc[4:]], ignore_index=True)
+    pd.testing.assert_frame_equal(planted_rates(both), planted_rates(a))
+    other = pd.concat([a, make_synthetic_corpus(10, seed=2, theme_rates={})], ignore_index=True)
+    assert len(other) == 20
+    with pytest.raises(CorpusError, match="no planted rates"):
+        planted_rates(pd.DataFrame({"doc_id": ["x"]}))
+
+
 def test_synthetic_is_deterministic():
     a = make_synthetic_corpus(300, seed=7)
     b = make_synthetic_corpus(300, seed=7)
     c = make_synthetic_corpus(300, seed=8)
     assert a.to_csv(index=False).encode() == b.to_csv(index=False).encode()
-    pd.testing.assert_frame_equal(a.attrs["planted_rates"], b.attrs["planted_rates"])
+    pd.testing.assert_frame_equal(planted_rates(a), planted_rates(b))
     assert not a["text"].equals(c["text"])
 
 
@@ -175,7 +186,7 @@ def test_planted_counts_are_exact(synth):
 
 def test_planted_rates_recovered_by_phrase_counting(synth):
     corpus, _ = synth
-    planted = corpus.attrs["planted_rates"]
+    planted = planted_rates(corpus)
     assert planted.columns.tolist() == ["event", "event_series", "year", "theme", "rate_per_1k"]
     assert len(planted) == 8 * len(CANONICAL_PHRASES)
     rows = []
@@ -239,7 +250,7 @@ def test_custom_rates_events_and_phrases():
     )
     assert k2["theme"].unique().tolist() == ["risk"]
     assert "storm warning" in " ".join(c2["text"]).lower()
-    assert c2.attrs["planted_rates"]["rate_per_1k"].tolist() == [0.0, 10.0]
+    assert planted_rates(c2)["rate_per_1k"].tolist() == [0.0, 10.0]
 
 
 @pytest.mark.parametrize(
@@ -264,7 +275,7 @@ def test_bad_arguments_raise_clear_errors(kwargs, message):
 def test_zero_documents():
     corpus = make_synthetic_corpus(0)
     assert corpus.empty and corpus.columns.tolist() == CONTRACT_COLUMNS
-    assert len(corpus.attrs["planted_rates"]) == 8 * len(CANONICAL_PHRASES)
+    assert len(planted_rates(corpus)) == 8 * len(CANONICAL_PHRASES)
 
 
 def test_default_theme_rates_trends():
@@ -346,7 +357,7 @@ def test_theme_frequencies_recover_planted_rates():
     )
     freq = themes.theme_frequencies(corpus, by="event", n_boot=50)
     got = freq.loc[freq["theme"] == "ai_safety"].set_index("event")
-    planted = corpus.attrs["planted_rates"].query("theme == 'ai_safety'").set_index("event")
+    planted = planted_rates(corpus).query("theme == 'ai_safety'").set_index("event")
     both = got.join(planted["rate_per_1k"], how="inner")
     assert len(both) == 8
     expected = both["rate_per_1k"] * both["n_tokens"] / 1000

@@ -60,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "demo_corpus_path": "discourse.datasets",
     "load_demo_corpus": "discourse.datasets",
     "make_synthetic_corpus": "discourse.datasets",
+    "planted_rates": "discourse.datasets",
     # report
     "build_report": "discourse.report",
 }
@@ -82,7 +83,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from discourse.corpus import CORPUS_COLUMNS, infer_metadata, load_corpus, normalise_text, normalize_text
-    from discourse.datasets import demo_corpus_path, load_demo_corpus, make_synthetic_corpus
+    from discourse.datasets import demo_corpus_path, load_demo_corpus, make_synthetic_corpus, planted_rates
     from discourse.errors import (
         CorpusError,
         DictionaryError,

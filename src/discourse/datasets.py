@@ -33,6 +33,7 @@ __all__ = [
     "demo_corpus_path",
     "load_demo_corpus",
     "make_synthetic_corpus",
+    "planted_rates",
     "default_theme_rates",
 ]
 
@@ -416,8 +417,11 @@ def make_synthetic_corpus(
         The corpus table: ``doc_id`` (``synth-000001``...), ``text``, ``title``,
         ``source`` ("synthetic.example"), ``event``, ``event_series``, ``date``,
         ``year`` (Int64), ``speaker``, ``organisation``, ``country``, ``path`` ("").
-        ``corpus.attrs["planted_rates"]`` is a tidy table ``event, event_series,
-        year, theme, rate_per_1k`` and ``corpus.attrs["skipped"]`` is empty.
+        ``corpus.attrs["planted_rates"]`` holds the planted rates as a list of
+        records (``event, event_series, year, theme, rate_per_1k``); read them as a
+        tidy table with :func:`planted_rates`. (Records, not a DataFrame: pandas
+        compares ``attrs`` when concatenating, which a DataFrame would break.)
+        ``corpus.attrs["skipped"]`` is empty.
     counts : pandas.DataFrame
         Only with ``return_counts=True``: ``doc_id, theme, count, n_tokens`` (one row
         per document and theme, zeros included), the exact planted counts.
@@ -433,7 +437,7 @@ def make_synthetic_corpus(
     >>> corpus = make_synthetic_corpus(100, seed=1)
     >>> len(corpus), corpus["event"].nunique()
     (100, 8)
-    >>> corpus.attrs["planted_rates"].columns.tolist()
+    >>> planted_rates(corpus).columns.tolist()
     ['event', 'event_series', 'year', 'theme', 'rate_per_1k']
     """
     from discourse.text import tokenize
@@ -547,7 +551,7 @@ def make_synthetic_corpus(
             "path": pd.array(np.full(n_docs, "", dtype=object), dtype="str"),
         }
     )
-    corpus.attrs["planted_rates"] = planted
+    corpus.attrs["planted_rates"] = planted.astype({"year": "int64"}).to_dict("records")
     corpus.attrs["skipped"] = []
     if not return_counts:
         return corpus
@@ -560,6 +564,43 @@ def make_synthetic_corpus(
         }
     )
     return corpus, count_table
+
+
+def planted_rates(corpus: pd.DataFrame) -> pd.DataFrame:
+    """The planted theme rates of a corpus made by :func:`make_synthetic_corpus`.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        A synthetic corpus (or any table derived from it that kept its ``attrs``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``event``, ``event_series``, ``year`` (Int64), ``theme``,
+        ``rate_per_1k`` (expected occurrences of the theme's phrase per 1,000 tokens),
+        one row per event and theme, events in time order.
+
+    Raises
+    ------
+    CorpusError
+        When the table carries no planted rates (it was not made by
+        :func:`make_synthetic_corpus`, or an operation dropped its ``attrs``).
+    """
+    records = corpus.attrs.get("planted_rates")
+    if records is None:
+        raise CorpusError(
+            "this corpus has no planted rates (attrs['planted_rates'])",
+            hint="Use a corpus made by make_synthetic_corpus, before operations that drop attrs",
+        )
+    table = pd.DataFrame.from_records(
+        list(records), columns=["event", "event_series", "year", "theme", "rate_per_1k"]
+    )
+    for col in ("event", "event_series", "theme"):
+        table[col] = table[col].astype("str")
+    table["year"] = table["year"].astype("Int64")
+    table["rate_per_1k"] = table["rate_per_1k"].astype(float)
+    return table
 
 
 # Separators after an item: inside a sentence, end of sentence, end of paragraph, end of text.
