@@ -304,3 +304,43 @@ def test_headline_findings_without_comparisons_or_changes():
     assert headline_findings(track, max_findings=0) == []
     with pytest.raises(ValueError, match="measure"):
         headline_findings(track, measure="bogus")
+
+
+def test_kernel_runs_this_python_even_when_python3_points_elsewhere(tmp_path, monkeypatch):
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from discourse.report import _kernel
+
+    with _kernel(None, tmp_path / "a") as name:
+        argv0 = KernelSpecManager().get_kernel_spec(name).argv[0]
+        assert argv0 in ("python", "python3", sys.executable)
+    other = tmp_path / "jupyter" / "kernels" / "python3"
+    other.mkdir(parents=True)
+    (other / "kernel.json").write_text(json.dumps(
+        {"argv": ["/opt/elsewhere/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+         "display_name": "elsewhere", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    with _kernel(None, tmp_path / "b") as name:
+        assert name == "discourse-python"
+        assert KernelSpecManager().get_kernel_spec(name).argv[0] == sys.executable
+    assert json.loads((other / "kernel.json").read_text())["display_name"] == "elsewhere"
+    with _kernel("my-kernel", tmp_path / "c") as name:
+        assert name == "my-kernel"
+
+
+def test_report_outputs_accepts_axes_figures_and_arrays(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = ReportOutputs(tmp_path, "09-figs")
+    fig, axes = plt.subplots(1, 2)
+    assert out.figure(axes, "array", show=False).is_file()
+    fig, ax = plt.subplots()
+    assert out.figure(ax, "axes", show=False).is_file()
+    fig = plt.figure()
+    assert out.figure(fig, "figure", show=False).is_file()
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["09-array.png", "09-axes.png", "09-figure.png"]

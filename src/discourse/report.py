@@ -460,9 +460,7 @@ class ReportOutputs:
         """
         import matplotlib.pyplot as plt
 
-        fig = fig_or_ax.get_figure() if hasattr(fig_or_ax, "get_figure") and not hasattr(fig_or_ax, "savefig") else fig_or_ax
-        while getattr(fig, "get_figure", None) is not None and not hasattr(fig, "savefig"):
-            fig = fig.get_figure()  # pragma: no cover - subfigures
+        fig = _root_figure(fig_or_ax)
         path = None
         if self.output_dir is not None:
             folder = self.output_dir / "figures"
@@ -551,6 +549,21 @@ class ReportOutputs:
             return True
         self.note(what, why or "it needs a result that could not be computed above")
         return False
+
+
+def _root_figure(obj):
+    """The Figure of a Figure, Axes, SubFigure or array of Axes."""
+    if hasattr(obj, "ravel") and not hasattr(obj, "savefig"):  # array of Axes from subplots
+        obj = obj.ravel()[0]
+    if hasattr(obj, "savefig"):
+        return obj
+    try:
+        return obj.get_figure(root=True)
+    except TypeError:  # matplotlib < 3.10
+        fig = obj.get_figure()
+        while not hasattr(fig, "savefig"):
+            fig = fig.get_figure()
+        return fig
 
 
 def _stable_csv(df: pd.DataFrame, path: Path) -> None:
