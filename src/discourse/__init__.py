@@ -82,8 +82,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from discourse.corpus import CORPUS_COLUMNS, infer_metadata, load_corpus, normalise_text, normalize_text
-    from discourse.datasets import demo_corpus_path, load_demo_corpus, make_synthetic_corpus, planted_rates
+    from discourse.corpus import (
+        CORPUS_COLUMNS,
+        infer_metadata,
+        load_corpus,
+        normalise_text,
+        normalize_text,
+    )
+    from discourse.datasets import (
+        demo_corpus_path,
+        load_demo_corpus,
+        make_synthetic_corpus,
+        planted_rates,
+    )
     from discourse.errors import (
         CorpusError,
         DictionaryError,
