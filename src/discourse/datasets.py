@@ -157,6 +157,7 @@ def load_demo_corpus(**load_options: Any) -> pd.DataFrame:
     ----------
     **load_options
         Passed on to :func:`discourse.load_corpus` (e.g. ``errors="skip"``).
+        ``format`` defaults to ``"articles"``: every demo file is a scraped article.
 
     Returns
     -------
@@ -171,6 +172,7 @@ def load_demo_corpus(**load_options: Any) -> pd.DataFrame:
     """
     from discourse.corpus import load_corpus
 
+    load_options.setdefault("format", "articles")
     return load_corpus(demo_corpus_path(), **load_options)
 
 
