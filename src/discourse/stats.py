@@ -122,13 +122,31 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
 
 
 def _ratio_parts(num, den):
+    """Numerators as 2-D; denominators as 1-D (shared by all columns) or 2-D (per column)."""
     num = _as_2d(num)
     den = np.asarray(den, dtype=float)
     if den.ndim == 1:
-        den = np.broadcast_to(den[:, None], num.shape)
+        if den.shape[0] != num.shape[0]:
+            raise ValueError(f"{den.shape[0]} denominators for {num.shape[0]} numerator rows")
+        return num, den
     if den.shape != num.shape:
         raise ValueError(f"denominators of shape {den.shape} do not match numerators {num.shape}")
     return num, den
+
+
+def _ratio(num_sum: np.ndarray, den_sum: np.ndarray) -> np.ndarray:
+    """``num_sum / den_sum``, broadcasting a per-row denominator over the columns."""
+    if den_sum.ndim < num_sum.ndim:
+        den_sum = den_sum[..., None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num_sum / den_sum
+
+
+def _resample_weights(rng: np.random.Generator, n_boot: int, n: int) -> np.ndarray:
+    """``w[b, i]`` = times document ``i`` is drawn in replicate ``b`` (n draws per replicate)."""
+    draws = rng.integers(0, n, size=(n_boot, n))
+    flat = (np.arange(n_boot)[:, None] * n + draws).ravel()
+    return np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n).astype(float)
 
 
 def bootstrap_ratio_difference(
@@ -183,20 +201,15 @@ def bootstrap_ratio_difference(
         with np.errstate(invalid="ignore", divide="ignore"):
             return rb - ra if statistic == "difference" else rb / ra
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        est = combine(na_.sum(0) / da_.sum(0), nb_.sum(0) / db_.sum(0))
+    est = combine(_ratio(na_.sum(0), da_.sum(0)), _ratio(nb_.sum(0), db_.sum(0)))
     n_feat = na_.shape[1]
     if n_boot <= 0 or len(na_) == 0 or len(nb_) == 0:
         return est, np.full(n_feat, np.nan), np.full(n_feat, np.nan)
     rng = group_seed(seed, index)
 
     def replicate(num, den):
-        n = len(num)
-        draws = rng.integers(0, n, size=(n_boot, n))
-        w = np.zeros((n_boot, n))
-        np.add.at(w, (np.repeat(np.arange(n_boot), n), draws.ravel()), 1.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (w @ num) / (w @ den)
+        w = _resample_weights(rng, n_boot, len(num))
+        return _ratio(w @ num, w @ den)
 
     reps = combine(replicate(na_, da_), replicate(nb_, db_))
     reps = np.where(np.isfinite(reps), reps, np.nan)
@@ -316,13 +329,16 @@ def permutation_test_ratio(
     """
     na_, da_ = _ratio_parts(num_a, den_a)
     nb_, db_ = _ratio_parts(num_b, den_b)
+    if (da_.ndim == 1) != (db_.ndim == 1):
+        da_ = da_ if da_.ndim == 2 else np.repeat(da_[:, None], na_.shape[1], axis=1)
+        db_ = db_ if db_.ndim == 2 else np.repeat(db_[:, None], nb_.shape[1], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        obs = nb_.sum(0) / db_.sum(0) - na_.sum(0) / da_.sum(0)
+        obs = _ratio(nb_.sum(0), db_.sum(0)) - _ratio(na_.sum(0), da_.sum(0))
     n_feat = na_.shape[1]
     if n_perm <= 0 or len(na_) == 0 or len(nb_) == 0:
         return obs, np.full(n_feat, np.nan)
     num = np.vstack([na_, nb_])
-    den = np.vstack([da_, db_])
+    den = np.concatenate([da_, db_])
     n, k = len(num), len(na_)
     rng = group_seed(seed, index)
     labels = np.zeros(n)
@@ -330,8 +346,7 @@ def permutation_test_ratio(
     in_a = rng.permuted(np.broadcast_to(labels, (n_perm, n)), axis=1)
     tot_num, tot_den = num.sum(0), den.sum(0)
     sa_num, sa_den = in_a @ num, in_a @ den
-    with np.errstate(invalid="ignore", divide="ignore"):
-        perm = (tot_num - sa_num) / (tot_den - sa_den) - sa_num / sa_den
+    perm = _ratio(tot_num - sa_num, tot_den - sa_den) - _ratio(sa_num, sa_den)
     # tolerance: ties in floating point count as "at least as extreme"
     tol = 1e-12 * np.maximum(1.0, np.abs(obs))
     extreme = np.abs(perm) >= np.abs(obs) - tol

@@ -435,12 +435,14 @@ def track_themes(
     themes, mat, tokens = _counts_matrix(counts, corpus["doc_id"])
     n_groups, n_themes = len(table), len(themes)
     present = (mat > 0).astype(float)
-    ones = np.ones(len(corpus))
+    # shares and rates on the same resamples (one call; each column is computed alone)
+    both_num = np.hstack([present, mat])
+    both_den = np.hstack([np.ones_like(present), np.repeat(tokens[:, None], n_themes, axis=1)])
     if len(corpus):
-        share, share_lo, share_hi, _ = bootstrap_ratios(present, ones, codes, n_boot=n_boot,
-                                                        level=level, seed=seed)
-        rate, rate_lo, rate_hi, _ = bootstrap_ratios(mat, tokens, codes, n_boot=n_boot,
-                                                     level=level, seed=seed)
+        est, lo, hi, _ = bootstrap_ratios(both_num, both_den, codes, n_boot=n_boot, level=level,
+                                          seed=seed)
+        share, share_lo, share_hi = est[:, :n_themes], lo[:, :n_themes], hi[:, :n_themes]
+        rate, rate_lo, rate_hi = est[:, n_themes:], lo[:, n_themes:], hi[:, n_themes:]
     else:
         share = share_lo = share_hi = rate = rate_lo = rate_hi = np.zeros((0, n_themes))
     g_docs = np.zeros((n_groups, n_themes))
@@ -467,13 +469,13 @@ def track_themes(
         diff, pv, used = two_proportion_test(g_docs[p], n_docs[p], g_docs[g], n_docs[g])
         s_chg[g] = diff
         s_p[g], s_test[g] = pv, used
-        _, s_lo[g], s_hi[g] = bootstrap_ratio_difference(
-            present[a], ones[a], present[b], ones[b], n_boot=n_boot, level=level, seed=seed,
-            index=_DIFF_STREAM + g)
-        est, lo, hi = bootstrap_ratio_difference(
-            mat[a], tokens[a], mat[b], tokens[b], n_boot=n_boot, level=level, seed=seed,
-            index=_DIFF_STREAM + g)
-        r_chg[g], r_lo[g], r_hi[g] = est * 1000, lo * 1000, hi * 1000
+        _, lo, hi = bootstrap_ratio_difference(
+            both_num[a], both_den[a], both_num[b], both_den[b], n_boot=n_boot, level=level,
+            seed=seed, index=_DIFF_STREAM + g)
+        s_lo[g], s_hi[g] = lo[:n_themes], hi[:n_themes]
+        r_lo[g], r_hi[g] = lo[n_themes:] * 1000, hi[n_themes:] * 1000
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r_chg[g] = (rate[g] - rate[p]) * 1000
         with np.errstate(invalid="ignore", divide="ignore"):
             r_ratio[g] = rate[g] / rate[p]
         _, r_p[g] = permutation_test_ratio(mat[a], tokens[a], mat[b], tokens[b], n_perm=n_perm,
@@ -563,7 +565,8 @@ def track_topics(
 
     The prevalence of a topic in a group is the mean of its document weights
     (``TopicModel.doc_topics``) over the group's documents, with a cluster-bootstrap
-    interval. The change from the previous group of the same series is the difference
+    interval; documents with no vocabulary term (all weights 0) are left out, as in
+    ``TopicModel.topic_prevalence``, whose estimates these are. The change from the previous group of the same series is the difference
     of prevalences, with a bootstrap interval, a document permutation test,
     Benjamini-Hochberg q-values across topics x groups, and a ``rise``/``fall`` flag.
 
@@ -582,7 +585,7 @@ def track_topics(
     -------
     DataFrame
         One row per group and topic: the ``by`` column (and series column),
-        ``topic``, ``label``, ``n_docs``, ``prevalence``, ``prevalence_low``,
+        ``topic``, ``label``, ``n_docs`` (documents with a topic mixture), ``prevalence``, ``prevalence_low``,
         ``prevalence_high``, ``prev_<by>``, ``prevalence_change``,
         ``prevalence_change_low``, ``prevalence_change_high``, ``prevalence_ratio``,
         ``p``, ``q``, ``change`` (``"rise"``, ``"fall"`` or ``""``).
@@ -615,13 +618,21 @@ def track_topics(
     keys, weights, _ = _counts_matrix(as_counts, corpus["doc_id"])
     col_of = {k: i for i, k in enumerate(keys)}
     weights = weights[:, [col_of[str(t)] for t in topics]]
+    # documents without any vocabulary term (all weights 0) have no topic mixture:
+    # they are left out, as in TopicModel.topic_prevalence
+    has = weights.sum(1) > 0
+    weights, codes = weights[has], codes[has]
+    table["n_docs"] = np.bincount(codes, minlength=len(table)).astype("int64")
     n_groups, n_topics = len(table), len(topics)
-    ones = np.ones(len(corpus))
-    if len(corpus):
+    ones = np.ones(len(weights))
+    if len(weights):
         prev_, lo_, hi_, _ = bootstrap_ratios(weights, ones, codes, n_boot=n_boot, level=level,
                                               seed=seed)
+        if prev_.shape[0] < n_groups:  # trailing groups without documents
+            pad = np.full((n_groups - prev_.shape[0], n_topics), np.nan)
+            prev_, lo_, hi_ = (np.vstack([m, pad]) for m in (prev_, lo_, hi_))
     else:
-        prev_ = lo_ = hi_ = np.zeros((0, n_topics))
+        prev_ = lo_ = hi_ = np.full((n_groups, n_topics), np.nan)
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
     nan = np.full((n_groups, n_topics), np.nan)
@@ -632,6 +643,8 @@ def track_topics(
         if p < 0:
             continue
         a, b = order[bounds[p]: bounds[p + 1]], order[bounds[g]: bounds[g + 1]]
+        if len(a) == 0 or len(b) == 0:
+            continue
         chg[g], c_lo[g], c_hi[g] = bootstrap_ratio_difference(
             weights[a], ones[a], weights[b], ones[b], n_boot=n_boot, level=level, seed=seed,
             index=_DIFF_STREAM + g)
@@ -643,6 +656,8 @@ def track_topics(
         pv[g, untested] = np.nan
     q = bh_adjust(pv)
     labels = _topic_label_map(model, topics)
+    if "label" in doc_topics.columns:
+        labels.update(dict(zip(doc_topics["topic"], doc_topics["label"].astype(str), strict=True)))
     rep = np.repeat(np.arange(n_groups), n_topics)
     flat = lambda m: np.asarray(m, dtype=float).reshape(-1)  # noqa: E731
     out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
