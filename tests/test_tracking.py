@@ -261,3 +261,26 @@ def test_distinctive_terms_bigrams_and_min_count():
     assert only[only["event"] == "E1"].set_index("term").loc["digital divide", "count"] == 3
     none = distinctive_terms(corpus, n=5, min_count=100)
     assert len(none) == 0 and list(none.columns)[1] == "term"
+
+
+def test_track_topics_leaves_out_documents_without_topic_mixture():
+    corpus, _ = _small_corpus()
+    w = np.where(corpus["event"].eq("A1"), 0.3, 0.6)
+    w[0] = 0.0  # document A1-0 has no vocabulary term: all weights 0
+    dt = pd.concat([
+        pd.DataFrame({"doc_id": corpus["doc_id"], "topic": 0, "label": "zero", "weight": w}),
+        pd.DataFrame({"doc_id": corpus["doc_id"], "topic": 1, "label": "one",
+                      "weight": np.where(w > 0, 1 - w, 0.0)}),
+    ])
+    t = track_topics(None, corpus, doc_topics=dt, n_boot=50, n_perm=50)
+    a1 = t[(t["event"] == "A1") & (t["topic"] == 0)].iloc[0]
+    assert a1["n_docs"] == 39 and a1["prevalence"] == pytest.approx(0.3)
+    assert a1["label"] == "zero"
+
+
+def test_events_without_any_series_form_one_series():
+    corpus, counts = _small_corpus()
+    t = track_themes(corpus.assign(event_series=None), counts=counts, n_boot=0, n_perm=0)
+    x = t[t["theme"] == "x"].set_index("event")
+    assert x.loc["B1", "prev_event"] == "A1" and x.loc["A2", "prev_event"] == "B1"
+    assert "event_series" not in t.columns  # no series to show

@@ -8,7 +8,8 @@ Events and their order
     :func:`events` lists the events of a corpus in time order (first date of their
     documents, then year, then name). Changes are always measured from the previous
     event *of the same series* in that order (UNGA 78 -> UNGA 79, never IGF 2024 ->
-    UNGA 79). Documents without an event are gathered in one row named
+    UNGA 79); when no event has a known series, all events form one series. Documents
+    without an event are gathered in one row named
     :data:`NO_EVENT`, placed last and never compared with anything.
 
 Methods (intervals, tests, multiple comparisons) are described in ``docs/tracking.md``
@@ -209,7 +210,9 @@ def _groups(corpus: pd.DataFrame, by: str, series: str | None | bool) -> tuple[n
         )
     _require_columns(corpus, [by], f'tracking by "{by}"')
     if series is None and by == "event":
-        series = "event_series" if "event_series" in corpus.columns else False
+        # no series known at all (column absent or empty): the events form one series
+        known = "event_series" in corpus.columns and not _is_missing_label(corpus["event_series"]).all()
+        series = "event_series" if known else False
     if series is not None and series is not False:
         _require_columns(corpus, [series], f'series "{series}"')
     series_col = series if isinstance(series, str) else None
