@@ -284,3 +284,8 @@ def test_events_without_any_series_form_one_series():
     x = t[t["theme"] == "x"].set_index("event")
     assert x.loc["B1", "prev_event"] == "A1" and x.loc["A2", "prev_event"] == "B1"
     assert "event_series" not in t.columns  # no series to show
+
+
+def test_distinctive_terms_needs_two_groups():
+    with pytest.raises(CorpusError, match="at least two groups"):
+        distinctive_terms(_corpus(event=["E1", "E1"], text=["a b c", "d e f"]))

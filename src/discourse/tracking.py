@@ -773,6 +773,11 @@ def distinctive_terms(
         Columns: the ``by`` column, ``term``, ``rank`` (1 = most distinctive),
         ``count`` (in the group), ``count_rest`` (in all other groups), ``log_odds``
         (``delta``, natural log), ``z``. Groups in time order, then rank.
+
+    Raises
+    ------
+    CorpusError
+        When the corpus has fewer than two groups (there is no "rest" to compare with).
     """
     from scipy import sparse
 
@@ -792,6 +797,13 @@ def distinctive_terms(
         stop = _stop_words(extra=list(stop_words))
     codes, table, _ = _groups(corpus, by, False)
     n_groups = len(table)
+    if n_groups < 2:
+        raise CorpusError(
+            f'distinctive terms need at least two groups to compare, and the corpus has '
+            f'{n_groups} by "{by}"' + (f" ({table[by].iloc[0]})" if n_groups else ""),
+            item="distinctive_terms()",
+            hint="group by a column with several values (by=...), or add documents of other events",
+        )
     texts = corpus["text"].to_numpy(dtype=object)
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
