@@ -75,17 +75,23 @@ _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "
 _INVISIBLE_RE = re.compile("[\ufeff\u200b\u00ad]")
 _NBSP_RE = re.compile("[\u00a0\u202f\u2007]")
 _LINE_END_RE = re.compile("\r\n?|[\u2028\u2029\u0085]")
-_FORM_FEED_RE = re.compile(r"[ \t]*(?:\n[ \t]*)*\f[\s\f]*")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_NOT_SIGN_RE = re.compile(r"([^\W\d_]+)¬[ \t]*\n?[ \t]*([^\W_]+)")
-_HYPHEN_BREAK_RE = re.compile(r"([^\W\d_]+)-[ \t]*\n[ \t]*([^\W_]+)")
-_EMPHASIS_RE = re.compile(r"(?<!\s)\*+|\*+(?!\s)")
-_PARA_NUMBER_RE = re.compile(r"(?m)^[ \t]*\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
-_SPACES_RE = re.compile(r"[ \t\v]+")
+_NOT_SIGN_RE = re.compile(r"¬[ \t]*\n?[ \t]*")
+_HYPHEN_BREAK_RE = re.compile(r"-[ \t]*\n[ \t]*")
+_WORD_END_RE = re.compile(r"[^\W\d_]+$")
+_WORD_START_RE = re.compile(r"[^\W_]+")
+_ASTERISKS_RE = re.compile(r"\*+")
+_PARA_NUMBER_RE = re.compile(r"\n[ \t]*\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
+_SPACES_RE = re.compile(r"[\t\v][ \t\v]*| [ \t\v]+")  # only runs that change
 _BLANK_RE = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = tuple(".!?:\"\u201d\u2019)")
 _ABBREVIATIONS = frozenset("mr mrs ms dr prof st no nos art para vol pp p h.e messrs hon gen sr jr".split())
-_PARA_MARK = "\u2029"  # marks a paragraph start found in step 7 (a character no text keeps)
+_PARA_MARK = "\ue000"  # marks a paragraph start found in step 7 (private use: no text has it)
+_INVISIBLE = set("\ufeff\u200b\u00ad")
+_NBSP = set("\u00a0\u202f\u2007")
+_LINE_ENDS = set("\r\u2028\u2029\u0085")
+_CONTROLS = {chr(c) for c in [*range(0, 9), 11, *range(14, 32), 127]}
+_RARE_RE = re.compile("[" + re.escape("".join(sorted(_INVISIBLE | _NBSP | _LINE_ENDS | _CONTROLS | set("\f*" + _PARA_MARK)))) + "]")
 
 
 def looks_broken(text: str) -> bool:
@@ -93,6 +99,8 @@ def looks_broken(text: str) -> bool:
 
     A cheap test, used to run ``ftfy`` only where it is needed.
     """
+    if "â" not in text and "Ã" not in text and "Â" not in text:
+        return False
     return _MOJIBAKE_RE.search(text) is not None
 
 
@@ -106,7 +114,7 @@ def _fix_mojibake(text: str) -> str:
     return fixed
 
 
-def _join_decision(text: str, left: str, right: str, sep: str) -> str:
+def _join_decision(text: str, left: str, right: str) -> str:
     """Join ``left`` and ``right`` (broken across a line or a ``¬``) or keep a hyphen."""
     joined = left + right
     hyphenated = left + "-" + right
@@ -119,14 +127,70 @@ def _join_decision(text: str, left: str, right: str, sep: str) -> str:
     return joined
 
 
+def _rejoin(text: str, marker_re: re.Pattern[str]) -> str:
+    """Resolve every ``word<marker>word`` (marker: ``-`` + line break, or ``¬``).
+
+    The marker is found by a literal scan (fast); the words around it are read with
+    anchored patterns, so the cost is linear in the text.
+    """
+    out: list[str] = []
+    last = 0
+    for m in marker_re.finditer(text):
+        start, end = m.span()
+        if start < last:
+            continue
+        lm = _WORD_END_RE.search(text, max(last, start - 60), start)
+        rm = _WORD_START_RE.match(text, end)
+        if lm is None or rm is None:
+            continue
+        left, right = lm.group(), rm.group()
+        out.append(text[last : lm.start()])
+        out.append(_join_decision(text, left, right))
+        last = rm.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
 def _resolve_breaks(text: str) -> str:
     if "¬" in text:
-        text = _NOT_SIGN_RE.sub(lambda m: _join_decision(text, m.group(1), m.group(2), "¬"), text)
+        text = _rejoin(text, _NOT_SIGN_RE)
         text = text.replace("¬", "")
     if "-\n" in text or "- \n" in text:
-        probe = text
-        text = _HYPHEN_BREAK_RE.sub(lambda m: _join_decision(probe, m.group(1), m.group(2), "-"), text)
+        text = _rejoin(text, _HYPHEN_BREAK_RE)
     return text
+
+
+def _remove_page_breaks(text: str) -> str:
+    """Step 4: drop form feeds and the blank lines around them (see the module docstring)."""
+    parts = text.split("\f")
+    out = [parts[0].rstrip()]
+    tail = out[0]
+    for part in parts[1:]:
+        part = part.strip(" \t\n") if part.strip() == "" else part.lstrip()
+        if not part:
+            continue
+        if tail:
+            out.append("\n\n" if _is_sentence_end(tail[-200:]) else "\n")
+        piece = part.rstrip()
+        out.append(piece)
+        tail = piece
+    # keep what followed the last page break (including its trailing whitespace) intact
+    return "".join(out)
+
+
+def _strip_emphasis(text: str) -> str:
+    """Step 7: remove runs of ``*`` touching a word; a ``*`` between spaces stays."""
+    n = len(text)
+
+    def repl(m: re.Match[str]) -> str:
+        start, end = m.span()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < n else " "
+        return m.group() if before.isspace() and after.isspace() else ""
+
+    return _ASTERISKS_RE.sub(repl, text)
 
 
 def _is_sentence_end(line: str) -> bool:
@@ -140,6 +204,8 @@ def _is_sentence_end(line: str) -> bool:
 
 
 def _join_block(block: str) -> str:
+    if "\n" not in block:
+        return block.strip()
     lines = [ln.strip() for ln in block.split("\n")]
     lines = [ln for ln in lines if ln]
     if len(lines) <= 1:
@@ -205,31 +271,36 @@ def normalise_text(
         raise TypeError(f"normalise_text expects a str, not {type(text).__name__}")
     if not text:
         return text
-    # 1. invisible characters
-    text = _INVISIBLE_RE.sub("", text)
-    text = _NBSP_RE.sub(" ", text)
-    # 2. mojibake
+    # which rare characters are there? (one scan instead of one per step)
+    rare = set(_RARE_RE.findall(text))
+    # 2 before 1: mojibake first, since a broken "í" is "Ã" + soft hyphen (an invisible character)
     if fix_mojibake and looks_broken(text):
         text = _fix_mojibake(text)
+        rare = set(_RARE_RE.findall(text))
+    # 1. invisible characters
+    if rare & _INVISIBLE:
+        text = _INVISIBLE_RE.sub("", text)
+    if rare & _NBSP:
+        text = _NBSP_RE.sub(" ", text)
     # 3. line ends
-    if "\r" in text or "\u2028" in text or "\u2029" in text or "\u0085" in text:
-        text = _LINE_END_RE.sub("\n", text)
+    if rare & _LINE_ENDS:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        for sep in "\u2028\u2029\u0085":
+            text = text.replace(sep, "\n")
     # 4. form feeds and control characters
-    if "\f" in text:
-        def _page_break(m: re.Match[str]) -> str:
-            before = text[max(0, m.start() - 300) : m.start()].rstrip()
-            return "\n\n" if (not before or _is_sentence_end(before[-200:])) else "\n"
-
-        text = _FORM_FEED_RE.sub(_page_break, text)
-    text = _CONTROL_RE.sub("", text)
-    text = _SPACES_RE.sub(" ", text) if "\t" in text or "  " in text else text
+    if "\f" in rare:
+        text = _remove_page_breaks(text)
+    if rare & _CONTROLS:
+        text = _CONTROL_RE.sub("", text)
+    if "  " in text or "\t" in text or "\v" in text:
+        text = _SPACES_RE.sub(" ", text)
     # 5-6. ¬ and hyphenation across line breaks
     text = _resolve_breaks(text)
     # 7. markup
     if strip_markup:
-        if "*" in text:
-            text = _EMPHASIS_RE.sub("", text)
-        text = _PARA_NUMBER_RE.sub("\n" + _PARA_MARK, text)
+        if "*" in rare:
+            text = _strip_emphasis(text)
+        text = _PARA_NUMBER_RE.sub("\n" + _PARA_MARK, "\n" + text)[1:]
     # 8. paragraphs
     if join_lines:
         blocks = _BLANK_RE.split(text)
@@ -239,7 +310,7 @@ def normalise_text(
         text = text.replace(_PARA_MARK, "")
         text = "\n".join(ln.strip() for ln in text.split("\n"))
         text = re.sub(r"\n{3,}", "\n\n", text)
-    text = _SPACES_RE.sub(" ", text).strip()
+    text = text.strip()
     # 9. Unicode
     if any(ch in text for ch in _LIGATURES):
         for lig, rep in _LIGATURES.items():

@@ -112,6 +112,9 @@ class _Collector:
 # --- decoding ------------------------------------------------------------------------
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
@@ -153,7 +156,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
             pass
     head = data[:8192]
     nul = head.find(b"\x00")
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if nul >= 0 or controls > 0.05 * len(head):
         raise _Problem(
             "binary content, not text" + (" (a NUL byte)" if nul >= 0 else " (control characters)"),
@@ -654,8 +657,9 @@ def load_corpus(
             unknown = {k: v for k, v in columns.items() if k != v}
             if unknown:
                 log.info("columns= applies to tables; ignored for %s", path)
+        article_mode = {"folder": "plain", "articles": "articles"}.get(format, "auto")
         records, rels, n_seen, ignored, auto_sidecar = _load_files(
-            path, fmt, filename_pattern, collector, encoding, tuple(s.lower() for s in suffixes), normalise, infer, progress
+            path, fmt, article_mode, filename_pattern, collector, encoding, tuple(s.lower() for s in suffixes), normalise, infer, progress
         )
         attrs["ignored"] = ignored
         sidecar = metadata if metadata is not None else auto_sidecar
@@ -705,7 +709,7 @@ def _progress(items: list[Any], enabled: bool, desc: str):
     return tqdm(items, desc=desc, unit="doc")
 
 
-def _load_files(path, fmt, filename_pattern, collector, encoding, suffixes, normalise, infer, progress):
+def _load_files(path, fmt, article_mode, filename_pattern, collector, encoding, suffixes, normalise, infer, progress):
     closer = None
     if fmt in ("folder", "articles") and path.is_dir():
         members = _folder_members(path)
@@ -742,7 +746,6 @@ def _load_files(path, fmt, filename_pattern, collector, encoding, suffixes, norm
             else:
                 sidecar_df = _sidecar_from_bytes(auto_sidecar)
         pattern = _compile_pattern(filename_pattern) if filename_pattern else None
-        article_mode = {"folder": "plain", "articles": "articles"}.get(fmt, "auto")
         records, rels = [], []
         for m in _progress(docs, progress, "reading"):
             rel = m.rel[len(common) + 1 :] if common else m.rel
