@@ -117,8 +117,9 @@ def test_theme_trajectories_selection_and_share(no_save):
         plots.plot_theme_trajectories(t, themes=["nope"])
     many = pd.concat([t.assign(theme=t["theme"] + str(k)) for k in range(4)], ignore_index=True)
     ax = plots.plot_theme_trajectories(many)
-    assert "7 of 12 themes" in ax.get_title(loc="left")
-    assert len(ax.lines) == 14
+    assert "intervals shown for up to 7" in ax.get_title(loc="left")
+    assert len(ax.lines) == 24  # 12 themes x 2 series, no bands
+    assert all(not isinstance(c, matplotlib.collections.PolyCollection) for c in ax.collections)
 
 
 def test_theme_heatmap(no_save):
@@ -133,6 +134,10 @@ def test_theme_heatmap(no_save):
     assert [x.get_text() for x in ax.get_yticklabels()] == ["ai_safety", "digital_divide", "cooperation"]
     ax2 = plots.plot_theme_heatmap(t, value="share_docs", annotate=False)
     assert len(ax2.texts) == 0
+    ax3 = plots.plot_theme_heatmap(t, scale="theme")
+    rel = ax3.get_images()[0].get_array()
+    np.testing.assert_allclose(np.nanmax(rel, axis=1), 1.0)
+    assert ax3.texts[0].get_text() == f"{pivot.loc['ai_safety', 'A 2019']:.2g}"
 
 
 def test_topic_prevalence(no_save):

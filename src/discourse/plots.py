@@ -40,7 +40,7 @@ __all__ = [
     "plot_kwic",
 ]
 
-#: Most lines drawn by the trajectory charts when no selection is given.
+#: Most lines drawn with interval bands by the trajectory charts.
 MAX_LINES = 7
 
 #: The Okabe-Ito colour-blind-safe palette, ordered for lines on white (yellow last).
@@ -331,9 +331,8 @@ def plot_theme_trajectories(
         The table of :func:`discourse.track_themes` (or
         :func:`discourse.theme_frequencies`), rows in time order.
     themes : list of str, optional
-        Themes to draw. Default: all of them when there are at most :data:`MAX_LINES`,
-        otherwise the :data:`MAX_LINES` with the highest peak of ``value`` (the title
-        says so); name the themes you want for any other choice.
+        Themes to draw, default all. Interval bands are drawn when there are at most
+        :data:`MAX_LINES` lines (beyond that they hide each other; the title says so).
     ax : Axes, optional
     value : {"per_1k", "share_docs"}, default "per_1k"
         What to draw, with its ``_low``/``_high`` interval as a band. Significant
@@ -355,13 +354,10 @@ def plot_theme_trajectories(
     all_themes = _ordered_unique(track_df["theme"])
     note = ""
     if themes is None:
-        if len(all_themes) > MAX_LINES:
-            peak = track_df.groupby("theme", sort=False)[value].max()
-            keep = set(peak.sort_values(ascending=False, kind="stable").index[:MAX_LINES])
-            themes = [t for t in all_themes if t in keep]
-            note = f" ({len(themes)} of {len(all_themes)} themes with the highest peaks)"
-        else:
-            themes = all_themes
+        themes = all_themes
+    bands = len(themes) <= MAX_LINES
+    if not bands:
+        note = f" (intervals shown for up to {MAX_LINES} themes: pass themes=[...])"
     unknown = [t for t in themes if t not in set(all_themes)]
     if unknown:
         raise ValueError(f"plot_theme_trajectories: no theme {', '.join(map(repr, unknown))} in the "
@@ -370,7 +366,8 @@ def plot_theme_trajectories(
     flag = {"per_1k": "change_per_1k", "share_docs": "change"}.get(value)
     handles, labels = _trajectories(
         track_df, key="theme", keys=list(themes), label_of={}, value=value,
-        low=f"{value}_low", high=f"{value}_high", flag=flag, ax=ax,
+        low=f"{value}_low" if bands else None, high=f"{value}_high" if bands else None,
+        flag=flag, ax=ax,
     )
     _legend_outside(ax, handles, labels)
     ylabel = {"per_1k": "mentions per 1,000 tokens", "share_docs": "share of documents"}.get(
@@ -400,9 +397,8 @@ def plot_topic_prevalence(
         (columns ``topic``, ``prevalence``, ``prevalence_low``, ``prevalence_high``,
         optionally ``label`` and ``change``), rows in time order.
     topics : list, optional
-        Topics to draw (ids as in the ``topic`` column). Default: all when there are at
-        most :data:`MAX_LINES`, otherwise the :data:`MAX_LINES` with the highest peak
-        prevalence (the title says so).
+        Topics to draw (ids as in the ``topic`` column), default all. Interval bands are
+        drawn when there are at most :data:`MAX_LINES` lines (the title says so).
     ax : Axes, optional
     title : str, optional
 
@@ -415,13 +411,10 @@ def plot_topic_prevalence(
     all_topics = _ordered_unique(prev_df["topic"])
     note = ""
     if topics is None:
-        if len(all_topics) > MAX_LINES:
-            peak = prev_df.groupby("topic", sort=False)["prevalence"].max()
-            keep = set(peak.sort_values(ascending=False, kind="stable").index[:MAX_LINES])
-            topics = [t for t in all_topics if t in keep]
-            note = f" ({len(topics)} of {len(all_topics)} topics with the highest peaks)"
-        else:
-            topics = all_topics
+        topics = all_topics
+    bands = len(topics) <= MAX_LINES
+    if not bands:
+        note = f" (intervals shown for up to {MAX_LINES} topics: pass topics=[...])"
     unknown = [t for t in topics if t not in set(all_topics)]
     if unknown:
         raise ValueError(f"plot_topic_prevalence: no topic {', '.join(map(repr, unknown))} in the "
@@ -433,7 +426,7 @@ def plot_topic_prevalence(
     ax = _new_axes(ax, (10.0, 4.8))
     handles, labels = _trajectories(
         prev_df, key="topic", keys=list(topics), label_of=label_of, value="prevalence",
-        low="prevalence_low", high="prevalence_high",
+        low="prevalence_low" if bands else None, high="prevalence_high" if bands else None,
         flag="change" if "change" in prev_df.columns else None, ax=ax,
     )
     _legend_outside(ax, handles, labels)
@@ -454,6 +447,7 @@ def plot_theme_heatmap(
     ax: Axes | None = None,
     *,
     annotate: bool | None = None,
+    scale: str = "global",
     title: str | None = None,
 ) -> Axes:
     """Theme x event heatmap of a frequency column.
@@ -468,6 +462,10 @@ def plot_theme_heatmap(
     ax : Axes, optional
     annotate : bool, optional
         Write the value in each cell; default when the grid is at most 20 x 20.
+    scale : {"global", "theme"}, default "global"
+        ``"global"``: one colour scale for all cells. ``"theme"``: each row is coloured
+        relative to that theme's own maximum, so a rare theme's rise is as visible as a
+        common one's (the cell labels still show the values).
     title : str, optional
 
     Returns
@@ -487,9 +485,17 @@ def plot_theme_heatmap(
     )
     ax = _new_axes(ax, (max(6.0, min(16.0, 0.45 * len(groups) + 3.5)),
                         max(3.0, 0.38 * len(themes) + 1.8)))
-    finite = grid[np.isfinite(grid)]
+    if scale not in ("global", "theme"):
+        raise ValueError(f'scale must be "global" or "theme", not {scale!r}')
+    colours = grid
+    if scale == "theme":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            row_max = np.nanmax(np.where(np.isfinite(grid), grid, np.nan), axis=1, keepdims=True) \
+                if grid.size else grid
+            colours = np.where(row_max > 0, grid / row_max, 0.0)
+    finite = colours[np.isfinite(colours)]
     vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    image = ax.imshow(grid, aspect="auto", cmap="cividis", vmin=0, vmax=vmax,
+    image = ax.imshow(colours, aspect="auto", cmap="cividis", vmin=0, vmax=vmax,
                       interpolation="nearest")
     ax.grid(False)
     _category_ticks(ax, groups, axis="x", max_labels=40)
@@ -504,13 +510,14 @@ def plot_theme_heatmap(
                 v = grid[r, c]
                 if np.isfinite(v):
                     ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=SMALL_SIZE - 1,
-                            color="black" if v > 0.6 * vmax else "white")
+                            color="black" if colours[r, c] > 0.6 * vmax else "white")
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     label = {"per_1k": "mentions per 1,000 tokens", "share_docs": "share of documents"}.get(
         value, value.replace("_", " "))
-    bar.set_label(label, fontsize=SMALL_SIZE + 0.5)
+    bar.set_label(label if scale == "global" else f"{label}, share of the theme's maximum",
+                  fontsize=SMALL_SIZE + 0.5)
     bar.ax.tick_params(labelsize=SMALL_SIZE)
-    if value.startswith("share"):
+    if value.startswith("share") or scale == "theme":
         bar.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     for spine in ax.spines.values():
         spine.set_visible(False)
