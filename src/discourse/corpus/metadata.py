@@ -203,9 +203,11 @@ def find_date(text: str, default_year: int | None = None) -> tuple[int, int, int
     return None if best is None else best[1]
 
 
-_PERSON = r"(?P<speaker>(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.|de|van|von|der|da|di|bin|al|el|la|le)){0,3}\s+[A-Z][a-zA-Z'’-]+)"
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"  # capital letters (Latin Extended-A is checked again with str.isupper)
+_NAME = rf"[{_UP}][\w'’-]+"
+_PERSON = rf"(?P<speaker>(?:{_NAME}|[A-Z]\.)(?:\s+(?:{_NAME}|[A-Z]\.|de|van|von|der|da|di|bin|al|el|la|le|dos|das)){{0,3}}\s+{_NAME})"
 _ROLE = r"(?P<role>(?:the\s+)?[a-zA-Z][\w'’-]*(?:\s+[a-zA-Z][\w'’-]*){0,5}?)"
-_ORG = r"(?P<org>(?:the\s+)?[A-Z][\w'’&.-]*(?:\s+(?:of|for|and|on|the|&|de|[A-Z][\w'’&.-]*)){0,9}?)"
+_ORG = rf"(?P<org>(?:the\s+)?[{_UP}][\w'’&.-]*(?:\s+(?:of|for|and|on|in|the|&|de|[{_UP}][\w'’&.-]*)){{0,9}}?)"
 _ABBR = r"(?:\s*\((?P<abbr>[A-Z][\w&.-]{1,12})\))?"
 _SAY = r"(?:said|says|told|stated|noted|added|explained|remarked|declared|announced|stressed|argued|warned|opened|welcomed|urged|called)"
 _SPEAKER_RES = [
@@ -226,6 +228,8 @@ _NOT_NAMES = {"The", "This", "That", "These", "Those", "In", "On", "At", "But", 
 def _plausible_person(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or words[0] in _NOT_NAMES:
+        return False
+    if not (words[0][0].isupper() and words[-1][0].isupper()):
         return False
     if any(w.lower() in MONTHS or w.lower() in WEEKDAYS for w in words):
         return False

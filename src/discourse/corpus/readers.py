@@ -100,7 +100,7 @@ class _Collector:
         self.skipped: list[dict[str, Any]] = []
 
     def problem(self, path: str, p: _Problem) -> None:
-        hint = p.hint or "fix or remove it, or load with errors=\"skip\" to leave it out"
+        hint = p.hint or "Fix or remove it, or load with errors=\"skip\" to leave it out"
         if self.errors == "raise":
             raise CorpusError(p.reason, path=path, line=p.line, row=p.row, hint=hint)
         record = {"path": path, "reason": p.reason, "line": p.line, "row": p.row}
@@ -138,7 +138,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
         Empty, binary or undecodable content (with the line where it shows).
     """
     if not data.strip():
-        raise _Problem("the file is empty", hint="remove it, or load with errors=\"skip\"")
+        raise _Problem("the file is empty", hint="Remove it, or load with errors=\"skip\"")
     if encoding is not None:
         try:
             return data.decode(encoding)
@@ -147,7 +147,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
             raise _Problem(
                 f"cannot be decoded as {encoding} ({err.__class__.__name__} at byte {start})",
                 line=_line_of(data, start),
-                hint="pass the file's real encoding= (or leave encoding unset to detect it)",
+                hint="Pass the file's real encoding= (or leave encoding unset to detect it)",
             ) from None
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
@@ -161,7 +161,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
         raise _Problem(
             "binary content, not text" + (" (a NUL byte)" if nul >= 0 else " (control characters)"),
             line=_line_of(data, nul if nul >= 0 else 0),
-            hint="remove the file; if it is UTF-16 text without a byte-order mark, pass encoding=\"utf-16\"",
+            hint="Remove the file; if it is UTF-16 text without a byte-order mark, pass encoding=\"utf-16\"",
         )
     try:
         return data.decode("utf-8-sig")
@@ -178,7 +178,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
         raise _Problem(
             "not UTF-8, cp1252 or latin-1 text (undecodable bytes)",
             line=_line_of(data, first),
-            hint="convert it to UTF-8, or pass its encoding= explicitly",
+            hint="Convert it to UTF-8, or pass its encoding= explicitly",
         )
     return text
 
@@ -224,7 +224,7 @@ def _zip_members(path: Path) -> tuple[list[_Member], Any]:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as err:
-        raise CorpusError(f"not a readable zip archive ({err})", path=path, hint="check the file, or pass the right format=") from None
+        raise CorpusError(f"not a readable zip archive ({err})", path=path, hint="Check the file, or pass the right format=") from None
     members = []
     for info in zf.infolist():
         if info.is_dir():
@@ -245,7 +245,7 @@ def _tar_members(path: Path) -> list[_Member]:
                 data = fh.read() if fh is not None else b""
                 members.append(_Member(info.name, f"{path}!{info.name}", (lambda d=data: d)))
     except (tarfile.TarError, OSError, EOFError) as err:
-        raise CorpusError(f"not a readable tar archive ({err})", path=path, hint="check the file, or pass the right format=") from None
+        raise CorpusError(f"not a readable tar archive ({err})", path=path, hint="Check the file, or pass the right format=") from None
     return members
 
 
@@ -273,11 +273,11 @@ def _compile_pattern(pattern: str) -> tuple[re.Pattern[str], bool, list[str]]:
     if not fields or any(not f for f in fields):
         raise CorpusError(
             f"filename_pattern {pattern!r} has no named {{field}}",
-            hint='write fields in braces, e.g. "{country}_{session}_{year}.txt"',
+            hint='Write fields in braces, e.g. "{country}_{session}_{year}.txt"',
         )
     dupes = sorted({f for f in fields if fields.count(f) > 1})
     if dupes:
-        raise CorpusError(f"filename_pattern {pattern!r} repeats the field(s) {', '.join(dupes)}", hint="name each field once")
+        raise CorpusError(f"filename_pattern {pattern!r} repeats the field(s) {', '.join(dupes)}", hint="Name each field once")
     parts = re.split(r"(\{\w+\})", pattern)
     rx = ""
     for part in parts:
@@ -310,9 +310,9 @@ def _read_csv_rows(path: Path, data: bytes, sep: str, collector: _Collector) -> 
     try:
         header = next(reader)
     except StopIteration:
-        raise CorpusError("the table is empty", path=path, hint="give a header row and one row per document") from None
+        raise CorpusError("the table is empty", path=path, hint="Give a header row and one row per document") from None
     except csv.Error as err:
-        raise CorpusError(f"the header cannot be parsed ({err})", path=path, line=1, hint="check the delimiter and quoting") from None
+        raise CorpusError(f"the header cannot be parsed ({err})", path=path, line=1, hint="Check the delimiter and quoting") from None
     header = [h.strip() for h in header]
     rows = []
     n = 0
@@ -324,7 +324,7 @@ def _read_csv_rows(path: Path, data: bytes, sep: str, collector: _Collector) -> 
             break
         except csv.Error as err:
             n += 1
-            collector.problem(str(path), _Problem(f"malformed row ({err})", row=n, line=line_start, hint="fix the quoting of this row"))
+            collector.problem(str(path), _Problem(f"malformed row ({err})", row=n, line=line_start, hint="Fix the quoting of this row"))
             continue
         if not values or (len(values) == 1 and not values[0].strip()):
             continue  # blank line
@@ -336,7 +336,7 @@ def _read_csv_rows(path: Path, data: bytes, sep: str, collector: _Collector) -> 
                     f"malformed row: {len(values)} fields where the header has {len(header)}",
                     row=n,
                     line=line_start,
-                    hint="quote fields that contain the delimiter, or fix the row",
+                    hint="Quote fields that contain the delimiter, or fix the row",
                 ),
             )
             continue
@@ -359,10 +359,10 @@ def _read_jsonl_rows(path: Path, data: bytes, collector: _Collector) -> tuple[li
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
-            collector.problem(str(path), _Problem(f"malformed JSON ({err.msg})", row=n, line=lineno, hint="fix the line: one JSON object per line"))
+            collector.problem(str(path), _Problem(f"malformed JSON ({err.msg})", row=n, line=lineno, hint="Fix the line: one JSON object per line"))
             continue
         if not isinstance(obj, dict):
-            collector.problem(str(path), _Problem(f"a JSON {type(obj).__name__}, not an object", row=n, line=lineno, hint="write one JSON object per line"))
+            collector.problem(str(path), _Problem(f"a JSON {type(obj).__name__}, not an object", row=n, line=lineno, hint="Write one JSON object per line"))
             continue
         for k in obj:
             if k not in header:
@@ -375,7 +375,7 @@ def _read_parquet_rows(path: Path) -> tuple[list[str], list[tuple[int, int | Non
     try:
         df = pd.read_parquet(path)
     except Exception as err:  # pyarrow raises many types
-        raise CorpusError(f"not a readable Parquet file ({err.__class__.__name__}: {err})", path=path, hint="check the file, or pass the right format=") from None
+        raise CorpusError(f"not a readable Parquet file ({err.__class__.__name__}: {err})", path=path, hint="Check the file, or pass the right format=") from None
     header = [str(c) for c in df.columns]
     records = df.to_dict("records")
     return header, [(i, None, {k: (None if _isna(v) else v) for k, v in rec.items()}) for i, rec in enumerate(records, start=1)]
@@ -402,7 +402,7 @@ def _detect_format(path: Path) -> str:
         raise CorpusError(
             f"cannot tell the format of {path.name!r} from its extension",
             path=path,
-            hint=f"pass format= one of {', '.join(FORMATS[1:])}",
+            hint=f"Pass format= one of {', '.join(FORMATS[1:])}",
         )
     return fmt
 
@@ -422,7 +422,7 @@ def _doc_record(
     else:
         text = text.lstrip("\ufeff")
     if not text.strip():
-        raise _Problem("the file is empty (only whitespace)", hint="remove it, or load with errors=\"skip\"")
+        raise _Problem("the file is empty (only whitespace)", hint="Remove it, or load with errors=\"skip\"")
     rec: dict[str, Any] = {"doc_id": doc_id, "path": display}
     article = None
     if article_mode != "plain":
@@ -436,7 +436,7 @@ def _doc_record(
         rec["title"] = article["title"]
         rec["source"] = article["source"]
         if not article["body"]:
-            raise _Problem("the article has a title but no body", hint="add the body, or remove the file")
+            raise _Problem("the article has a title but no body", hint="Add the body, or remove the file")
     else:
         rec["text"] = text
     if do_infer:
@@ -457,7 +457,7 @@ def _read_sidecar(meta: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataF
         mpath = Path(meta)
         name = str(mpath)
         if not mpath.is_file():
-            raise CorpusError("the metadata file does not exist", path=mpath, hint="check the path given as metadata=")
+            raise CorpusError("the metadata file does not exist", path=mpath, hint="Check the path given as metadata=")
         collector = _Collector("raise")
         sep = "\t" if mpath.suffix.lower() in (".tsv", ".tab") else ","
         header, rows = _read_csv_rows(mpath, mpath.read_bytes(), sep, collector)
@@ -467,13 +467,13 @@ def _read_sidecar(meta: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataF
         raise CorpusError(
             f"no key column (columns: {', '.join(map(str, df.columns))})",
             path=name,
-            hint="add a doc_id or file column that names each document",
+            hint="Add a doc_id or file column that names each document",
         )
     key = keys[0]
     dup = df[key].astype("str").duplicated(keep=False) & df[key].notna()
     if dup.any():
         first = int(dup.to_numpy().nonzero()[0][1]) + 1
-        raise CorpusError(f"the key {df[key].iloc[first - 1]!r} appears twice", path=name, row=first, item=key, hint="give each document one row")
+        raise CorpusError(f"the key {df[key].iloc[first - 1]!r} appears twice", path=name, row=first, item=key, hint="Give each document one row")
     return df, key, name
 
 
@@ -627,27 +627,27 @@ def load_corpus(
         Bad source or option; a bad file or row when ``errors="raise"``.
     """
     if errors not in ("raise", "skip"):
-        raise CorpusError(f"errors={errors!r} is not an option", hint='use errors="raise" or errors="skip"')
+        raise CorpusError(f"errors={errors!r} is not an option", hint='Use errors="raise" or errors="skip"')
     if format not in FORMATS:
-        raise CorpusError(f"format={format!r} is not a known format", hint=f"use one of {', '.join(FORMATS)}")
+        raise CorpusError(f"format={format!r} is not a known format", hint=f"Use one of {', '.join(FORMATS)}")
     if infer not in ("auto", True, False):
-        raise CorpusError(f"infer={infer!r} is not an option", hint='use "auto", True or False')
+        raise CorpusError(f"infer={infer!r} is not an option", hint='Use "auto", True or False')
     if isinstance(source, pd.DataFrame):
-        raise CorpusError("load_corpus reads files; this is already a DataFrame", hint="pass a path, or use the DataFrame directly")
+        raise CorpusError("load_corpus reads files; this is already a DataFrame", hint="Pass a path, or use the DataFrame directly")
     path = Path(source)
     if not path.exists():
-        raise CorpusError("the corpus source does not exist", path=path, hint="check the path (a folder, archive or table)")
+        raise CorpusError("the corpus source does not exist", path=path, hint="Check the path (a folder, archive or table)")
     fmt = _detect_format(path) if format == "auto" else format
     if fmt in ("folder", "articles") and not path.is_dir() and format != "auto":
         if fmt == "articles" and path.is_file():
             pass
         elif not path.is_dir():
-            raise CorpusError(f"format={fmt!r} needs a folder", path=path, hint="pass the folder, or the right format=")
+            raise CorpusError(f"format={fmt!r} needs a folder", path=path, hint="Pass the folder, or the right format=")
     collector = _Collector(errors)
     attrs: dict[str, Any] = {"source": str(path), "format": fmt}
     if fmt in ("csv", "tsv", "jsonl", "parquet"):
         if path.is_dir():
-            raise CorpusError(f"format={fmt!r} needs a file, not a folder", path=path, hint="pass the table file")
+            raise CorpusError(f"format={fmt!r} needs a file, not a folder", path=path, hint="Pass the table file")
         records, n_seen = _load_table(path, fmt, columns, collector, normalise, infer, progress)
         rels = [r["doc_id"] for r in records]
         attrs["ignored"] = []
@@ -689,7 +689,7 @@ def _drop_duplicates(records: list[dict[str, Any]], rels: list[str], collector: 
                 _Problem(
                     f"duplicate doc_id {did!r} (also {seen[did]})",
                     row=rec.get("_row"),
-                    hint="give each document a unique id (or file name), or load with errors=\"skip\" to keep the first",
+                    hint="Give each document a unique id (or file name), or load with errors=\"skip\" to keep the first",
                 ),
             )
             continue
@@ -719,7 +719,7 @@ def _load_files(path, fmt, article_mode, filename_pattern, collector, encoding, 
         members = _tar_members(path)
     elif fmt in ("text", "articles"):
         if path.is_dir():
-            raise CorpusError("format='text' reads one file, this is a folder", path=path, hint="use format=\"folder\"")
+            raise CorpusError("format='text' reads one file, this is a folder", path=path, hint="Use format=\"folder\"")
         members = [_Member(path.name, str(path), path.read_bytes)]
         suffixes = tuple(suffixes) + (path.suffix.lower(),)
     else:  # pragma: no cover - guarded by FORMATS
@@ -772,7 +772,7 @@ def _read_member(m: _Member, rel: str, encoding, pattern, article_mode, infer, n
     try:
         data = m.read()
     except (OSError, zipfile.BadZipFile, RuntimeError) as err:
-        raise _Problem(f"cannot be read ({err.__class__.__name__}: {err})", hint="check the file's permissions and that it is not damaged") from None
+        raise _Problem(f"cannot be read ({err.__class__.__name__}: {err})", hint="Check the file's permissions and that it is not damaged") from None
     text = decode_bytes(data, encoding)
     doc_id = str(PurePosixPath(rel).with_suffix(""))
     fields: dict[str, Any] = {}
@@ -795,7 +795,7 @@ def _read_member(m: _Member, rel: str, encoding, pattern, article_mode, infer, n
         if pm is None:
             raise _Problem(
                 f"the file name does not match filename_pattern {rx.pattern!r}",
-                hint="rename the file, fix the pattern, or load with errors=\"skip\"",
+                hint="Rename the file, fix the pattern, or load with errors=\"skip\"",
             )
         for name in names:
             value = _convert_field(name, pm.group(name))
@@ -813,14 +813,14 @@ def _load_table(path, fmt, columns, collector, normalise, infer, progress):
     try:
         data = path.read_bytes() if fmt != "parquet" else b""
     except OSError as err:
-        raise CorpusError(f"cannot be read ({err.__class__.__name__}: {err})", path=path, hint="check the file's permissions") from None
+        raise CorpusError(f"cannot be read ({err.__class__.__name__}: {err})", path=path, hint="Check the file's permissions") from None
     if fmt in ("csv", "tsv"):
         if not data.strip():
-            raise CorpusError("the table is empty", path=path, hint="give a header row and one row per document")
+            raise CorpusError("the table is empty", path=path, hint="Give a header row and one row per document")
         header, rows = _read_csv_rows(path, data, "," if fmt == "csv" else "\t", collector)
     elif fmt == "jsonl":
         if not data.strip():
-            raise CorpusError("the table is empty", path=path, hint="write one JSON object per line")
+            raise CorpusError("the table is empty", path=path, hint="Write one JSON object per line")
         header, rows = _read_jsonl_rows(path, data, collector)
     else:
         header, rows = _read_parquet_rows(path)
@@ -831,7 +831,7 @@ def _load_table(path, fmt, columns, collector, normalise, infer, progress):
             raise CorpusError(
                 f"column {theirs!r} (given for {ours!r}) is not in the table",
                 path=path,
-                hint=f"the columns are: {', '.join(header)}",
+                hint=f"The columns are: {', '.join(header)}",
             )
     rename = {theirs: ours for ours, theirs in mapping.items()}
     text_col = mapping.get("text", "text")
@@ -840,7 +840,7 @@ def _load_table(path, fmt, columns, collector, normalise, infer, progress):
             "the table has no text column" + (f" {text_col!r}" if text_col != "text" else ""),
             path=path,
             item=f"columns: {', '.join(header)}",
-            hint='name the text column with columns={"text": "<column>"} (CLI: --text-column)',
+            hint='Name the text column with columns={"text": "<column>"} (CLI: --text-column)',
         )
     width = len(str(n_seen))
     records = []
@@ -851,7 +851,7 @@ def _load_table(path, fmt, columns, collector, normalise, infer, progress):
         where = {"row": rowno, "line": line}
         text = rec.get("text")
         if text is None or (isinstance(text, str) and not text.strip()):
-            collector.problem(str(path), _Problem("the row has no text", **where, hint="fill the text, or remove the row"))
+            collector.problem(str(path), _Problem("the row has no text", **where, hint="Fill the text, or remove the row"))
             continue
         text = str(text)
         if normalise:
