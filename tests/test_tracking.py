@@ -289,3 +289,15 @@ def test_events_without_any_series_form_one_series():
 def test_distinctive_terms_needs_two_groups():
     with pytest.raises(CorpusError, match="at least two groups"):
         distinctive_terms(_corpus(event=["E1", "E1"], text=["a b c", "d e f"]))
+
+
+# --- on real data ----------------------------------------------------------------------
+
+
+def test_distinctive_terms_on_un_speeches(ungdc_corpus):
+    recent = ungdc_corpus[ungdc_corpus["year"].between(2019, 2021)]
+    dt = distinctive_terms(recent, by="year", n=10)
+    top_2020 = set(dt.loc[dt["year"] == 2020, "term"])
+    assert {"pandemic", "covid"} <= top_2020
+    assert (dt["z"] > 0).all()
+    assert not dt["term"].isin(["the", "united", "nations"]).any()
