@@ -301,3 +301,18 @@ def test_distinctive_terms_on_un_speeches(ungdc_corpus):
     assert {"pandemic", "covid"} <= top_2020
     assert (dt["z"] > 0).all()
     assert not dt["term"].isin(["the", "united", "nations"]).any()
+
+
+def test_track_topics_matches_topic_prevalence_of_a_fitted_model():
+    from discourse.datasets import make_synthetic_corpus
+    from discourse.topics import TopicModel
+
+    corpus = make_synthetic_corpus(160, n_events=4, seed=0)
+    model = TopicModel(n_topics=3, random_state=0).fit(corpus)
+    t = track_topics(model, corpus, n_boot=100, n_perm=100)
+    p = model.topic_prevalence(corpus, n_boot=100)
+    merged = t.merge(p, on=["event", "topic"], suffixes=("", "_model"))
+    assert len(merged) == len(t) == 12
+    np.testing.assert_allclose(merged["prevalence"], merged["prevalence_model"])
+    assert (merged["label"] == merged["label_model"]).all()
+    assert (merged["n_docs"] == merged["n_docs_model"]).all()
