@@ -17,21 +17,24 @@
    becomes a plain line break (joined in step 8). Other control characters go.
 5. **``¬`` artefacts** (OCR hyphenation signs) are resolved like hyphenated line
    breaks (step 6); a stray ``¬`` elsewhere is removed.
-6. **Words hyphenated across line breaks** (``inter-\\nnational``) are joined
-   (``international``), unless the hyphen is real: the same document spells the
-   hyphenated word elsewhere on one line, the second part starts with a capital or
-   a digit, or the first part is a prefix that takes a hyphen (``self``, ``non``,
-   ``multi``, ``e``...) and the joined word does not occur elsewhere in the document.
+6. **Words hyphenated across line breaks** (``inter-\\nnational``, also across
+   blank lines) are joined (``international``), unless the hyphen is real: the same
+   document spells the hyphenated word elsewhere, the second part starts with a
+   capital or a digit, or the first part is a prefix or number word that takes a
+   hyphen (:data:`HYPHEN_PREFIXES`: ``self``, ``non``, ``multi``, ``e``, ``fifty``...)
+   and the joined word does not occur elsewhere in the document.
 7. **Markup** (optional, on by default): Markdown emphasis asterisks (``**Summit**``,
-   ``*Pact*``) are removed, and paragraph numbers of verbatim records (``38.`` at
-   the start of a paragraph, before a capital letter) are removed and start a new
-   paragraph. A lone ``*`` between spaces is kept.
+   ``*Pact*``) and separator runs (``*****``) are removed, and paragraph numbers of
+   verbatim records (``38.`` at the start of a line, before a capital letter) are
+   removed and start a new paragraph. A single ``*`` between spaces is kept.
 8. **Hard-wrapped lines** are joined into paragraphs. A blank line is a paragraph
    break. Inside a block without blank lines, lines are joined with one space,
    except that a line ending a sentence and clearly shorter than the block's usual
    line width starts a new paragraph; when a block's lines are long (not wrapped:
-   one paragraph per line), every line is a paragraph. Runs of spaces and tabs
-   collapse to one space.
+   one paragraph per line), every line is a paragraph. A "paragraph" that starts
+   with a lower-case letter after one that ends mid-sentence (no closing
+   punctuation) continues it: page breaks and stray blank lines inside sentences.
+   Runs of spaces and tabs collapse to one space.
 9. **Unicode NFC.** Composed and decomposed accents become the same string. NFC,
    not NFKC: NFKC would also rewrite superscripts, fractions, full-width forms and
    non-Latin presentation forms, which changes what was written; the few
@@ -53,7 +56,8 @@ __all__ = ["normalise_text", "normalize_text", "looks_broken", "HYPHEN_PREFIXES"
 #: and the joined form does not occur elsewhere in the same document.
 HYPHEN_PREFIXES = frozenset(
     """self non multi e cross well vice ex anti semi half long short high low full
-    so peace war people nation decision policy""".split()
+    so peace war people nation decision policy one two three four five six seven
+    eight nine ten twenty thirty forty fifty sixty seventy eighty ninety""".split()
 )
 
 _MOJIBAKE_RE = re.compile("[âÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|â€")
@@ -77,7 +81,7 @@ _NBSP_RE = re.compile("[\u00a0\u202f\u2007]")
 _LINE_END_RE = re.compile("\r\n?|[\u2028\u2029\u0085]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NOT_SIGN_RE = re.compile(r"¬[ \t]*\n?[ \t]*")
-_HYPHEN_BREAK_RE = re.compile(r"-[ \t]*\n[ \t]*")
+_HYPHEN_BREAK_RE = re.compile(r"-[ \t]*\n(?:[ \t]*\n)*[ \t]*")
 _WORD_END_RE = re.compile(r"[^\W\d_]+$")
 _WORD_START_RE = re.compile(r"[^\W_]+")
 _ASTERISKS_RE = re.compile(r"\*+")
@@ -181,13 +185,15 @@ def _remove_page_breaks(text: str) -> str:
 
 
 def _strip_emphasis(text: str) -> str:
-    """Step 7: remove runs of ``*`` touching a word; a ``*`` between spaces stays."""
+    """Step 7: remove runs of ``*``, except a single ``*`` between spaces."""
     n = len(text)
 
     def repl(m: re.Match[str]) -> str:
         start, end = m.span()
         before = text[start - 1] if start else " "
         after = text[end] if end < n else " "
+        if end - start > 1:
+            return ""  # "**bold**" markers and "*****" separator lines
         return m.group() if before.isspace() and after.isspace() else ""
 
     return _ASTERISKS_RE.sub(repl, text)
@@ -300,11 +306,20 @@ def normalise_text(
     if strip_markup:
         if "*" in rare:
             text = _strip_emphasis(text)
+            text = _SPACES_RE.sub(" ", text)
         text = _PARA_NUMBER_RE.sub("\n" + _PARA_MARK, "\n" + text)[1:]
     # 8. paragraphs
     if join_lines:
-        blocks = _BLANK_RE.split(text)
-        text = "\n\n".join(b for b in (_join_block(b) for b in blocks) if b)
+        blocks = [b for b in (_join_block(b) for b in _BLANK_RE.split(text)) if b]
+        merged: list[str] = []
+        for block in blocks:
+            # a "paragraph" that starts in lower case after one that ends mid-sentence
+            # continues it (page breaks and stray blank lines in mid-sentence)
+            if merged and block[0].islower() and not merged[-1].endswith(_SENTENCE_END):
+                merged[-1] = merged[-1] + " " + block
+            else:
+                merged.append(block)
+        text = "\n\n".join(merged)
         text = text.replace(_PARA_MARK, "")
     else:
         text = text.replace(_PARA_MARK, "")
