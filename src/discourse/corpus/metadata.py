@@ -72,7 +72,7 @@ _YEAR_NAME_RE = re.compile(
     rf"(?:\b(?P<det>[Tt]he|[Tt]his|[Ll]ast|[Nn]ext|[Tt]hat)\s+)?(?<![\w/-])(?P<year>{_YEAR})(?:'s)?\s+(?P<name>[A-Z][^\n]*)"
 )
 _NAME_YEAR_RE = re.compile(rf"(?P<name>(?:[A-Z][\w'’&.-]*\s+){{0,7}}[A-Z][\w'’&.-]*)\s+(?P<year>{_YEAR})\b(?![\w/-])")
-_TOKEN_RE = re.compile(r"\S+")
+_YEAR_ONLY_RE = re.compile(_YEAR)
 
 
 def _clean_word(word: str) -> str:
@@ -91,6 +91,8 @@ def _take_name(words: list[str]) -> list[str]:
         low = word.lower()
         if low in MONTHS and (low in _FULL_MONTHS or raw.endswith(".")) or low in WEEKDAYS:
             break
+        if _YEAR_ONLY_RE.fullmatch(word):
+            break  # a year starts another event
         if word[0].isupper() or (word[0].isdigit() and name):
             name.extend(pending)
             pending = []

@@ -322,7 +322,7 @@ def normalise_text(
         text = "\n\n".join(merged)
         text = text.replace(_PARA_MARK, "")
     else:
-        text = text.replace(_PARA_MARK, "")
+        text = text.replace(_PARA_MARK, "\n")
         text = "\n".join(ln.strip() for ln in text.split("\n"))
         text = re.sub(r"\n{3,}", "\n\n", text)
     text = text.strip()
