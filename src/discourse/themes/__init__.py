@@ -1,0 +1,43 @@
+"""Theme dictionaries and a fast, validated theme counter.
+
+* :mod:`discourse.themes.dictionary`: the dictionary formats (discourse's YAML,
+  quanteda's YAML, LIWC ``.dic``) and their validation: :class:`Dictionary`,
+  :func:`load_dictionary`, :func:`default_dictionary`.
+* :mod:`discourse.themes.matcher`: the pattern language compiled for fast matching,
+  and the matching semantics (read its docstring before trusting a count).
+* :mod:`discourse.themes.frequencies`: :func:`theme_counts`,
+  :func:`theme_frequencies`, :func:`kwic`, :func:`theme_cooccurrence`,
+  :class:`ThemeCounter`, :func:`suggest_terms`, :func:`validate_dictionary`.
+
+The pattern language and file formats are documented in ``docs/dictionaries.md``.
+"""
+
+from discourse.themes.dictionary import Dictionary, Group, Theme, default_dictionary, load_dictionary
+from discourse.themes.frequencies import (
+    DictionaryValidation,
+    ThemeCounter,
+    kwic,
+    suggest_terms,
+    theme_cooccurrence,
+    theme_counts,
+    theme_frequencies,
+    validate_dictionary,
+)
+from discourse.themes.matcher import Matcher
+
+__all__ = [
+    "Dictionary",
+    "Theme",
+    "Group",
+    "load_dictionary",
+    "default_dictionary",
+    "Matcher",
+    "theme_counts",
+    "theme_frequencies",
+    "kwic",
+    "theme_cooccurrence",
+    "ThemeCounter",
+    "suggest_terms",
+    "validate_dictionary",
+    "DictionaryValidation",
+]

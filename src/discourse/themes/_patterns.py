@@ -1,0 +1,441 @@
+"""The pattern language of theme dictionaries: parsing, regex compilation and anchors.
+
+Private to :mod:`discourse.themes`; the language itself is documented in
+``docs/dictionaries.md`` and in :mod:`discourse.themes.matcher`.
+
+A pattern is one of
+
+* a *token pattern*: words (tokens of :func:`discourse.text.tokenize`, case-insensitive),
+  ``*`` globs inside a word, groups of alternatives ``(a|b c|d)`` (each alternative may
+  be a phrase, groups nest), optional groups ``(...)?``; consecutive words must be
+  consecutive tokens (anything that is not a letter or digit separates them, so
+  ``e-government`` == ``e government``); a group written against a word with no
+  separator (``communication(s)?``) continues the same token;
+* ``near(A, B, n)``: token patterns A and B within ``n`` tokens of each other, either
+  order, in one sentence;
+* ``re:REGEX``: a Python regular expression searched in the original text,
+  case-insensitive unless the regex says ``(?-i:...)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["PatternSyntaxError", "Pattern", "parse_pattern", "SEP", "TOKEN_CHAR"]
+
+#: Regex of the characters that separate tokens (same rule as discourse.text.TOKEN_PATTERN).
+SEP = r"[\W_]+"
+#: Regex of one token character.
+TOKEN_CHAR = r"[^\W_]"
+_LEFT = r"(?<![^\W_])"
+_RIGHT = r"(?![^\W_])"
+
+MAX_NEAR = 100
+MAX_EXPANSIONS = 500
+
+
+class PatternSyntaxError(ValueError):
+    """Raised by :func:`parse_pattern`; the dictionary loader adds file, line and theme."""
+
+
+# --- AST -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # lower-case; may contain "*"
+
+    @property
+    def is_glob(self) -> bool:
+        return "*" in self.text
+
+
+@dataclass(frozen=True)
+class Group:
+    options: tuple[Seq, ...]
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Seq:
+    # items[i] is Word or Group; glued[i] is True when item i follows item i-1 with no
+    # separator (it continues the same token). glued[0] is always False.
+    items: tuple
+    glued: tuple
+    lead_sep: bool = False  # a separator right after "(" or "|"
+    trail_sep: bool = False  # a separator right before ")" or "|"
+
+
+_LEX = re.compile(r"(?P<lp>\()|(?P<rp>\)\??)|(?P<bar>\|)|(?P<word>(?:[^\W_]|\*)+)|(?P<sep>[\W_])")
+
+
+def _lex(text: str):
+    for m in _LEX.finditer(text):
+        kind = m.lastgroup
+        if kind == "sep" and m.group() in "?":
+            raise PatternSyntaxError(
+                "'?' is only allowed right after a closing parenthesis, to make a group optional "
+                "(write e.g. '(the )?digital divide')"
+            )
+        yield kind, m.group()
+
+
+def _parse_token_pattern(text: str) -> Seq:
+    toks = list(_lex(text))
+    pos = 0
+
+    def parse_alts(depth: int) -> tuple[tuple[Seq, ...], bool]:
+        nonlocal pos
+        options = [parse_seq(depth)]
+        while pos < len(toks) and toks[pos][0] == "bar":
+            pos += 1
+            options.append(parse_seq(depth))
+        return tuple(options), False
+
+    def parse_seq(depth: int) -> Seq:
+        nonlocal pos
+        items: list = []
+        glued: list = []
+        sep_before = False
+        lead_sep = False
+        while pos < len(toks):
+            kind, val = toks[pos]
+            if kind == "sep":
+                sep_before = True
+                if not items:
+                    lead_sep = True
+                pos += 1
+                continue
+            if kind in ("bar",):
+                break
+            if kind == "rp":
+                if depth == 0:
+                    raise PatternSyntaxError("unbalanced parentheses: a ')' has no matching '('")
+                break
+            if kind == "word":
+                if not re.search(r"[^\W_]", val):
+                    raise PatternSyntaxError(
+                        f"the glob {val!r} has no letter or digit; a glob needs a fixed start or end, e.g. 'cyber*'"
+                    )
+                w = Word(val.lower())
+                if w.is_glob and val[0] == "*" and val[-1] == "*":
+                    raise PatternSyntaxError(
+                        f"the glob {val!r} must start or end with a letter or digit (e.g. 'cyber*' or '*security')"
+                    )
+                item = w
+                pos += 1
+            else:  # "lp"
+                pos += 1
+                options, _ = parse_alts(depth + 1)
+                if pos >= len(toks) or toks[pos][0] != "rp":
+                    raise PatternSyntaxError("unbalanced parentheses: a '(' is never closed")
+                optional = toks[pos][1].endswith("?")
+                pos += 1
+                for o in options:
+                    if not o.items:
+                        raise PatternSyntaxError(
+                            "empty alternative in a group: write '(a|b)', not '(a|)' or '()'; "
+                            "use '(...)?' for an optional group"
+                        )
+                item = Group(options, optional)
+            if items:
+                prev = items[-1]
+                separated = (
+                    sep_before
+                    or (isinstance(prev, Group) and any(o.trail_sep for o in prev.options))
+                    or (isinstance(item, Group) and any(o.lead_sep for o in item.options))
+                )
+                glued.append(not separated)
+            else:
+                glued.append(False)
+            items.append(item)
+            sep_before = False
+        return Seq(tuple(items), tuple(glued), lead_sep, sep_before and bool(items))
+
+    options, _ = parse_alts(0)
+    if pos < len(toks):  # a stray ')'
+        raise PatternSyntaxError("unbalanced parentheses: a ')' has no matching '('")
+    for o in options:
+        if not o.items:
+            raise PatternSyntaxError("empty pattern or empty alternative ('a||b', a leading or trailing '|')")
+    seq = options[0] if len(options) == 1 else Seq((Group(options),), (False,))
+    if _can_be_empty(seq):
+        raise PatternSyntaxError("the pattern can match nothing: every part of it is optional")
+    return seq
+
+
+def _can_be_empty(node) -> bool:
+    if isinstance(node, Word):
+        return False
+    if isinstance(node, Group):
+        return node.optional or any(_can_be_empty(o) for o in node.options)
+    return all(_can_be_empty(i) for i in node.items)
+
+
+# --- regex compilation --------------------------------------------------------------
+
+
+def _n_tokens_hint(node) -> int:
+    if isinstance(node, Word):
+        return 1
+    if isinstance(node, Group):
+        return max(_n_tokens_hint(o) for o in node.options)
+    return sum(_n_tokens_hint(i) for i in node.items)
+
+
+def _word_regex(w: Word) -> str:
+    return r"[^\W_]*".join(re.escape(p) for p in w.text.split("*"))
+
+
+def _regex(node) -> str:
+    if isinstance(node, Word):
+        return _word_regex(node)
+    if isinstance(node, Group):
+        # longest alternatives first, so that the regex prefers the longest match
+        opts = sorted(node.options, key=lambda o: (-_n_tokens_hint(o), -len(_regex(o))))
+        body = "(?:" + "|".join(_regex(o) for o in opts) + ")"
+        return body
+    items, glued = node.items, node.glued
+    n = len(items)
+
+    def optional(item) -> bool:
+        return isinstance(item, Group) and item.optional
+
+    pieces = []
+    leading = True  # before the first mandatory item: separators go after optional items
+    for i, item in enumerate(items):
+        core = _regex(item)
+        if leading and optional(item):
+            after = SEP if i + 1 < n and not glued[i + 1] else ""
+            pieces.append(f"(?:{core}{after})?")
+            continue
+        pre = "" if leading or glued[i] else SEP
+        leading = False
+        if optional(item):
+            pieces.append(f"(?:{pre}{core})?")
+        else:
+            pieces.append(f"{pre}{core}")
+    return "".join(pieces)
+
+
+# --- anchors (first tokens) ----------------------------------------------------------
+
+
+def _first_anchors(seq: Seq, as_prefix: bool = False) -> set[tuple[str, str]] | None:
+    """Return the set of anchors of the first token of ``seq``; None when unanchorable.
+
+    An anchor is ``("tok", word)`` (the whole token), ``("pre", text)`` (the token starts
+    with text) or ``("suf", text)`` (the token ends with text).
+    """
+    out: set[tuple[str, str]] = set()
+    items, glued = seq.items, seq.glued
+    for i, item in enumerate(items):
+        continues = i + 1 < len(items) and glued[i + 1]
+        got = _item_anchors(item, as_prefix or continues)
+        if got is None:
+            return None
+        out |= got
+        if not (isinstance(item, Group) and (item.optional or any(_can_be_empty(o) for o in item.options))):
+            return out
+        # the item may be absent: the next item can also start the match
+    return out
+
+
+def _item_anchors(item, as_prefix: bool) -> set[tuple[str, str]] | None:
+    if isinstance(item, Word):
+        t = item.text
+        if "*" in t:
+            pre = t.split("*")[0]
+            if pre:
+                return {("pre", pre)}
+            if as_prefix:
+                return None
+            return {("suf", t.rsplit("*", 1)[1])}
+        return {("pre", t)} if as_prefix else {("tok", t)}
+    out: set[tuple[str, str]] = set()
+    for o in item.options:
+        got = _first_anchors(o, as_prefix)
+        if got is None:
+            return None
+        out |= got
+    return out
+
+
+# --- expansions (literal phrases, for Dictionary.terms) ------------------------------
+
+
+def _expand(node) -> list[tuple[str, ...]] | None:
+    """Literal token tuples the node can match; None if it holds a glob or explodes."""
+    if isinstance(node, Word):
+        return None if node.is_glob else [(node.text,)]
+    if isinstance(node, Group):
+        out: list[tuple[str, ...]] = []
+        for o in node.options:
+            e = _expand(o)
+            if e is not None:
+                out.extend(e)
+        if node.optional:
+            out.append(())
+        return out or None
+    acc: list[tuple[str, ...]] = [()]
+    for item, glued in zip(node.items, node.glued, strict=True):
+        e = _expand(item)
+        if e is None:
+            return None
+        new = []
+        for a, b in itertools.product(acc, e):
+            if glued and a and b:
+                new.append(a[:-1] + (a[-1] + b[0],) + b[1:])
+            else:
+                new.append(a + b)
+        acc = new
+        if len(acc) > MAX_EXPANSIONS:
+            return None
+    return acc
+
+
+# --- top level ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A parsed pattern.
+
+    Attributes
+    ----------
+    text : str
+        The pattern as written.
+    kind : {"phrase", "near", "regex"}
+    regex : str
+        For "phrase": a regex matching the pattern at a token start (to compile with
+        ``re.IGNORECASE``); for "regex": the user's regex.
+    anchors : frozenset
+        For "phrase": the possible first tokens (see :func:`_first_anchors`), empty when
+        the pattern cannot be anchored (it is then searched in the whole text).
+    parts : tuple of Pattern
+        For "near": the two phrase patterns A and B.
+    distance : int
+        For "near": n.
+    """
+
+    text: str
+    kind: str
+    regex: str = ""
+    anchors: frozenset = field(default_factory=frozenset)
+    parts: tuple = ()
+    distance: int = 0
+    literals: tuple = ()
+    required: tuple = ()  # anchor sets of later mandatory tokens (each must occur in a match)
+    max_tokens: int = 0  # upper bound of the tokens a match spans
+
+    def terms(self) -> list[str]:
+        """Literal phrases this pattern matches (none for globs, regexes)."""
+        if self.kind == "near":
+            out: list[str] = []
+            for p in self.parts:
+                out.extend(p.terms())
+            return out
+        return list(self.literals)
+
+
+def _split_args(inner: str) -> list[str]:
+    args, depth, cur = [], 0, []
+    for ch in inner:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                raise PatternSyntaxError("unbalanced parentheses in near(...)")
+        if ch == "," and depth == 0:
+            args.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    if depth != 0:
+        raise PatternSyntaxError("unbalanced parentheses in near(...)")
+    args.append("".join(cur))
+    return [a.strip() for a in args]
+
+
+_NEAR_RE = re.compile(r"^\s*near\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def _phrase(text: str) -> Pattern:
+    seq = _parse_token_pattern(text)
+    body = _regex(seq)
+    regex = f"{_LEFT}(?:{body}){_RIGHT}"
+    try:
+        re.compile(regex, re.IGNORECASE)
+    except re.error as err:  # pragma: no cover - our own construction
+        raise PatternSyntaxError(f"could not compile the pattern ({err})") from None
+    anchors = _first_anchors(seq)
+    required = []
+    if anchors:
+        for j, item in enumerate(seq.items):
+            if j == 0 or (isinstance(item, Group) and (item.optional or any(_can_be_empty(o) for o in item.options))):
+                continue
+            if seq.glued[j] or (j + 1 < len(seq.items) and seq.glued[j + 1]):
+                continue
+            got = _item_anchors(item, False)
+            if got:
+                required.append(frozenset(got))
+    exp = _expand(seq)
+    literals = tuple(dict.fromkeys(" ".join(t) for t in exp if t)) if exp else ()
+    return Pattern(
+        text=text,
+        kind="phrase",
+        regex=regex,
+        anchors=frozenset(anchors) if anchors else frozenset(),
+        literals=literals,
+        required=tuple(required),
+        max_tokens=_n_tokens_hint(seq),
+    )
+
+
+def parse_pattern(text: str) -> Pattern:
+    """Parse one pattern string; raise :class:`PatternSyntaxError` when it is invalid."""
+    if not isinstance(text, str):
+        raise PatternSyntaxError(f"a pattern must be a string, not {type(text).__name__}")
+    raw = text
+    text = text.strip()
+    if not text:
+        raise PatternSyntaxError("empty pattern")
+    if text.startswith("re:"):
+        rx = text[3:]
+        if not rx.strip():
+            raise PatternSyntaxError("empty regular expression after 're:'")
+        try:
+            compiled = re.compile(rx, re.IGNORECASE)
+        except re.error as err:
+            raise PatternSyntaxError(f"invalid regular expression ({err})") from None
+        if compiled.fullmatch(""):
+            raise PatternSyntaxError("the regular expression matches the empty string")
+        return Pattern(text=raw.strip(), kind="regex", regex=rx)
+    m = _NEAR_RE.match(text)
+    if m:
+        args = _split_args(m.group(1))
+        if len(args) != 3:
+            raise PatternSyntaxError(
+                f"near() takes three arguments, near(A, B, n), not {len(args)}"
+            )
+        a, b, n = args
+        if not re.fullmatch(r"\d+", n):
+            raise PatternSyntaxError(
+                f"the distance of near() must be a whole number of tokens, not {n!r}"
+            )
+        dist = int(n)
+        if not 1 <= dist <= MAX_NEAR:
+            raise PatternSyntaxError(f"the distance of near() must be between 1 and {MAX_NEAR}, not {dist}")
+        for part in (a, b):
+            if not part:
+                raise PatternSyntaxError("an argument of near() is empty")
+            if part.startswith("re:") or _NEAR_RE.match(part):
+                raise PatternSyntaxError("the arguments of near() must be words, phrases or groups, not near() or re:")
+        pa, pb = _phrase(a), _phrase(b)
+        return Pattern(text=text, kind="near", parts=(pa, pb), distance=dist)
+    if re.match(r"^\s*near\s*\(", text, re.IGNORECASE):
+        raise PatternSyntaxError("near(...) is not closed: write near(A, B, n)")
+    return _phrase(text)

@@ -1,0 +1,549 @@
+"""Theme dictionaries: the YAML format of discourse, quanteda YAML and LIWC ``.dic`` files.
+
+A :class:`Dictionary` is an ordered set of themes, each with an id, a label, a
+description, patterns, optional exclude patterns and an optional parent (group). Every
+pattern is parsed when the dictionary is built, so a bad dictionary fails at load time
+with a :class:`~discourse.errors.DictionaryError` naming the file, the line and the
+theme. The formats and the pattern language are described in ``docs/dictionaries.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from discourse.errors import DictionaryError
+from discourse.themes._patterns import Pattern, PatternSyntaxError, parse_pattern
+
+__all__ = ["Theme", "Group", "Dictionary", "load_dictionary", "default_dictionary"]
+
+_TOP_KEYS = ("name", "description", "version", "language", "groups", "themes")
+_THEME_KEYS = ("label", "description", "parent", "patterns", "exclude")
+_GROUP_KEYS = ("label", "description")
+_ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*$")
+
+
+@dataclass(frozen=True)
+class Group:
+    """A parent of themes (e.g. "challenges")."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of a dictionary.
+
+    Attributes
+    ----------
+    id, label, description : str
+    patterns : tuple of str
+        The patterns as written.
+    exclude : tuple of str
+        Exclude patterns as written: a match overlapping one of their matches is dropped.
+    parent : str or None
+        Group id.
+    """
+
+    id: str
+    label: str
+    description: str = ""
+    patterns: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    parent: str | None = None
+    compiled: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
+    compiled_exclude: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
+
+
+class Dictionary:
+    """An ordered collection of themes.
+
+    Build one with :func:`load_dictionary` (from a file or a mapping) or
+    :func:`default_dictionary`; the constructor takes already-built :class:`Theme`
+    objects.
+
+    Parameters
+    ----------
+    themes : sequence of Theme
+    groups : sequence of Group, optional
+    name : str, default "dictionary"
+    description : str, default ""
+    source : str, optional
+        Where it was read from.
+
+    Examples
+    --------
+    >>> d = load_dictionary({"themes": {"divide": {"patterns": ["digital divide"]}}})
+    >>> d.theme_ids
+    ['divide']
+    """
+
+    def __init__(self, themes, groups=(), *, name="dictionary", description="", source=None):
+        self.themes: tuple[Theme, ...] = tuple(themes)
+        self.groups: dict[str, Group] = {g.id: g for g in groups}
+        self.name = name
+        self.description = description
+        self.source = source
+        self._by_id = {t.id: t for t in self.themes}
+        if len(self._by_id) != len(self.themes):
+            seen: set[str] = set()
+            for t in self.themes:
+                if t.id in seen:
+                    raise DictionaryError(
+                        "duplicated theme id", path=source, item=f"theme {t.id!r}",
+                        hint="give every theme its own id",
+                    )
+                seen.add(t.id)
+
+    # -- access ------------------------------------------------------------------
+    @property
+    def theme_ids(self) -> list[str]:
+        """Theme ids in dictionary order."""
+        return [t.id for t in self.themes]
+
+    def __len__(self) -> int:
+        return len(self.themes)
+
+    def __iter__(self) -> Iterator[Theme]:
+        return iter(self.themes)
+
+    def __contains__(self, theme_id: object) -> bool:
+        return theme_id in self._by_id
+
+    def __getitem__(self, theme_id: str) -> Theme:
+        try:
+            return self._by_id[theme_id]
+        except KeyError:
+            raise KeyError(
+                f"no theme {theme_id!r} in dictionary {self.name!r}; themes are: "
+                + ", ".join(self.theme_ids)
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"<Dictionary {self.name!r}: {len(self)} themes, {len(self.groups)} groups>"
+
+    def terms(self, theme_id: str) -> list[str]:
+        """Literal words and phrases of a theme, for guiding topic models.
+
+        The plain phrases of its patterns and every expansion of their alternatives
+        (``(digital|technological) divide`` gives "digital divide" and "technological
+        divide"), both parts of ``near()`` patterns; globs and regexes give none.
+        Lower-case, tokens joined by one space, first-seen order, no duplicates.
+        """
+        theme = self[theme_id]
+        out: dict[str, None] = {}
+        for p in theme.compiled:
+            for term in p.terms():
+                out.setdefault(term, None)
+        return list(out)
+
+    def subset(self, theme_ids) -> Dictionary:
+        """A dictionary with only the given themes (in the given order)."""
+        if isinstance(theme_ids, str):
+            theme_ids = [theme_ids]
+        themes = [self[t] for t in theme_ids]
+        return Dictionary(themes, self.groups.values(), name=self.name,
+                          description=self.description, source=self.source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The dictionary as a plain mapping in discourse's YAML layout."""
+        themes = {}
+        for t in self.themes:
+            entry: dict[str, Any] = {"label": t.label, "description": t.description}
+            if t.parent is not None:
+                entry["parent"] = t.parent
+            entry["patterns"] = list(t.patterns)
+            if t.exclude:
+                entry["exclude"] = list(t.exclude)
+            themes[t.id] = entry
+        out: dict[str, Any] = {"name": self.name, "description": self.description}
+        if self.groups:
+            out["groups"] = {g.id: {"label": g.label, "description": g.description}
+                             for g in self.groups.values()}
+        out["themes"] = themes
+        return out
+
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the content: themes, patterns, excludes, parents, groups."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per pattern: theme, label, parent, role ("pattern"/"exclude"), pattern, kind."""
+        rows = []
+        for t in self.themes:
+            for role, texts, comp in (("pattern", t.patterns, t.compiled),
+                                      ("exclude", t.exclude, t.compiled_exclude)):
+                for i, (text, p) in enumerate(zip(texts, comp, strict=True)):
+                    rows.append({"theme": t.id, "label": t.label, "parent": t.parent,
+                                 "description": t.description, "role": role,
+                                 "pattern_index": i, "pattern": text, "kind": p.kind})
+        cols = ["theme", "label", "parent", "description", "role", "pattern_index", "pattern", "kind"]
+        return pd.DataFrame(rows, columns=cols)
+
+
+# --- YAML with line numbers and duplicate keys ------------------------------------------
+
+
+def _compose(text: str, path) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = err.problem or str(err)
+        raise DictionaryError(
+            f"YAML syntax error: {problem}", path=path, line=line,
+            hint="check indentation, colons and quotes (quote patterns that contain ': ' or start with a special character)",
+        ) from None
+    except yaml.YAMLError as err:
+        raise DictionaryError(f"YAML error: {err}", path=path,
+                              hint="fix the YAML syntax") from None
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _mapping_items(node: yaml.Node, path, what: str, item: str | None = None):
+    if not isinstance(node, yaml.MappingNode):
+        raise DictionaryError(f"{what} must be a mapping (key: value lines)", path=path,
+                              line=_line(node), item=item, hint="see docs/dictionaries.md for the layout")
+    seen: dict[str, int] = {}
+    out = []
+    for knode, vnode in node.value:
+        if not isinstance(knode, yaml.ScalarNode):
+            raise DictionaryError(f"a key of {what} is not a plain name", path=path,
+                                  line=_line(knode), item=item)
+        key = knode.value
+        if key in seen:
+            kind = "theme id" if what == "themes" else "key"
+            raise DictionaryError(
+                f"duplicated {kind} {key!r} (first on line {seen[key]})", path=path,
+                line=_line(knode), item=item if what != "themes" else f"theme {key!r}",
+                hint="YAML keeps only the last of duplicated keys; rename or merge them",
+            )
+        seen[key] = _line(knode)
+        out.append((key, knode, vnode))
+    return out
+
+
+def _scalar(node: yaml.Node, path, what: str, item: str | None) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:null":
+            return ""
+        return str(node.value)
+    raise DictionaryError(f"{what} must be a single value", path=path, line=_line(node), item=item)
+
+
+def _pattern_list(node: yaml.Node, path, what: str, item: str) -> list[tuple[str, int]]:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
+            return []
+        return [(node.value, _line(node))]
+    if not isinstance(node, yaml.SequenceNode):
+        raise DictionaryError(f"{what} must be a list of patterns", path=path, line=_line(node),
+                              item=item, hint="write one pattern per line, each starting with '- '")
+    out = []
+    for n in node.value:
+        if not isinstance(n, yaml.ScalarNode) or n.tag == "tag:yaml.org,2002:null":
+            raise DictionaryError(f"an entry of {what} is not a pattern string", path=path,
+                                  line=_line(n), item=item, hint="quote the pattern")
+        out.append((n.value, _line(n)))
+    return out
+
+
+def _compile_all(texts: list[tuple[str, int]], path, theme_id: str, role: str) -> tuple[Pattern, ...]:
+    out = []
+    for text, line in texts:
+        try:
+            out.append(parse_pattern(text))
+        except PatternSyntaxError as err:
+            raise DictionaryError(f"invalid {role} {text!r}: {err}", path=path, line=line,
+                                  item=f"theme {theme_id!r}",
+                                  hint="see docs/dictionaries.md for the pattern language") from None
+    return tuple(out)
+
+
+def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dictionary:
+    top = _mapping_items(root, path, "the dictionary")
+    keys = {k: (kn, vn) for k, kn, vn in top}
+    for k, kn, _ in top:
+        if k not in _TOP_KEYS:
+            raise DictionaryError(f"unknown key {k!r}", path=path, line=_line(kn),
+                                  hint="top-level keys are: " + ", ".join(_TOP_KEYS))
+    name = _scalar(keys["name"][1], path, "name", None) if "name" in keys else default_name
+    description = _scalar(keys["description"][1], path, "description", None) if "description" in keys else ""
+    groups: list[Group] = []
+    if "groups" in keys and not (isinstance(keys["groups"][1], yaml.ScalarNode) and keys["groups"][1].tag.endswith(":null")):
+        for gid, gkn, gvn in _mapping_items(keys["groups"][1], path, "groups"):
+            item = f"group {gid!r}"
+            label, desc = gid, ""
+            if isinstance(gvn, yaml.ScalarNode):
+                label = _scalar(gvn, path, "a group", item) or gid
+            else:
+                for k, kn, vn in _mapping_items(gvn, path, "a group", item):
+                    if k not in _GROUP_KEYS:
+                        raise DictionaryError(f"unknown key {k!r}", path=path, line=_line(kn), item=item,
+                                              hint="a group has: " + ", ".join(_GROUP_KEYS))
+                    if k == "label":
+                        label = _scalar(vn, path, "label", item)
+                    else:
+                        desc = _scalar(vn, path, "description", item)
+            groups.append(Group(gid, label, desc))
+    if "themes" not in keys:
+        raise DictionaryError("no 'themes' key", path=path, line=1,
+                              hint="list the themes under 'themes:' (see docs/dictionaries.md)")
+    group_ids = {g.id for g in groups}
+    themes = []
+    for tid, tkn, tvn in _mapping_items(keys["themes"][1], path, "themes"):
+        item = f"theme {tid!r}"
+        if not _ID_RE.match(tid):
+            raise DictionaryError(f"invalid theme id {tid!r}", path=path, line=_line(tkn), item=item,
+                                  hint="use letters, digits and underscores (e.g. digital_divide)")
+        if isinstance(tvn, yaml.ScalarNode):
+            raise DictionaryError("empty theme: no patterns", path=path, line=_line(tkn), item=item,
+                                  hint="give the theme a 'patterns:' list")
+        entry = {}
+        for k, kn, vn in _mapping_items(tvn, path, "a theme", item):
+            if k not in _THEME_KEYS:
+                raise DictionaryError(f"unknown key {k!r}", path=path, line=_line(kn), item=item,
+                                      hint="a theme has: " + ", ".join(_THEME_KEYS))
+            entry[k] = (kn, vn)
+        pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
+        if not pats:
+            raise DictionaryError("empty theme: no patterns", path=path, line=_line(tkn), item=item,
+                                  hint="give the theme at least one pattern under 'patterns:'")
+        excl = _pattern_list(entry["exclude"][1], path, "exclude", item) if "exclude" in entry else []
+        parent = None
+        if "parent" in entry:
+            parent = _scalar(entry["parent"][1], path, "parent", item) or None
+            if parent is not None and groups and parent not in group_ids:
+                raise DictionaryError(f"unknown parent {parent!r}", path=path,
+                                      line=_line(entry["parent"][1]), item=item,
+                                      hint="declare it under 'groups:' (known: " + ", ".join(sorted(group_ids)) + ")")
+        themes.append(Theme(
+            id=tid,
+            label=_scalar(entry["label"][1], path, "label", item) if "label" in entry else tid,
+            description=_scalar(entry["description"][1], path, "description", item) if "description" in entry else "",
+            patterns=tuple(t for t, _ in pats),
+            exclude=tuple(t for t, _ in excl),
+            parent=parent,
+            compiled=_compile_all(pats, path, tid, "pattern"),
+            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern"),
+        ))
+    if not themes:
+        raise DictionaryError("the dictionary has no themes", path=path, line=_line(keys["themes"][0]),
+                              hint="add themes under 'themes:'")
+    # parents without a declared group become groups labelled by their id
+    for t in themes:
+        if t.parent is not None and t.parent not in group_ids:
+            groups.append(Group(t.parent, t.parent, ""))
+            group_ids.add(t.parent)
+    return Dictionary(themes, groups, name=name, description=description, source=path)
+
+
+# --- quanteda YAML --------------------------------------------------------------------
+
+
+def _quanteda_term(term: str) -> str:
+    """Translate a quanteda glob term to a pattern ("?" = one letter or digit)."""
+    term = term.strip()
+    if "?" in term:
+        parts = []
+        for tok in re.split(r"[^\w*?]+|_", term):
+            if tok:
+                parts.append(re.escape(tok).replace(r"\*", r"[^\W_]*").replace(r"\?", r"[^\W_]"))
+        return "re:(?<![^\\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])"
+    return re.sub(r"[()|]", " ", term)
+
+
+def _from_quanteda(root: yaml.MappingNode, path, default_name: str) -> Dictionary:
+    themes: list[Theme] = []
+    groups: list[Group] = []
+
+    def walk(node, prefix: list[str]):
+        for key, kn, vn in _mapping_items(node, path, "a dictionary level", ".".join(prefix) or None):
+            tid = ".".join(prefix + [key])
+            if isinstance(vn, yaml.MappingNode):
+                if not prefix:
+                    groups.append(Group(key, key, ""))
+                walk(vn, prefix + [key])
+                continue
+            item = f"theme {tid!r}"
+            terms = _pattern_list(vn, path, "the terms", item)
+            if not terms:
+                raise DictionaryError("empty theme: no terms", path=path, line=_line(kn), item=item,
+                                      hint="list at least one term")
+            pats = [(_quanteda_term(t), line) for t, line in terms]
+            themes.append(Theme(
+                id=tid, label=key, patterns=tuple(p for p, _ in pats),
+                parent=prefix[0] if prefix else None,
+                compiled=_compile_all(pats, path, tid, "term"),
+            ))
+
+    walk(root, [])
+    if not themes:
+        raise DictionaryError("the dictionary has no themes", path=path, line=1)
+    return Dictionary(themes, groups, name=default_name, source=path)
+
+
+# --- LIWC .dic ------------------------------------------------------------------------
+
+
+def _from_liwc(text: str, path, default_name: str) -> Dictionary:
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines) or lines[i].strip() != "%":
+        raise DictionaryError("a LIWC .dic file must start with a '%' line", path=path, line=i + 1,
+                              hint="the header lists 'id<TAB>category' between two '%' lines")
+    i += 1
+    categories: dict[str, tuple[str, int]] = {}
+    while i < len(lines) and lines[i].strip() != "%":
+        raw = lines[i].strip()
+        if raw:
+            parts = raw.split(None, 1)
+            if len(parts) != 2:
+                raise DictionaryError(f"bad category line {raw!r}", path=path, line=i + 1,
+                                      hint="write 'id<TAB>name'")
+            cid, cname = parts
+            if cid in categories:
+                raise DictionaryError(f"duplicated category id {cid!r}", path=path, line=i + 1,
+                                      item=f"theme {cname.strip()!r}")
+            if cname.strip() in {n for n, _ in categories.values()}:
+                raise DictionaryError(f"duplicated theme id {cname.strip()!r}", path=path, line=i + 1,
+                                      item=f"theme {cname.strip()!r}")
+            categories[cid] = (cname.strip(), i + 1)
+        i += 1
+    if i >= len(lines):
+        raise DictionaryError("the category header is not closed by a second '%' line", path=path,
+                              line=len(lines))
+    i += 1
+    words: dict[str, list[tuple[str, int]]] = {cid: [] for cid in categories}
+    for j in range(i, len(lines)):
+        raw = lines[j].rstrip()
+        if not raw.strip():
+            continue
+        fields = raw.split("\t") if "\t" in raw else raw.split()
+        fields = [f.strip() for f in fields if f.strip()]
+        if len(fields) < 2:
+            raise DictionaryError(f"the word {fields[0]!r} has no category", path=path, line=j + 1,
+                                  hint="write 'word<TAB>id [id...]'")
+        word = fields[0]
+        for cid in " ".join(fields[1:]).split():
+            if cid not in categories:
+                raise DictionaryError(f"unknown category id {cid!r} for {word!r}", path=path, line=j + 1,
+                                      hint="declare it in the '%' header")
+            words[cid].append((re.sub(r"[()|]", " ", word), j + 1))
+    themes = []
+    for cid, (cname, line) in categories.items():
+        if not words[cid]:
+            raise DictionaryError("empty theme: no word has this category", path=path, line=line,
+                                  item=f"theme {cname!r}")
+        themes.append(Theme(id=cname, label=cname, patterns=tuple(w for w, _ in words[cid]),
+                            compiled=_compile_all(words[cid], path, cname, "word")))
+    return Dictionary(themes, (), name=default_name, source=path)
+
+
+# --- entry points ---------------------------------------------------------------------
+
+
+def _from_mapping(mapping: Mapping, source=None) -> Dictionary:
+    text = yaml.safe_dump(_plain(mapping), sort_keys=False, allow_unicode=True)
+    root = _compose(text, source or "<mapping>")
+    name = "dictionary"
+    if "themes" in mapping:
+        return _from_discourse_yaml(root, source or "<mapping>", name)
+    return _from_quanteda(root, source or "<mapping>", name)
+
+
+def _plain(obj):
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def load_dictionary(source) -> Dictionary:
+    """Read a theme dictionary, detecting its format.
+
+    Parameters
+    ----------
+    source : str, path-like, mapping or Dictionary
+        A ``.yaml``/``.yml`` file in discourse's layout (a top-level ``themes:`` key) or
+        quanteda's (nested keys whose leaves are lists of terms; the id of a nested
+        theme joins its keys with dots and its parent is the top-level key), a LIWC
+        ``.dic`` file (a ``%`` header of categories, then ``word<TAB>ids``), a mapping
+        in either YAML layout, or a :class:`Dictionary` (returned as is).
+
+    Returns
+    -------
+    Dictionary
+
+    Raises
+    ------
+    DictionaryError
+        Naming the file, the line and the theme: YAML syntax errors, unknown keys,
+        empty themes, invalid patterns, duplicated theme ids.
+    FileNotFoundError
+        When the file does not exist.
+    """
+    if isinstance(source, Dictionary):
+        return source
+    if isinstance(source, Mapping):
+        return _from_mapping(source)
+    path = Path(os.fspath(source))
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such dictionary file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DictionaryError(f"not UTF-8 text ({err.reason} at byte {err.start})", path=path,
+                              hint="save the dictionary as UTF-8") from None
+    stem = path.stem
+    if path.suffix.lower() == ".dic" or text.lstrip().startswith("%"):
+        return _from_liwc(text, str(path), stem)
+    root = _compose(text, str(path))
+    if root is None:
+        raise DictionaryError("the dictionary file is empty", path=path, line=1,
+                              hint="see docs/dictionaries.md for the layout")
+    if isinstance(root, yaml.MappingNode) and any(
+        isinstance(k, yaml.ScalarNode) and k.value == "themes" for k, _ in root.value
+    ):
+        return _from_discourse_yaml(root, str(path), stem)
+    if isinstance(root, yaml.MappingNode):
+        return _from_quanteda(root, str(path), stem)
+    raise DictionaryError("the dictionary must be a mapping of themes", path=path, line=1,
+                          hint="see docs/dictionaries.md for the layout")
+
+
+_DEFAULT: Dictionary | None = None
+
+
+def default_dictionary() -> Dictionary:
+    """The dictionary shipped with discourse (``discourse/themes/data/default.yaml``).
+
+    Its themes (parents ``challenges`` and ``remedies``) are described in
+    ``docs/default-dictionary.md``. It is read once per process.
+    """
+    global _DEFAULT
+    if _DEFAULT is None:
+        ref = resources.files("discourse.themes") / "data" / "default.yaml"
+        with resources.as_file(ref) as p:
+            _DEFAULT = load_dictionary(p)
+    return _DEFAULT

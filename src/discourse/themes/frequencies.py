@@ -1,0 +1,683 @@
+"""Theme counts, frequencies by group, KWIC, co-occurrence, term suggestions and validation.
+
+Every function takes a corpus table (one row per document, with ``doc_id`` and
+``text``; see :func:`discourse.load_corpus`) and returns a new tidy DataFrame; the
+corpus is never modified. The matching rules are those of
+:mod:`discourse.themes.matcher`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
+
+from discourse.errors import CorpusError, DictionaryError
+from discourse.stats import bootstrap_ratios
+from discourse.text import TOKEN_RE, sentence_spans, stop_words
+from discourse.themes._patterns import PatternSyntaxError, parse_pattern
+from discourse.themes.dictionary import Dictionary, Theme, default_dictionary, load_dictionary
+from discourse.themes.matcher import Matcher
+
+__all__ = [
+    "theme_counts",
+    "theme_frequencies",
+    "kwic",
+    "theme_cooccurrence",
+    "ThemeCounter",
+    "suggest_terms",
+    "validate_dictionary",
+    "DictionaryValidation",
+]
+
+_MATCHERS: dict[int, tuple[Dictionary, Matcher]] = {}
+
+
+def _matcher(dictionary: Dictionary) -> Matcher:
+    key = id(dictionary)
+    hit = _MATCHERS.get(key)
+    if hit is None or hit[0] is not dictionary:
+        if len(_MATCHERS) > 16:
+            _MATCHERS.clear()
+        hit = (dictionary, Matcher(dictionary))
+        _MATCHERS[key] = hit
+    return hit[1]
+
+
+def _dictionary(dictionary) -> Dictionary:
+    if dictionary is None:
+        return default_dictionary()
+    return load_dictionary(dictionary)
+
+
+def _corpus(corpus, what: str = "corpus") -> pd.DataFrame:
+    """Return a DataFrame with doc_id and text (a view of the input, never modified)."""
+    if isinstance(corpus, pd.DataFrame):
+        if "text" not in corpus.columns:
+            raise CorpusError(
+                f"the {what} has no 'text' column (columns: {', '.join(map(str, corpus.columns))})",
+                hint="load it with discourse.load_corpus, or name the text column 'text'",
+            )
+        if "doc_id" not in corpus.columns:
+            frame = corpus.copy()
+            frame.insert(0, "doc_id", np.arange(len(frame)))
+            return frame
+        return corpus
+    if isinstance(corpus, str):
+        raise CorpusError(
+            f"the {what} is a string, not a table of documents",
+            hint="load it with discourse.load_corpus(path), or pass a list of texts",
+        )
+    if isinstance(corpus, pd.Series):
+        texts = corpus.tolist()
+    elif isinstance(corpus, Iterable):
+        texts = list(corpus)
+    else:
+        raise CorpusError(f"the {what} must be a DataFrame (from discourse.load_corpus) or a list of texts, "
+                          f"not {type(corpus).__name__}")
+    return pd.DataFrame({"doc_id": np.arange(len(texts)), "text": texts})
+
+
+def _texts(frame: pd.DataFrame) -> list[str]:
+    return ["" if not isinstance(t, str) else t for t in frame["text"].tolist()]
+
+
+def _count_matrix(frame: pd.DataFrame, dictionary: Dictionary) -> tuple[np.ndarray, np.ndarray]:
+    return _matcher(dictionary).counts(_texts(frame))
+
+
+# --- counts and frequencies -------------------------------------------------------------
+
+
+def theme_counts(corpus, dictionary=None) -> pd.DataFrame:
+    """Count each theme in each document.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus table with ``doc_id`` and ``text`` (a list of texts also works; its
+        doc_id is then the position).
+    dictionary : Dictionary, path or mapping, optional
+        Default: :func:`default_dictionary`.
+
+    Returns
+    -------
+    DataFrame
+        One row per document x theme, zeros included, in corpus then dictionary order:
+        ``doc_id``, ``theme``, ``count`` (matches counted by the rules of
+        :mod:`discourse.themes.matcher`), ``n_tokens`` (tokens of the document),
+        ``per_1k`` (count per 1,000 tokens; NaN for an empty document).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = {"themes": {"divide": {"patterns": ["digital divide"]}}}
+    >>> theme_counts(pd.DataFrame({"doc_id": ["a"], "text": ["The digital divide."]}), d)
+      doc_id   theme  count  n_tokens  per_1k
+    0      a  divide      1         3  333.33...
+    """
+    d = _dictionary(dictionary)
+    frame = _corpus(corpus)
+    mat, ntok = _count_matrix(frame, d)
+    n_docs, n_themes = mat.shape
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_1k = np.where(ntok[:, None] > 0, mat * 1000.0 / np.maximum(ntok[:, None], 1), np.nan)
+    return pd.DataFrame({
+        "doc_id": np.repeat(frame["doc_id"].to_numpy(), n_themes),
+        "theme": np.tile(np.array(d.theme_ids, dtype=object), n_docs),
+        "count": mat.ravel(),
+        "n_tokens": np.repeat(ntok, n_themes),
+        "per_1k": per_1k.ravel(),
+    })
+
+
+def _group_codes(frame: pd.DataFrame, by) -> tuple[list[str], np.ndarray, pd.DataFrame]:
+    cols = [by] if isinstance(by, str) else list(by)
+    if not cols:
+        raise CorpusError("by is empty", hint="give a metadata column, e.g. by='event' or by=['event_series', 'year']")
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise CorpusError(
+            f"no column {', '.join(map(repr, missing))} in the corpus (columns: {', '.join(map(str, frame.columns))})",
+            hint="group by an existing metadata column, e.g. by='event' or by='year'",
+        )
+    if "theme" in cols:
+        raise CorpusError("cannot group by a column named 'theme'", hint="rename that column")
+    g = frame.groupby(cols, dropna=False, sort=True, observed=True)
+    codes = g.ngroup().to_numpy()
+    keys = g.size().index.to_frame(index=False)
+    return cols, codes, keys
+
+
+def theme_frequencies(
+    corpus,
+    dictionary=None,
+    by="event",
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Theme frequencies by group (event, year, series... or several columns).
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus table.
+    dictionary : Dictionary, path or mapping, optional
+        Default: :func:`default_dictionary`.
+    by : str or list of str, default "event"
+        Metadata column(s) defining the groups. Documents whose value is missing form
+        their own group, shown with a missing value (NA) in the group column; filter
+        them out beforehand (``corpus.dropna(subset=[...])``) to leave them out.
+    n_boot : int, default 1000
+        Bootstrap replicates for the intervals (0: no intervals, NaN).
+    level : float, default 0.95
+        Confidence level.
+    seed : int, default 0
+        Seed of the bootstrap (same seed, same intervals).
+
+    Returns
+    -------
+    DataFrame
+        One row per group x theme, sorted by group then dictionary order: the group
+        column(s), ``theme``, ``n_docs``, ``docs_with_theme``, ``share_docs`` (share of
+        the group's documents with at least one match), ``share_docs_low``,
+        ``share_docs_high``, ``count`` (matches), ``n_tokens``, ``per_1k`` (matches
+        per 1,000 tokens of the group), ``per_1k_low``, ``per_1k_high``. Intervals are
+        percentile intervals of a document (cluster) bootstrap within each group
+        (:func:`discourse.stats.bootstrap_ratios`); share and rate are computed on the
+        same resamples.
+    """
+    d = _dictionary(dictionary)
+    frame = _corpus(corpus)
+    cols, codes, keys = _group_codes(frame, by)
+    mat, ntok = _count_matrix(frame, d)
+    n_themes = len(d.theme_ids)
+    present = (mat > 0).astype(float)
+    share, share_lo, share_hi, sizes = bootstrap_ratios(
+        present, np.ones(len(frame)), codes, n_boot=n_boot, level=level, seed=seed)
+    rate, rate_lo, rate_hi, _ = bootstrap_ratios(
+        mat.astype(float), ntok.astype(float), codes, n_boot=n_boot, level=level, seed=seed)
+    n_groups = len(keys)
+    cnt = np.zeros((n_groups, n_themes), dtype=np.int64)
+    np.add.at(cnt, codes, mat)
+    with_theme = np.zeros((n_groups, n_themes), dtype=np.int64)
+    np.add.at(with_theme, codes, (mat > 0).astype(np.int64))
+    toks = np.bincount(codes, weights=ntok, minlength=n_groups).astype(np.int64)
+    out = keys.loc[np.repeat(np.arange(n_groups), n_themes)].reset_index(drop=True)
+    out["theme"] = np.tile(np.array(d.theme_ids, dtype=object), n_groups)
+    out["n_docs"] = np.repeat(sizes, n_themes)
+    out["docs_with_theme"] = with_theme.ravel()
+    out["share_docs"] = share.ravel()
+    out["share_docs_low"] = share_lo.ravel()
+    out["share_docs_high"] = share_hi.ravel()
+    out["count"] = cnt.ravel()
+    out["n_tokens"] = np.repeat(toks, n_themes)
+    out["per_1k"] = rate.ravel() * 1000
+    out["per_1k_low"] = rate_lo.ravel() * 1000
+    out["per_1k_high"] = rate_hi.ravel() * 1000
+    return out
+
+
+# --- KWIC -------------------------------------------------------------------------------
+
+
+def _query_dictionary(query: str, dictionary) -> tuple[Dictionary, bool]:
+    """(dictionary restricted to the query, whether the query is a theme id)."""
+    if not isinstance(query, str) or not query.strip():
+        raise DictionaryError("the query is empty", item="query",
+                              hint="give a theme id (e.g. ai_safety) or a pattern (e.g. \"digital divide\")")
+    d = _dictionary(dictionary)
+    if query in d:
+        return d.subset([query]), True
+    try:
+        p = parse_pattern(query)
+    except PatternSyntaxError as err:
+        raise DictionaryError(
+            f"{query!r} is neither a theme id of dictionary {d.name!r} nor a valid pattern: {err}",
+            item="query", hint="theme ids are: " + ", ".join(d.theme_ids),
+        ) from None
+    theme = Theme(id=query, label=query, patterns=(query,), compiled=(p,))
+    return Dictionary([theme], name="query"), False
+
+
+def _context(text: str, spans: list[tuple[int, int]], starts: list[int], s: int, e: int, window: int):
+    i = bisect.bisect_left(starts, s)  # first token of the match
+    j = bisect.bisect_left(starts, e)  # first token after the match
+    left_start = spans[max(0, i - window)][0] if i > 0 and window > 0 else s
+    right_end = spans[min(len(spans), j + window) - 1][1] if j < len(spans) and window > 0 else e
+    return _squash(text[left_start:s]), _squash(text[s:e]), _squash(text[e:right_end])
+
+
+_WS = re.compile(r"\s+")
+
+
+def _squash(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def kwic(corpus, query: str, window: int = 8, *, dictionary=None) -> pd.DataFrame:
+    """Keyword in context: every counted match of a theme, or every match of a pattern.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus table.
+    query : str
+        A theme id of the dictionary (its counted matches, as in
+        :func:`theme_counts`) or a pattern of the dictionary language (e.g.
+        ``"digital divide"``, ``"cyber*"``, ``"near(AI, risk*, 5)"``).
+    window : int, default 8
+        Tokens of context on each side.
+    dictionary : Dictionary, path or mapping, optional
+        Where theme ids are looked up (default: the built-in dictionary).
+
+    Returns
+    -------
+    DataFrame
+        One row per match, in corpus order then position: ``doc_id``, ``theme`` (the
+        theme id, or the query for a pattern), ``pattern`` (the pattern that matched),
+        ``left``, ``match``, ``right`` (original text, whitespace squashed; left and
+        right hold ``window`` tokens), ``start``, ``end`` (character offsets of the
+        match in the text), then the corpus's metadata columns (all but ``text``).
+    """
+    if not isinstance(window, (int, np.integer)) or window < 0:
+        raise ValueError(f"window must be a non-negative whole number of tokens, not {window!r}")
+    frame = _corpus(corpus)
+    d, _is_theme = _query_dictionary(query, dictionary)
+    m = _matcher(d)
+    texts = _texts(frame)
+    rows = []
+    for dm in m.scan(texts):
+        if not dm.matches:
+            continue
+        text = texts[dm.doc]
+        spans = [x.span() for x in TOKEN_RE.finditer(text)]
+        starts = [x[0] for x in spans]
+        for _theme, unit, s, e in dm.matches:
+            left, match, right = _context(text, spans, starts, s, e, int(window))
+            rows.append((dm.doc, d.themes[0].id, m.units[unit].pattern.text, left, match, right, s, e))
+    base = pd.DataFrame(rows, columns=["_row", "theme", "pattern", "left", "match", "right", "start", "end"])
+    meta_cols = [c for c in frame.columns if c not in ("text",)]
+    meta = frame[meta_cols].iloc[base["_row"].to_numpy()].reset_index(drop=True)
+    out = pd.concat([meta[["doc_id"]], base.drop(columns="_row"),
+                     meta.drop(columns="doc_id")], axis=1)
+    return out
+
+
+# --- co-occurrence ----------------------------------------------------------------------
+
+
+def theme_cooccurrence(corpus, dictionary=None, unit: str = "document") -> pd.DataFrame:
+    """How often two themes occur in the same document or sentence.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    dictionary : Dictionary, path or mapping, optional
+    unit : {"document", "sentence"}, default "document"
+        A sentence holds a theme when one of the theme's counted matches starts in it
+        (sentences of :func:`discourse.text.sentence_spans`).
+
+    Returns
+    -------
+    DataFrame
+        One row per pair of themes (``theme_a`` before ``theme_b`` in dictionary
+        order): ``theme_a``, ``theme_b``, ``n_units`` (documents or sentences),
+        ``n_a``, ``n_b`` (units with each theme), ``n_both`` (units with both),
+        ``jaccard`` = n_both / (n_a + n_b - n_both), ``lift`` = n_both * n_units /
+        (n_a * n_b) (1: as often as if independent; > 1: more often), ``pmi`` =
+        log2(lift) (NaN when n_both is 0). Pairs are in dictionary order.
+    """
+    if unit not in ("document", "sentence"):
+        raise ValueError(f'unit must be "document" or "sentence", not {unit!r}')
+    d = _dictionary(dictionary)
+    frame = _corpus(corpus)
+    texts = _texts(frame)
+    k = len(d.theme_ids)
+    m = _matcher(d)
+    if unit == "document":
+        mat, _ = m.counts(texts)
+        X = (mat > 0).astype(np.int64)
+        n_units = len(texts)
+    else:
+        rows = []
+        n_units = 0
+        for dm in m.scan(texts):
+            sents = sentence_spans(texts[dm.doc])
+            s_starts = [s for s, _ in sents]
+            seen = set()
+            for theme, _u, s, _e in dm.matches:
+                seen.add((n_units + max(0, bisect.bisect_right(s_starts, s) - 1), theme))
+            rows.extend(seen)
+            n_units += len(sents)
+        if rows:
+            r = np.array(sorted(rows), dtype=np.int64)
+            X = sparse.csr_matrix((np.ones(len(r), dtype=np.int64), (r[:, 0], r[:, 1])), shape=(max(n_units, 1), k))
+        else:
+            X = sparse.csr_matrix((max(n_units, 1), k), dtype=np.int64)
+    Xs = sparse.csr_matrix(X)
+    both = (Xs.T @ Xs).toarray()
+    n_each = np.asarray(Xs.sum(axis=0)).ravel()
+    ia, ib = np.triu_indices(k, 1)
+    n_a, n_b, n_ab = n_each[ia], n_each[ib], both[ia, ib]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        union = n_a + n_b - n_ab
+        jac = np.where(union > 0, n_ab / np.maximum(union, 1), np.nan)
+        lift = np.where((n_a > 0) & (n_b > 0), n_ab * float(n_units) / (n_a * n_b).astype(float), np.nan)
+        pmi = np.where(n_ab > 0, np.log2(np.where(n_ab > 0, lift, 1.0)), np.nan)
+    ids = np.array(d.theme_ids, dtype=object)
+    return pd.DataFrame({
+        "theme_a": ids[ia], "theme_b": ids[ib], "n_units": n_units,
+        "n_a": n_a, "n_b": n_b, "n_both": n_ab, "jaccard": jac, "lift": lift, "pmi": pmi,
+    })
+
+
+# --- scikit-learn transformer --------------------------------------------------------------
+
+
+class ThemeCounter(TransformerMixin, BaseEstimator):
+    """Document x theme count matrix, as a scikit-learn transformer.
+
+    Parameters
+    ----------
+    dictionary : Dictionary, path or mapping, optional
+        Default: the built-in dictionary.
+    sparse : bool, default True
+        Return a SciPy CSR matrix (else a dense ndarray).
+
+    Attributes
+    ----------
+    dictionary_ : Dictionary
+        The validated dictionary.
+    feature_names_out_ : ndarray of str
+        Theme ids (the columns).
+
+    Examples
+    --------
+    >>> tc = ThemeCounter({"themes": {"divide": {"patterns": ["digital divide"]}}}, sparse=False)
+    >>> tc.fit_transform(["the digital divide", "nothing"])
+    array([[1],
+           [0]])
+    """
+
+    def __init__(self, dictionary=None, *, sparse: bool = True):
+        self.dictionary = dictionary
+        self.sparse = sparse
+
+    def fit(self, X=None, y=None):
+        """Validate and compile the dictionary. ``X`` is not used."""
+        self.dictionary_ = _dictionary(self.dictionary)
+        self._matcher = Matcher(self.dictionary_)
+        self.feature_names_out_ = np.array(self.dictionary_.theme_ids, dtype=object)
+        return self
+
+    def transform(self, X):
+        """Count the themes of each document.
+
+        Parameters
+        ----------
+        X : DataFrame with a ``text`` column, Series, or iterable of str
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix or ndarray of shape (n_documents, n_themes)
+        """
+        if not hasattr(self, "dictionary_"):
+            raise NotFittedError("This ThemeCounter is not fitted yet: call fit() first.")
+        frame = _corpus(X, "input")
+        mat, _ = self._matcher.counts(_texts(frame))
+        return sparse.csr_matrix(mat) if self.sparse else mat
+
+    def get_feature_names_out(self, input_features=None):
+        """Theme ids, the names of the output columns."""
+        if not hasattr(self, "dictionary_"):
+            raise NotFittedError("This ThemeCounter is not fitted yet: call fit() first.")
+        return self.feature_names_out_.copy()
+
+
+# --- term suggestions ----------------------------------------------------------------------
+
+
+def suggest_terms(
+    corpus,
+    theme: str,
+    *,
+    n: int = 20,
+    window: int = 5,
+    measure: str = "pmi",
+    dictionary=None,
+    min_freq: int = 3,
+) -> pd.DataFrame:
+    """Candidate multi-word terms for a theme, from collocations around its matches.
+
+    The ``window`` tokens left and right of every counted match of ``theme`` are
+    collected (left and right as separate sequences, so no n-gram bridges the match);
+    nltk's bigram and trigram collocation finders score their n-grams. N-grams with a
+    stop word at either end, made of digits only, seen fewer than ``min_freq`` times,
+    or already matched by the theme's patterns are left out.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    theme : str
+        Theme id.
+    n : int, default 20
+        Rows returned.
+    window : int, default 5
+    measure : {"pmi", "likelihood_ratio"}, default "pmi"
+    dictionary : Dictionary, path or mapping, optional
+    min_freq : int, default 3
+
+    Returns
+    -------
+    DataFrame
+        ``term``, ``n_words``, ``freq``, ``score``, ``measure``; best first.
+    """
+    from nltk.collocations import (
+        BigramAssocMeasures,
+        BigramCollocationFinder,
+        TrigramAssocMeasures,
+        TrigramCollocationFinder,
+    )
+
+    if measure not in ("pmi", "likelihood_ratio"):
+        raise ValueError(f'measure must be "pmi" or "likelihood_ratio", not {measure!r}')
+    d = _dictionary(dictionary)
+    if theme not in d:
+        raise DictionaryError(f"no theme {theme!r} in dictionary {d.name!r}", item="theme",
+                              hint="themes are: " + ", ".join(d.theme_ids))
+    sub = d.subset([theme])
+    m = _matcher(sub)
+    frame = _corpus(corpus)
+    texts = _texts(frame)
+    seqs: list[list[str]] = []
+    for dm in m.scan(texts):
+        if not dm.matches:
+            continue
+        text = texts[dm.doc]
+        spans = [x.span() for x in TOKEN_RE.finditer(text)]
+        starts = [s for s, _ in spans]
+        for _t, _u, s, e in dm.matches:
+            i = bisect.bisect_left(starts, s)
+            j = bisect.bisect_left(starts, e)
+            seqs.append([text[a:b].lower() for a, b in spans[max(0, i - window) : i]])
+            seqs.append([text[a:b].lower() for a, b in spans[j : j + window]])
+    columns = ["term", "n_words", "freq", "score", "measure"]
+    if not seqs:
+        return pd.DataFrame(columns=columns)
+    stops = stop_words(boilerplate=False)
+
+    def bad(gram) -> bool:
+        return gram[0] in stops or gram[-1] in stops or all(w.isdigit() for w in gram)
+
+    rows = []
+    for finder_cls, measures, k in ((BigramCollocationFinder, BigramAssocMeasures, 2),
+                                    (TrigramCollocationFinder, TrigramAssocMeasures, 3)):
+        finder = finder_cls.from_documents(seqs)
+        finder.apply_freq_filter(min_freq)
+        finder.apply_ngram_filter(lambda *g: bad(g))
+        for gram, score in finder.score_ngrams(getattr(measures, measure)):
+            rows.append((" ".join(gram), k, int(finder.ngram_fd[gram]), float(score)))
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    covered = {dm.doc for dm in m.scan([r[0] for r in rows]) if dm.matches}
+    rows = [r for i, r in enumerate(rows) if i not in covered]
+    out = pd.DataFrame(rows, columns=columns[:4])
+    out["measure"] = measure
+    out = out.sort_values(["score", "freq", "term"], ascending=[False, False, True], kind="stable")
+    return out.head(n).reset_index(drop=True)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+@dataclass
+class DictionaryValidation:
+    """What :func:`validate_dictionary` returns; also usable as a dict of its tables.
+
+    Attributes
+    ----------
+    patterns : DataFrame
+        One row per pattern and exclude pattern: ``theme``, ``role`` ("pattern" or
+        "exclude"), ``pattern_index``, ``pattern``, ``kind``, ``matches`` (its matches in
+        the corpus, after the theme's excludes, before the longest-match rule),
+        ``docs`` (documents with one), ``counted`` (matches it contributed to the
+        theme's count, after the longest-match rule), ``excluded`` (its matches dropped
+        by excludes; for an exclude pattern: theme matches it dropped).
+    unmatched : DataFrame
+        The rows of ``patterns`` whose pattern never matched.
+    kwic : DataFrame
+        Up to ``sample`` KWIC lines per pattern (seeded random sample of its matches;
+        for exclude patterns, of its own matches), with ``theme``, ``role``,
+        ``pattern_index``, ``pattern``, ``doc_id``, ``left``, ``match``, ``right``,
+        ``start``, ``end``.
+    themes : DataFrame
+        Per theme: ``theme``, ``docs``, ``count``.
+    """
+
+    patterns: pd.DataFrame
+    unmatched: pd.DataFrame
+    kwic: pd.DataFrame
+    themes: pd.DataFrame
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+    def keys(self) -> list[str]:
+        return ["patterns", "unmatched", "kwic", "themes"]
+
+    def to_dict(self) -> dict[str, pd.DataFrame]:
+        return {k: self[k] for k in self.keys()}
+
+
+def validate_dictionary(corpus, dictionary=None, sample: int = 20, seed: int = 0) -> DictionaryValidation:
+    """Check a dictionary against a corpus: counts per pattern, unused patterns, KWIC to read.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    dictionary : Dictionary, path or mapping, optional
+        Default: the built-in dictionary. Loading it validates it (bad dictionaries
+        raise :class:`~discourse.errors.DictionaryError`).
+    sample : int, default 20
+        KWIC lines per pattern.
+    seed : int, default 0
+        Seed of the KWIC samples.
+
+    Returns
+    -------
+    DictionaryValidation
+        Tables ``patterns``, ``unmatched``, ``kwic``, ``themes`` (see its docstring).
+    """
+    d = _dictionary(dictionary)
+    frame = _corpus(corpus)
+    texts = _texts(frame)
+    m = Matcher(d)
+    n_units = len(m.units)
+    matches = np.zeros(n_units, dtype=np.int64)
+    docs = np.zeros(n_units, dtype=np.int64)
+    counted = np.zeros(n_units, dtype=np.int64)
+    excluded = np.zeros(n_units, dtype=np.int64)
+    occurrences: list[list[tuple[int, int, int]]] = [[] for _ in range(n_units)]
+    theme_docs = np.zeros(len(d.themes), dtype=np.int64)
+    theme_count = np.zeros(len(d.themes), dtype=np.int64)
+    for dm in m.scan(texts, raw=True):
+        if not dm.raw:
+            continue
+        ex: dict[int, list[tuple[int, int, int]]] = {}
+        for unit, s, e in dm.raw:
+            u = m.units[unit]
+            if u.role == "exclude":
+                ex.setdefault(u.theme, []).append((s, e, unit))
+        in_doc = set()
+        for unit, s, e in dm.raw:
+            u = m.units[unit]
+            if u.role == "exclude":
+                matches[unit] += 1
+                in_doc.add(unit)
+                occurrences[unit].append((dm.doc, s, e))
+                continue
+            hitters = [x for x in ex.get(u.theme, ()) if s < x[1] and x[0] < e]
+            if hitters:
+                excluded[unit] += 1
+                for x in {h[2] for h in hitters}:
+                    excluded[x] += 1
+                continue
+            matches[unit] += 1
+            in_doc.add(unit)
+            occurrences[unit].append((dm.doc, s, e))
+        for unit in in_doc:
+            docs[unit] += 1
+        themes_here = set()
+        for theme, unit, _s, _e in dm.matches:
+            counted[unit] += 1
+            theme_count[theme] += 1
+            themes_here.add(theme)
+        for t in themes_here:
+            theme_docs[t] += 1
+    patterns = pd.DataFrame({
+        "theme": [d.themes[u.theme].id for u in m.units],
+        "role": [u.role for u in m.units],
+        "pattern_index": [u.position for u in m.units],
+        "pattern": [u.pattern.text for u in m.units],
+        "kind": [u.pattern.kind for u in m.units],
+        "matches": matches,
+        "docs": docs,
+        "counted": counted,
+        "excluded": excluded,
+    })
+    unmatched = patterns[patterns["matches"] == 0].reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    rows = []
+    doc_ids = frame["doc_id"].tolist()
+    token_cache: dict[int, tuple[list, list]] = {}
+    for u in m.units:
+        occ = occurrences[u.index]
+        if not occ:
+            continue
+        pick = sorted(rng.choice(len(occ), size=min(sample, len(occ)), replace=False).tolist()) if sample > 0 else []
+        for i in pick:
+            doc, s, e = occ[i]
+            if doc not in token_cache:
+                if len(token_cache) > 256:
+                    token_cache.clear()
+                spans = [x.span() for x in TOKEN_RE.finditer(texts[doc])]
+                token_cache[doc] = (spans, [a for a, _ in spans])
+            spans, starts = token_cache[doc]
+            left, match, right = _context(texts[doc], spans, starts, s, e, 8)
+            rows.append((d.themes[u.theme].id, u.role, u.position, u.pattern.text, doc_ids[doc],
+                         left, match, right, s, e))
+    kwic_table = pd.DataFrame(rows, columns=["theme", "role", "pattern_index", "pattern", "doc_id",
+                                             "left", "match", "right", "start", "end"])
+    themes = pd.DataFrame({"theme": d.theme_ids, "docs": theme_docs, "count": theme_count})
+    return DictionaryValidation(patterns, unmatched, kwic_table, themes)
+

@@ -1,0 +1,625 @@
+"""Compiling a dictionary's patterns and matching them fast.
+
+Matching semantics (the rules every count, KWIC line and test rely on)
+-----------------------------------------------------------------------
+* **Tokens** are those of :mod:`discourse.text` (maximal runs of letters and digits,
+  case-insensitive). A phrase matches consecutive tokens whatever separates them
+  (spaces, line breaks, hyphens, punctuation): "digital divide" matches
+  "Digital-\\ndivide". Hyphenated line breaks inside a word ("govern-\\nance") are
+  joined by the corpus normaliser before matching.
+* A pattern matches at a token start and ends at a token end (no partial words, except
+  what a ``*`` glob allows inside a token). Alternatives are tried longest first.
+* ``near(A, B, n)`` matches when A and B occur in the same sentence (the sentences of
+  :func:`discourse.text.sentence_spans`), in either order, without overlapping, with
+  at most ``n - 1`` tokens between them (``n = 1``: adjacent). Each occurrence of A is
+  paired with its nearest B; the match spans from the first to the last of the two.
+* ``re:`` patterns are searched in the original text, case-insensitive unless they say
+  ``(?-i:...)``; a match must not straddle two documents.
+* **Excludes**: a theme's match that overlaps a match of one of the theme's exclude
+  patterns is dropped.
+* **Counting within a theme (longest match wins)**: the remaining matches of all the
+  theme's patterns are sorted by start, longest first, and taken greedily from the
+  left; a match is taken when it starts at or after the end of the last taken one. The
+  theme's count is the number taken, so overlapping matches of one theme count once
+  and the longest of matches starting at one place is the one reported.
+* **Across themes** nothing is shared: one span may count for two themes.
+
+How it is fast
+--------------
+Documents are processed in chunks of a few MB. Each chunk is turned into a NumPy array
+of code points once; token boundaries come from a table of token characters, and a
+polynomial rolling hash of every token (and of the first k characters of every token,
+for globs) is computed with vectorised prefix sums. The hashes of the patterns' first
+tokens (their *anchors*) are looked up with a bitmap, so only the few tokens that can
+start a match reach Python, where the pattern's compiled regex is tried at that exact
+position. ``re:`` patterns are searched over the chunk. Sentences are split only around
+a ``near()`` pair that is close enough.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans
+from discourse.themes._patterns import Pattern
+from discourse.themes.dictionary import Dictionary
+
+__all__ = ["Matcher", "DocMatches", "Unit"]
+
+_MASK = (1 << 64) - 1
+_B = 0x9E3779B97F4A7C15  # odd multiplier of the rolling hash (64-bit)
+_BINV = pow(_B, -1, 1 << 64)
+_BITS = 20
+_SHIFT = np.uint64(64 - _BITS)
+CHUNK_CHARS = 4_000_000
+_COMMON = frozenset(ENGLISH_STOP_WORDS) | {"people", "world", "international", "united", "nations", "human"}
+
+
+@functools.lru_cache(maxsize=1)
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For every code point: its token byte (0 = not a token character) and lower-case byte.
+
+    The byte is the lower-case code point for Latin-1 and a folded value (never 0)
+    beyond; a collision only lets a non-matching token reach the exact regex check.
+    """
+    cps = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    allc = "".join(map(chr, cps))
+    codes = np.frombuffer(allc.encode("utf-32-le"), dtype=np.uint32)
+    flags = np.zeros(len(allc), dtype=np.int8)
+    for m in TOKEN_RE.finditer(allc):  # runs of token characters
+        flags[m.start() : m.end()] = 1
+    istok = np.zeros(0x110000, dtype=np.int8)
+    istok[codes] = flags
+    low = np.arange(0x110000, dtype=np.int64)
+    for c in range(0x10000):  # astral characters keep their code point
+        if 0xD800 <= c < 0xE000:
+            continue
+        lo = chr(c).lower()
+        if lo != chr(c):
+            low[c] = ord(lo[0])
+    lower8 = np.where(low < 256, low, (low - 1) % 255 + 1).astype(np.uint8)
+    # one table: 0 for a character that is not part of a token, else its lower-case byte
+    comb = np.where(istok == 1, lower8, 0).astype(np.uint8)
+    return comb, lower8
+
+
+_LIVE = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _pack(s: str) -> int:
+    """The 8-byte key of the first (up to) 8 characters of ``s``, as the scanner computes it."""
+    lower8 = _char_tables()[1]
+    key = 0
+    for j, ch in enumerate(s[:8]):
+        key |= int(lower8[ord(ch)]) << (8 * j)
+    return key
+
+
+def _tok_key(s: str) -> int:
+    """Key of a whole token: its packed first 8 characters mixed with its length."""
+    return (_pack(s) * int(_M1) + len(s) * int(_M2)) & _MASK
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One pattern of one theme, as matched."""
+
+    index: int
+    theme: int  # index of the theme in the dictionary
+    role: str  # "pattern" or "exclude"
+    position: int  # index of the pattern in the theme's list
+    pattern: Pattern
+
+
+@dataclass
+class DocMatches:
+    """What :meth:`Matcher.scan` yields per document.
+
+    ``matches`` are the counted matches ``(theme, unit, start, end)`` (character
+    offsets into the document), sorted by theme then start; ``raw`` (when asked for)
+    are all matches of every pattern and exclude pattern before selection,
+    ``(unit, start, end)``.
+    """
+
+    doc: int
+    n_tokens: int
+    matches: list
+    raw: list | None = None
+
+
+class _AnchorTable:
+    """Hashes of anchors of one kind and length: hash -> anchor id."""
+
+    def __init__(self):
+        self.map: dict[int, int] = {}
+
+    def arrays(self):
+        keys = np.array(sorted(self.map), dtype=np.uint64)
+        bitmap = np.zeros(1 << _BITS, dtype=bool)
+        if len(keys):
+            bitmap[keys >> _SHIFT] = True
+        ids = np.array([self.map[k] for k in sorted(self.map)], dtype=np.int64)
+        return keys, bitmap, ids
+
+
+@dataclass
+class _Probe:
+    unit: int
+    side: int
+    rx: re.Pattern
+    first: tuple[int, ...]  # anchor ids of the first token
+    required: tuple[tuple[int, ...], ...]  # anchor ids of later mandatory tokens
+    max_tokens: int
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class Matcher:
+    """A dictionary compiled for matching.
+
+    Parameters
+    ----------
+    dictionary : Dictionary
+
+    Notes
+    -----
+    The semantics are in the module docstring. :meth:`scan` is the one entry point;
+    :meth:`counts` adds up a document x theme matrix.
+    """
+
+    def __init__(self, dictionary: Dictionary):
+        self.dictionary = dictionary
+        self.units: list[Unit] = []
+        self.n_themes = len(dictionary.themes)
+        self.probes: list[_Probe] = []
+        self.regex_units: list[tuple[int, re.Pattern, tuple[str, bool] | None]] = []
+        self.scan_probes: list[int] = []  # phrase probes without an anchor: searched everywhere
+        self._anchor_ids: dict[tuple[str, int, int], int] = {}
+        self.tok = _AnchorTable()
+        self.pre: dict[int, _AnchorTable] = {}
+        self.suf: dict[int, _AnchorTable] = {}
+        for ti, theme in enumerate(dictionary.themes):
+            for role, pats in (("pattern", theme.compiled), ("exclude", theme.compiled_exclude)):
+                for pi, p in enumerate(pats):
+                    u = Unit(len(self.units), ti, role, pi, p)
+                    self.units.append(u)
+                    self._add_unit(u)
+        self._tok = self.tok.arrays()
+        self._pre = {k: t.arrays() for k, t in sorted(self.pre.items())}
+        self._suf = {k: t.arrays() for k, t in sorted(self.suf.items())}
+        self._near_partner = {}
+        for i, pr in enumerate(self.probes):
+            if self.units[pr.unit].pattern.kind == "near":
+                self._near_partner.setdefault(pr.unit, [None, None])[pr.side] = i
+
+    # -- compilation -----------------------------------------------------------------
+    def _anchor(self, kind: str, text: str) -> int:
+        if kind == "tok":
+            k, table = 0, self.tok
+            h = _tok_key(text)
+        else:
+            k = min(len(text), 8)
+            key = text[:k] if kind == "pre" else text[-k:][::-1]
+            table = (self.pre if kind == "pre" else self.suf).setdefault(k, _AnchorTable())
+            h = _pack(key)
+        ident = (kind, k, h)
+        if ident not in self._anchor_ids:
+            self._anchor_ids[ident] = len(self._anchor_ids)
+            table.map[h] = self._anchor_ids[ident]
+        return self._anchor_ids[ident]
+
+    def _add_unit(self, u: Unit) -> None:
+        p = u.pattern
+        if p.kind == "regex":
+            self.regex_units.append((u.index, re.compile(p.regex, re.IGNORECASE), _required_literal(p.regex)))
+            return
+        parts = p.parts if p.kind == "near" else (p,)
+        for side, part in enumerate(parts):
+            rx = re.compile(part.regex, re.IGNORECASE)
+            if not part.anchors:
+                self.scan_probes.append(len(self.probes))
+                self.probes.append(_Probe(u.index, side, rx, (), (), part.max_tokens))
+                continue
+            first = tuple(sorted({self._anchor(k, t) for k, t in part.anchors}))
+            # a later token narrows the candidates only if none of its words is common
+            required = tuple(
+                tuple(sorted({self._anchor(k, t) for k, t in req}))
+                for req in part.required
+                if not any(k == "tok" and (t in _COMMON or len(t) < 3) for k, t in req)
+            )
+            self.probes.append(_Probe(u.index, side, rx, first, required, part.max_tokens))
+
+    # -- matching --------------------------------------------------------------------
+    def scan(self, texts: Iterable[str], *, raw: bool = False, chunk_chars: int = CHUNK_CHARS) -> Iterator[DocMatches]:
+        """Match every document; yield one :class:`DocMatches` per text, in order."""
+        buf: list[str] = []
+        size = 0
+        base = 0
+        for text in texts:
+            if not isinstance(text, str):
+                text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+            buf.append(text)
+            size += len(text) + 1
+            if size >= chunk_chars:
+                yield from self._scan_chunk(buf, base, raw)
+                base += len(buf)
+                buf, size = [], 0
+        if buf:
+            yield from self._scan_chunk(buf, base, raw)
+
+    def _anchor_hits(self, b, starts, ends) -> dict[int, np.ndarray]:
+        """Token indices where each anchor occurs (sorted arrays), by anchor id.
+
+        ``b`` is the chunk's token bytes (0 outside tokens) padded with 8 zeros.
+        """
+        out: dict[int, np.ndarray] = {}
+        if not len(starts) or not self._anchor_ids:
+            return out
+        lengths = ends - starts
+        live = _LIVE[np.minimum(lengths, 8)]  # byte mask of the token's first (last) <= 8 chars
+        windows = np.lib.stride_tricks.sliding_window_view(b, 8)
+
+        with np.errstate(over="ignore"):
+            if self._pre or len(self._tok[0]):
+                key = np.ascontiguousarray(windows[starts]).view(np.uint64).ravel() & live
+                keys, bitmap, ids = self._tok
+                if len(keys):
+                    h = key * _M1 + lengths.astype(np.uint64) * _M2
+                    self._group(h, keys, bitmap, ids, out)
+                for k, (keys, bitmap, ids) in self._pre.items():
+                    h = key & np.uint64((1 << (8 * k)) - 1) if k < 8 else key
+                    self._group(h, keys, bitmap, ids, out)
+            if self._suf:
+                rev = np.ascontiguousarray(windows[np.maximum(ends - 8, 0)][:, ::-1])
+                key = rev.view(np.uint64).ravel()
+                short = ends < 8  # (tokens at the very start of a chunk)
+                if short.any():
+                    key = key.copy()
+                    for i in np.flatnonzero(short):
+                        e = int(ends[i])
+                        key[i] = int.from_bytes(bytes(b[max(0, e - 8) : e][::-1].tolist()).ljust(8, b"\0"), "little")
+                key = key & live
+                for k, (keys, bitmap, ids) in self._suf.items():
+                    h = key & np.uint64((1 << (8 * k)) - 1) if k < 8 else key
+                    self._group(h, keys, bitmap, ids, out)
+        return out
+
+    @staticmethod
+    def _group(h, keys, bitmap, ids, out) -> None:
+        hit = np.flatnonzero(bitmap[h >> _SHIFT])
+        if not len(hit):
+            return
+        pos = np.searchsorted(keys, h[hit])
+        pos[pos >= len(keys)] = 0
+        ok = keys[pos] == h[hit]
+        hit, pos = hit[ok], pos[ok]
+        if not len(hit):
+            return
+        order = np.argsort(pos, kind="stable")
+        pos, tok = pos[order], hit[order]
+        cut = np.flatnonzero(np.diff(pos)) + 1
+        for p, arr in zip(pos[np.r_[0, cut]].tolist(), np.split(tok, cut), strict=True):
+            aid = int(ids[p])
+            out[aid] = arr if aid not in out else np.union1d(out[aid], arr)
+
+    def _probe_candidates(self, probe: _Probe, hits, cache) -> np.ndarray:
+        arrs = [hits[a] for a in probe.first if a in hits]
+        if not arrs:
+            return _EMPTY
+        cand = arrs[0] if len(arrs) == 1 else np.sort(np.concatenate(arrs))
+        span = max(probe.max_tokens, 1)
+        for req in probe.required:
+            ok = np.zeros(len(cand), dtype=bool)
+            for a in req:
+                r = hits.get(a)
+                if r is None:
+                    continue
+                j = np.searchsorted(r, cand)
+                ok |= (j < len(r)) & (r[np.minimum(j, len(r) - 1)] <= cand + span - 1)
+            cand = cand[ok]
+            if not len(cand):
+                return _EMPTY
+        return cand
+
+    def _scan_chunk(self, docs: list[str], base: int, raw: bool) -> Iterator[DocMatches]:
+        comb, _ = _char_tables()
+        S = "\n".join(docs)
+        n_chars = len(S)
+        doc_start = np.zeros(len(docs), dtype=np.int64)
+        if len(docs) > 1:
+            doc_start[1:] = np.cumsum(np.fromiter((len(d) + 1 for d in docs[:-1]), dtype=np.int64, count=len(docs) - 1))
+        doc_end = doc_start + np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+        codes = np.frombuffer(S.encode("utf-32-le"), dtype=np.uint32)
+        b = np.zeros(n_chars + 9, dtype=np.uint8)  # b[0] and the 8 last stay 0
+        b[1 : n_chars + 1] = comb[codes]
+        del codes
+        edges = np.diff((b[: n_chars + 2] != 0).view(np.int8))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        del edges
+        n_tokens = (np.searchsorted(starts, doc_end) - np.searchsorted(starts, doc_start)).tolist()
+        hits = self._anchor_hits(b[1:], starts, ends)
+        del b
+
+        cache: dict = {}
+        cands = {i: self._probe_candidates(p, hits, cache) for i, p in enumerate(self.probes) if p.first}
+        # near(): keep only candidates with a candidate of the other part close enough
+        for unit, (ia, ib) in self._near_partner.items():
+            n = self.units[unit].pattern.distance
+            ca, cb = cands.get(ia, _EMPTY), cands.get(ib, _EMPTY)
+            if ia in self.scan_probes or ib in self.scan_probes:
+                continue
+            la, lb = self.probes[ia].max_tokens, self.probes[ib].max_tokens
+            cands[ia] = _near_filter(ca, cb, n + lb, n + la)
+            cands[ib] = _near_filter(cb, ca, n + la, n + lb)
+
+        per_doc: dict[int, list] = {}
+        for i, cand in cands.items():
+            if not len(cand):
+                continue
+            probe = self.probes[i]
+            rx, unit, side = probe.rx, probe.unit, probe.side
+            pos = starts[cand]
+            dix = np.searchsorted(doc_start, pos, side="right") - 1
+            dend = doc_end[dix]
+            for p, d, e in zip(pos.tolist(), dix.tolist(), dend.tolist(), strict=True):
+                m = rx.match(S, p, e)
+                if m is not None:
+                    per_doc.setdefault(d, []).append((unit, side, p, _trim_end(S, p, m.end())))
+        for i in self.scan_probes:
+            probe = self.probes[i]
+            for m in probe.rx.finditer(S):
+                d = int(np.searchsorted(doc_start, m.start(), side="right") - 1)
+                if m.end() <= doc_end[d]:
+                    per_doc.setdefault(d, []).append((probe.unit, probe.side, m.start(), _trim_end(S, m.start(), m.end())))
+        for unit, rx, literal in self.regex_units:
+            u = self.units[unit]
+            if u.role == "exclude" and not raw:
+                # an exclude only matters where its theme has a match
+                docs_with = sorted(d for d, hs in per_doc.items()
+                                   if any(self.units[h[0]].theme == u.theme and self.units[h[0]].role == "pattern" for h in hs))
+                windows = [(int(doc_start[d]), int(doc_end[d])) for d in docs_with]
+            elif literal is not None:
+                windows = _literal_windows(S, literal)
+            else:
+                windows = [(0, n_chars)]
+            seen = set()
+            for ws, we in windows:
+                for m in rx.finditer(S, ws, we):
+                    if m.end() == m.start() or (m.start(), m.end()) in seen:
+                        continue
+                    seen.add((m.start(), m.end()))
+                    d = int(np.searchsorted(doc_start, m.start(), side="right") - 1)
+                    if m.end() <= doc_end[d]:
+                        per_doc.setdefault(d, []).append((unit, 0, m.start(), m.end()))
+
+        for d in range(len(docs)):
+            dh = per_doc.get(d)
+            if not dh:
+                yield DocMatches(base + d, n_tokens[d], [], [] if raw else None)
+                continue
+            off = int(doc_start[d])
+            spans = self._resolve_near(dh, docs[d], off, starts)
+            spans.sort()
+            matches = self._select(spans)
+            yield DocMatches(base + d, n_tokens[d], matches, spans if raw else None)
+
+    def _resolve_near(self, hits, text: str, off: int, starts) -> list:
+        """Turn raw hits into spans ``(unit, start, end)`` in document offsets."""
+        out = []
+        hits = list(dict.fromkeys(hits))
+        near_parts: dict[int, tuple[list, list]] = {}
+        for unit, side, s, e in hits:
+            if self.units[unit].pattern.kind == "near":
+                near_parts.setdefault(unit, ([], []))[side].append((s, e))
+            else:
+                out.append((unit, s - off, e - off))
+        if near_parts:
+            sentences = _SentenceIndex(text)
+            for unit, (a_hits, b_hits) in near_parts.items():
+                if not a_hits or not b_hits:
+                    continue
+                n = self.units[unit].pattern.distance
+                b_hits = sorted(set(b_hits))
+                b_tok = [_tok_range(starts, s, e) for s, e in b_hits]
+                b_first = [t[0] for t in b_tok]
+                for s, e in sorted(set(a_hits)):
+                    a0, a1 = _tok_range(starts, s, e)
+                    lo = bisect.bisect_left(b_first, a0 - n - 64)
+                    hi = bisect.bisect_right(b_first, a1 + n)
+                    options = []
+                    for j in range(lo, hi):
+                        b0, b1 = b_tok[j]
+                        if b0 > a1:
+                            gap = b0 - a1
+                        elif b1 < a0:
+                            gap = a0 - b1
+                        else:
+                            continue  # overlapping
+                        if gap <= n:
+                            options.append((gap, b_hits[j][0], j))
+                    for _gap, _bs, j in sorted(options):
+                        bs, be = b_hits[j]
+                        span = (min(s, bs) - off, max(e, be) - off)
+                        if sentences.same(span[0], span[1]):
+                            out.append((unit, span[0], span[1]))
+                            break
+        return [(u, s, e) for u, s, e in out]
+
+    def _select(self, spans) -> list:
+        """Apply excludes and the longest-match rule; spans are (unit, start, end)."""
+        by_theme: dict[int, list] = {}
+        excl: dict[int, list] = {}
+        units = self.units
+        for unit, s, e in spans:
+            u = units[unit]
+            if u.role == "exclude":
+                excl.setdefault(u.theme, []).append((s, e))
+            else:
+                by_theme.setdefault(u.theme, []).append((s, e, unit))
+        out = []
+        for theme in sorted(by_theme):
+            cand = by_theme[theme]
+            if theme in excl:
+                ex = excl[theme]
+                cand = [c for c in cand if not any(c[0] < xe and xs < c[1] for xs, xe in ex)]
+            cand.sort(key=lambda c: (c[0], -c[1], c[2]))
+            last = -1
+            for s, e, unit in cand:
+                if s >= last:
+                    out.append((theme, unit, s, e))
+                    last = e
+        return out
+
+    def counts(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(counts, n_tokens)``: an (n_docs, n_themes) int matrix and token counts."""
+        rows: list[np.ndarray] = []
+        n_tok: list[int] = []
+        counts_list = []
+        for dm in self.scan(texts):
+            n_tok.append(dm.n_tokens)
+            if dm.matches:
+                counts_list.append((dm.doc, [m[0] for m in dm.matches]))
+        n = len(n_tok)
+        mat = np.zeros((n, self.n_themes), dtype=np.int64)
+        for doc, themes in counts_list:
+            np.add.at(mat[doc], themes, 1)
+        del rows
+        return mat, np.asarray(n_tok, dtype=np.int64)
+
+
+def _near_filter(cand: np.ndarray, other: np.ndarray, before: int, after: int) -> np.ndarray:
+    """Keep candidates with an ``other`` candidate within ``before`` tokens before or ``after`` after."""
+    if not len(cand) or not len(other):
+        return _EMPTY
+    j = np.searchsorted(other, cand - before)
+    ok = (j < len(other)) & (other[np.minimum(j, len(other) - 1)] <= cand + after)
+    return cand[ok]
+
+
+_WINDOW = 1000
+
+
+def _literal_windows(S: str, literal: tuple[str, bool]) -> list[tuple[int, int]]:
+    """Merged windows of +-1000 characters around the occurrences of a regex's required literal."""
+    text, case = literal
+    hay = S if case else S.lower()
+    if not case and len(hay) != len(S):
+        return [(0, len(S))]
+    out: list[list[int]] = []
+    i = hay.find(text)
+    while i >= 0:
+        ws, we = max(0, i - _WINDOW), min(len(S), i + len(text) + _WINDOW)
+        if out and ws <= out[-1][1]:
+            out[-1][1] = we
+        else:
+            out.append([ws, we])
+        i = hay.find(text, i + 1)
+    return [(a, b) for a, b in out]
+
+
+def _required_literal(regex: str) -> tuple[str, bool] | None:
+    """The longest literal every match of ``regex`` contains, and whether it is case-sensitive.
+
+    Only literals in the top-level sequence (or in groups that are part of it) count;
+    None when there is none of at least two characters.
+    """
+    try:
+        from re import _constants as C  # noqa: N812
+        from re import _parser
+    except ImportError:  # pragma: no cover - other Python versions
+        return None
+    try:
+        tree = _parser.parse(regex, re.IGNORECASE)
+    except re.error:
+        return None
+    runs: list[tuple[str, bool]] = []
+    cur: list[str] = []
+    cur_case: list[bool] = []
+
+    def flush():
+        if cur:
+            # split the run where case sensitivity changes; keep the pieces
+            piece, case = [], cur_case[0]
+            for ch, cs in zip(cur, cur_case, strict=True):
+                if cs != case:
+                    runs.append(("".join(piece), case))
+                    piece, case = [], cs
+                piece.append(ch)
+            runs.append(("".join(piece), case))
+        cur.clear()
+        cur_case.clear()
+
+    def walk(seq, ignorecase: bool):
+        for op, av in seq:
+            if op is C.LITERAL:
+                cur.append(chr(av))
+                cur_case.append(not ignorecase)
+            elif op is C.SUBPATTERN:
+                _group, add, dele, sub = av
+                ic = (ignorecase or bool(add & re.IGNORECASE)) and not (dele & re.IGNORECASE)
+                walk(sub, ic)
+            elif op is C.AT:
+                continue  # zero-width: does not break a literal run
+            else:
+                flush()
+
+    walk(tree, True)
+    flush()
+    best = None
+    for text, case in runs:
+        if len(text) < 2:
+            continue
+        score = (case, len(text))
+        if best is None or score > best[0]:
+            best = (score, (text if case else text.lower(), case))
+    return None if best is None else best[1]
+
+
+def _trim_end(S: str, start: int, end: int) -> int:
+    while end > start and not S[end - 1].isalnum():
+        end -= 1
+    return end
+
+
+def _tok_range(starts: np.ndarray, s: int, e: int) -> tuple[int, int]:
+    first = int(np.searchsorted(starts, s))
+    last = int(np.searchsorted(starts, e, side="left")) - 1
+    return first, max(first, last)
+
+
+class _SentenceIndex:
+    """Lazily split a document into paragraphs, and paragraphs into sentences."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._paras: list[tuple[int, int]] | None = None
+        self._sent: dict[int, list[tuple[int, int]]] = {}
+
+    def same(self, s: int, e: int) -> bool:
+        if self._paras is None:
+            self._paras = paragraph_spans(self.text)
+            self._pstarts = [p[0] for p in self._paras]
+        i = bisect.bisect_right(self._pstarts, s) - 1
+        if i < 0:
+            return False
+        ps, pe = self._paras[i]
+        if e > pe:
+            return False
+        if i not in self._sent:
+            self._sent[i] = [(a + ps, b + ps) for a, b in sentence_spans(self.text[ps:pe])]
+        for a, b in self._sent[i]:
+            if a <= s and e <= b:
+                return True
+        return False
