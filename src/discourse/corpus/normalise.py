@@ -3,14 +3,14 @@
 :func:`normalise_text` runs these steps, in this order (each is documented in
 ``docs/corpus.md``):
 
-1. **Byte-order marks and invisible characters.** U+FEFF (BOM, anywhere), U+200B
-   (zero-width space) and U+00AD (soft hyphen) are removed; no-break spaces become
-   spaces.
-2. **Mojibake.** Text that *looks* broken (it contains sequences such as ``â€``,
+1. **Mojibake.** Text that *looks* broken (it contains sequences such as ``â€``,
    ``Ã``, ``Â`` that UTF-8 read as cp1252 produces) is repaired with ``ftfy``; clean
    text is not touched (ftfy over 200 MB is slow, and the check is cheap). A
    fallback table then replaces any ``â€…`` sequence ftfy could not fix, so none is
-   left.
+   left. This comes first: a broken "í" is "Ã" + a soft hyphen, which step 2 removes.
+2. **Byte-order marks and invisible characters.** U+FEFF (BOM, anywhere), U+200B
+   (zero-width space) and U+00AD (soft hyphen) are removed; no-break spaces become
+   spaces.
 3. **Line ends.** CRLF and bare CR become LF; U+2028/U+2029/U+0085 too.
 4. **Form feeds** (page breaks) are removed with the blank lines around them: a page
    break after a finished sentence becomes a paragraph break, one in mid-sentence
@@ -279,11 +279,11 @@ def normalise_text(
         return text
     # which rare characters are there? (one scan instead of one per step)
     rare = set(_RARE_RE.findall(text))
-    # 2 before 1: mojibake first, since a broken "í" is "Ã" + soft hyphen (an invisible character)
+    # 1. mojibake (before step 2: a broken "í" is "Ã" + soft hyphen, an invisible character)
     if fix_mojibake and looks_broken(text):
         text = _fix_mojibake(text)
         rare = set(_RARE_RE.findall(text))
-    # 1. invisible characters
+    # 2. invisible characters
     if rare & _INVISIBLE:
         text = _INVISIBLE_RE.sub("", text)
     if rare & _NBSP:

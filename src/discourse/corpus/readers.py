@@ -693,7 +693,7 @@ def _drop_duplicates(records: list[dict[str, Any]], rels: list[str], collector: 
                 ),
             )
             continue
-        seen[did] = rec.get("path") or did
+        seen[did] = f"row {rec['_row']}" if rec.get("_row") else (rec.get("path") or did)
         keep_r.append(rec)
         keep_p.append(rel)
     for rec in keep_r:
