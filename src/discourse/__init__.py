@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "normalize_text": "discourse.corpus",
     "infer_metadata": "discourse.corpus",
     "CORPUS_COLUMNS": "discourse.corpus",
+    "corpus_summary": "discourse.corpus",
     # text
     "tokenize": "discourse.text",
     "split_sentences": "discourse.text",
@@ -84,6 +85,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from discourse.corpus import (
         CORPUS_COLUMNS,
+        corpus_summary,
         infer_metadata,
         load_corpus,
         normalise_text,
