@@ -410,3 +410,14 @@ def test_cli_info(capsys):
     assert "documents:  3 loaded" in out and "speakers:   3 distinct" in out
     assert main(["info", str(FIX / "tables" / "no_text.csv")]) == 2
     assert "the table has no text column" in capsys.readouterr().err
+
+
+def test_demo_corpus_inference(demo_corpus):
+    # the bundled articles (data/demo) carry no metadata but a city sidecar: all the rest is inferred
+    df = demo_corpus
+    assert len(df) >= 40
+    for col in ("title", "source", "event", "event_series", "date", "year", "speaker", "organisation"):
+        assert df[col].notna().all(), col
+    assert (df["year"] == df["date"].dt.year).all()
+    assert (df["event"] == df["event_series"] + " " + df["year"].astype(str)).all()
+    assert df["event"].nunique() >= 8 and df["year"].nunique() >= 5

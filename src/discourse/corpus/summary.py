@@ -71,6 +71,8 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
             missing = int(corpus[col].isna().sum())
             if vals:
                 lines.append(f"{label + ':':<11} {len(vals)} distinct ({missing} documents without)")
+            elif col == "speaker":
+                lines.append(f"{label + ':':<11} none known")
     lines.append(f"skipped:    {len(skipped)} file(s)/row(s)" + (":" if skipped else ""))
     for rec in skipped[:max_items]:
         where = rec.get("path", "?")
