@@ -44,7 +44,12 @@ def part_load(path: Path) -> dict:
 
     with timer() as t:
         corpus = load_corpus(path)
-    return {"seconds": t(), "peak_mb": peak_rss_mb(), "docs": len(corpus), "chars": int(corpus["text"].str.len().sum())}
+    return {
+        "seconds": t(),
+        "peak_mb": peak_rss_mb(),
+        "docs": len(corpus),
+        "chars": int(corpus["text"].str.len().sum()),
+    }
 
 
 def part_normalise(path: Path) -> dict:
@@ -53,14 +58,23 @@ def part_normalise(path: Path) -> dict:
     from discourse.corpus import normalise_text
 
     with zipfile.ZipFile(path) as zf:
-        texts = [zf.read(i).decode("utf-8-sig") for i in zf.infolist() if i.filename.endswith(".txt") and "/TXT/" in i.filename]
+        texts = [
+            zf.read(i).decode("utf-8-sig")
+            for i in zf.infolist()
+            if i.filename.endswith(".txt") and "/TXT/" in i.filename
+        ]
     with timer() as t:
         for text in texts:
             normalise_text(text)
     with timer() as t0:
         for text in texts:
             text.replace("\r\n", "\n")  # one trivial pass over the same text, for scale
-    return {"seconds": t(), "trivial_pass_seconds": t0(), "peak_mb": peak_rss_mb(), "docs": len(texts)}
+    return {
+        "seconds": t(),
+        "trivial_pass_seconds": t0(),
+        "peak_mb": peak_rss_mb(),
+        "docs": len(texts),
+    }
 
 
 def part_demo(_: Path) -> dict:
@@ -69,14 +83,26 @@ def part_demo(_: Path) -> dict:
     demo = ROOT / "data" / "demo"
     with timer() as t:
         corpus = load_corpus(demo)
-    return {"seconds": t(), "peak_mb": peak_rss_mb(), "docs": len(corpus), "with_event": int(corpus["event"].notna().sum())}
+    return {
+        "seconds": t(),
+        "peak_mb": peak_rss_mb(),
+        "docs": len(corpus),
+        "with_event": int(corpus["event"].notna().sum()),
+    }
 
 
-PARTS = {"baseline": part_baseline, "load": part_load, "normalise": part_normalise, "demo": part_demo}
+PARTS = {
+    "baseline": part_baseline,
+    "load": part_load,
+    "normalise": part_normalise,
+    "demo": part_demo,
+}
 
 
 def run_part(name: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--part", name], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--part", name], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -94,11 +120,17 @@ def main() -> int:
     print(f"{'load_corpus (full table)':34} {load['seconds']:8.2f} {load['peak_mb']:8.0f}")
     print(f"{'  of which normalise_text':34} {norm['seconds']:8.2f}")
     print(f"{'  (one str.replace pass, scale)':34} {norm['trivial_pass_seconds']:8.2f}")
-    print(f"ratio load_corpus / baseline: time x{load['seconds'] / base['seconds']:.1f}, peak memory x{load['peak_mb'] / base['peak_mb']:.1f}")
-    print(f"throughput: {base['chars'] / 1e6 / load['seconds']:.1f} M characters/s ({load['docs']:,} documents loaded)")
+    print(
+        f"ratio load_corpus / baseline: time x{load['seconds'] / base['seconds']:.1f}, peak memory x{load['peak_mb'] / base['peak_mb']:.1f}"
+    )
+    print(
+        f"throughput: {base['chars'] / 1e6 / load['seconds']:.1f} M characters/s ({load['docs']:,} documents loaded)"
+    )
     if (ROOT / "data" / "demo").is_dir():
         demo = run_part("demo")
-        print(f"demo corpus (scraped articles, inference): {demo['docs']} documents in {demo['seconds']:.2f} s, {demo['with_event']} with an event")
+        print(
+            f"demo corpus (scraped articles, inference): {demo['docs']} documents in {demo['seconds']:.2f} s, {demo['with_event']} with an event"
+        )
     return 0
 
 

@@ -43,21 +43,32 @@ def test_issue_example_loads_with_the_fields_shown():
     assert row["speaker"] == "Amina Otieno"
     assert row["organisation"] == "Digital Futures Network"
     # the title and site lines are not part of the text; wrapped lines are joined
-    assert row["text"].startswith("Amina Otieno, chair of the Digital Futures Network (DFN), opened the 2021 Digital Futures Dialogue")
+    assert row["text"].startswith(
+        "Amina Otieno, chair of the Digital Futures Network (DFN), opened the 2021 Digital Futures Dialogue"
+    )
     assert "\n\n" in row["text"] and "Digital\nFutures" not in row["text"]
 
 
 def test_articles_recursive_events_dates_speakers_and_sidecar():
     df = load_corpus(FIX / "articles").set_index("doc_id")
-    assert list(df.index) == ["2023/mwc-shanghai-networks", "2023/wuzhen-preview", "dfd-2021-opening"]
+    assert list(df.index) == [
+        "2023/mwc-shanghai-networks",
+        "2023/wuzhen-preview",
+        "dfd-2021-opening",
+    ]
     mwc = df.loc["2023/mwc-shanghai-networks"]
     assert mwc["event"] == "MWC Shanghai 2023"  # named in the title
     assert mwc["event_series"] == "MWC Shanghai"
-    assert mwc["events_mentioned"] == "MWC Shanghai 2023; Internet Governance Forum 2019; WIC Wuzhen Summit 2023"
+    assert (
+        mwc["events_mentioned"]
+        == "MWC Shanghai 2023; Internet Governance Forum 2019; WIC Wuzhen Summit 2023"
+    )
     assert mwc["date"] == pd.Timestamp("2023-06-28")
     assert (mwc["speaker"], mwc["organisation"]) == ("Jonas Berg", "Nordlink Systems")
     wz = df.loc["2023/wuzhen-preview"]
-    assert wz["event"] == "World Internet Conference Wuzhen Summit 2022"  # no event in the title: first in the text
+    assert (
+        wz["event"] == "World Internet Conference Wuzhen Summit 2022"
+    )  # no event in the title: first in the text
     assert wz["organisation"] == "Lakeside Data Forum"
     # sidecar metadata.csv (auto-detected): adds a column, overrides a value, empty cells do not override
     assert wz["speaker"] == "Li Na (override)"
@@ -70,7 +81,10 @@ def test_articles_recursive_events_dates_speakers_and_sidecar():
 
 def test_explicit_sidecar_keyed_by_doc_id_and_unmatched_rows_reported(tmp_path, caplog):
     meta = tmp_path / "extra.csv"
-    meta.write_text("doc_id,event,region\ndfd-2021-opening,Renamed Event 2021,East Africa\nnot-a-doc,X,Y\n", encoding="utf-8")
+    meta.write_text(
+        "doc_id,event,region\ndfd-2021-opening,Renamed Event 2021,East Africa\nnot-a-doc,X,Y\n",
+        encoding="utf-8",
+    )
     with caplog.at_level(logging.WARNING, logger="discourse.corpus"):
         df = load_corpus(FIX / "articles", metadata=meta).set_index("doc_id")
     assert df.loc["dfd-2021-opening", "event"] == "Renamed Event 2021"
@@ -97,7 +111,9 @@ def test_format_folder_reads_plain_text_without_inference():
 
 
 def test_infer_true_fills_plain_files_and_infer_false_keeps_only_layout(tmp_path):
-    (tmp_path / "a.txt").write_text("At the 2019 Internet Governance Forum on November 26, delegates met.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "At the 2019 Internet Governance Forum on November 26, delegates met.", encoding="utf-8"
+    )
     df = load_corpus(tmp_path, infer=True)
     assert df.loc[0, "event"] == "Internet Governance Forum 2019"
     assert df.loc[0, "date"] == pd.Timestamp("2019-11-26")
@@ -119,8 +135,13 @@ def test_ungdc_layout_recognised_without_options():
     assert df.iloc[1]["country"] == "EU"
     assert str(df["session"].dtype) == "Int64"
     # BOM and CRLF repaired; Markdown asterisks and paragraph numbers removed
-    assert df.iloc[1]["text"] == "The European Union calls for cooperation. Multilateral cooperation matters."
-    assert df.iloc[2]["text"] == "France calls for multilateral cooperation.\n\nThe second paragraph."
+    assert (
+        df.iloc[1]["text"]
+        == "The European Union calls for cooperation. Multilateral cooperation matters."
+    )
+    assert (
+        df.iloc[2]["text"] == "France calls for multilateral cooperation.\n\nThe second paragraph."
+    )
     # README and manifest are not documents: ignored and reported, not counted as seen
     assert df.attrs["n_seen"] == 3
     reasons = {Path(r["path"]).name: r["reason"] for r in df.attrs["ignored"]}
@@ -146,7 +167,9 @@ def test_filename_pattern_year_alone_and_without_extension(tmp_path):
 def test_filename_pattern_mismatch_raises_or_skips(tmp_path):
     (tmp_path / "FRA_70_2015.txt").write_text("ok", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("no match", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"notes\.txt: the file name does not match filename_pattern"):
+    with pytest.raises(
+        CorpusError, match=r"notes\.txt: the file name does not match filename_pattern"
+    ):
         load_corpus(tmp_path, filename_pattern="{country}_{session}_{year}.txt")
     df = load_corpus(tmp_path, filename_pattern="{country}_{session}_{year}.txt", errors="skip")
     assert list(df["doc_id"]) == ["FRA_70_2015"]
@@ -164,7 +187,11 @@ def test_bad_filename_pattern():
 
 
 def _archive_source(root: Path) -> list[tuple[str, bytes]]:
-    return [(p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file()]
+    return [
+        (p.relative_to(root).as_posix(), p.read_bytes())
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    ]
 
 
 def test_zip_read_in_place_same_as_folder(tmp_path):
@@ -209,7 +236,10 @@ def test_damaged_archive(tmp_path):
 
 
 def test_csv_with_column_mapping():
-    df = load_corpus(FIX / "tables" / "speeches.csv", columns={"doc_id": "id", "text": "body", "speaker": "author"})
+    df = load_corpus(
+        FIX / "tables" / "speeches.csv",
+        columns={"doc_id": "id", "text": "body", "speaker": "author"},
+    )
     _check_contract(df)
     assert list(df["doc_id"]) == ["s1", "s2", "s3"]
     assert list(df["speaker"]) == ["Ana Ruiz", "Ben Ode", "Cai Lu"]
@@ -219,8 +249,13 @@ def test_csv_with_column_mapping():
 
 
 def test_csv_mapping_to_a_missing_column():
-    with pytest.raises(CorpusError, match=r"column 'author_name' \(given for 'speaker'\) is not in the table.*columns are: id, body"):
-        load_corpus(FIX / "tables" / "speeches.csv", columns={"text": "body", "speaker": "author_name"})
+    with pytest.raises(
+        CorpusError,
+        match=r"column 'author_name' \(given for 'speaker'\) is not in the table.*columns are: id, body",
+    ):
+        load_corpus(
+            FIX / "tables" / "speeches.csv", columns={"text": "body", "speaker": "author_name"}
+        )
 
 
 def test_tsv_and_jsonl():
@@ -233,7 +268,9 @@ def test_tsv_and_jsonl():
 
 def test_parquet_and_generated_ids(tmp_path):
     p = tmp_path / "docs.parquet"
-    pd.DataFrame({"text": ["One.", "Two.", "Three."], "year": [2001, 2002, None], "country": ["A", "B", "C"]}).to_parquet(p)
+    pd.DataFrame(
+        {"text": ["One.", "Two.", "Three."], "year": [2001, 2002, None], "country": ["A", "B", "C"]}
+    ).to_parquet(p)
     df = load_corpus(p)
     _check_contract(df)
     assert list(df["doc_id"]) == ["docs-1", "docs-2", "docs-3"]
@@ -242,18 +279,29 @@ def test_parquet_and_generated_ids(tmp_path):
 
 def test_table_without_text_column_always_raises():
     for errors in ("raise", "skip"):
-        with pytest.raises(CorpusError, match=r"no_text\.csv, columns: doc_id, content: the table has no text column.*--text-column"):
+        with pytest.raises(
+            CorpusError,
+            match=r"no_text\.csv, columns: doc_id, content: the table has no text column.*--text-column",
+        ):
             load_corpus(FIX / "tables" / "no_text.csv", errors=errors)
 
 
 def test_malformed_table_row(caplog):
-    with pytest.raises(CorpusError, match=r"malformed\.csv, line 3, row 2: malformed row: 4 fields where the header has 3"):
+    with pytest.raises(
+        CorpusError,
+        match=r"malformed\.csv, line 3, row 2: malformed row: 4 fields where the header has 3",
+    ):
         load_corpus(FIX / "tables" / "malformed.csv")
     with caplog.at_level(logging.WARNING, logger="discourse.corpus"):
         df = load_corpus(FIX / "tables" / "malformed.csv", errors="skip")
     assert list(df["doc_id"]) == ["m1", "m3"]
     assert df.attrs["skipped"] == [
-        {"path": str(FIX / "tables" / "malformed.csv"), "reason": "malformed row: 4 fields where the header has 3", "line": 3, "row": 2}
+        {
+            "path": str(FIX / "tables" / "malformed.csv"),
+            "reason": "malformed row: 4 fields where the header has 3",
+            "line": 3,
+            "row": 2,
+        }
     ]
     assert df.attrs["n_seen"] == 3
     assert "skipped" in caplog.text and "malformed.csv" in caplog.text
@@ -270,7 +318,9 @@ def test_malformed_jsonl_line(tmp_path):
 
 
 def test_duplicate_doc_id():
-    with pytest.raises(CorpusError, match=r"duplicate_ids\.csv, row 3: duplicate doc_id 'd1'.*unique id"):
+    with pytest.raises(
+        CorpusError, match=r"duplicate_ids\.csv, row 3: duplicate doc_id 'd1'.*unique id"
+    ):
         load_corpus(FIX / "tables" / "duplicate_ids.csv")
     df = load_corpus(FIX / "tables" / "duplicate_ids.csv", errors="skip")
     assert list(df["text"]) == ["First", "Second"]
@@ -306,7 +356,12 @@ def _folder_with(tmp_path: Path, name: str, data: bytes) -> Path:
         ("empty.txt", b"", "the file is empty", None),
         ("blank.txt", b"  \n\r\n\t\n", "the file is empty", None),
         ("binary.txt", b"abc\n\x00\x01\x02\x03PK\x05\x06" * 10, "binary content, not text", 2),
-        ("undecodable.txt", b"line one\n" + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40, "not UTF-8, cp1252 or latin-1 text", 2),
+        (
+            "undecodable.txt",
+            b"line one\n" + bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40,
+            "not UTF-8, cp1252 or latin-1 text",
+            2,
+        ),
     ],
 )
 def test_bad_file_raise_and_skip(tmp_path, name, data, message, line):
@@ -328,7 +383,9 @@ def test_unreadable_file(tmp_path):
     # a dangling link: listed as a document, cannot be opened (chmod is no use when tests run as root)
     (tmp_path / "good.txt").write_text("A good document.", encoding="utf-8")
     (tmp_path / "gone.txt").symlink_to(tmp_path / "missing-target.txt")
-    with pytest.raises(CorpusError, match=r"gone\.txt: cannot be read \(FileNotFoundError.*permissions"):
+    with pytest.raises(
+        CorpusError, match=r"gone\.txt: cannot be read \(FileNotFoundError.*permissions"
+    ):
         load_corpus(tmp_path)
     df = load_corpus(tmp_path, errors="skip")
     assert df.attrs["n_seen"] == 2 and len(df) == 1
@@ -405,7 +462,21 @@ def test_corpus_summary_lists_counts_and_skips(tmp_path):
 def test_cli_info(capsys):
     from discourse.cli import main
 
-    assert main(["info", str(FIX / "tables" / "speeches.csv"), "--text-column", "body", "--column", "speaker=author", "--column", "doc_id=id"]) == 0
+    assert (
+        main(
+            [
+                "info",
+                str(FIX / "tables" / "speeches.csv"),
+                "--text-column",
+                "body",
+                "--column",
+                "speaker=author",
+                "--column",
+                "doc_id=id",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "documents:  3 loaded" in out and "speakers:   3 distinct" in out
     assert main(["info", str(FIX / "tables" / "no_text.csv")]) == 2
@@ -416,7 +487,16 @@ def test_demo_corpus_inference(demo_corpus):
     # the bundled articles (data/demo) carry no metadata but a city sidecar: all the rest is inferred
     df = demo_corpus
     assert len(df) >= 40
-    for col in ("title", "source", "event", "event_series", "date", "year", "speaker", "organisation"):
+    for col in (
+        "title",
+        "source",
+        "event",
+        "event_series",
+        "date",
+        "year",
+        "speaker",
+        "organisation",
+    ):
         assert df[col].notna().all(), col
     assert (df["year"] == df["date"].dt.year).all()
     assert (df["event"] == df["event_series"] + " " + df["year"].astype(str)).all()

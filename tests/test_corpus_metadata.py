@@ -37,12 +37,24 @@ def test_issue_example():
         ("at the 2023 MWC Shanghai on June 28", ["MWC Shanghai 2023"]),
         ("opening the 2023 WIC Wuzhen Summit in November", ["WIC Wuzhen Summit 2023"]),
         ("at the 2019 Internet Governance Forum in Berlin", ["Internet Governance Forum 2019"]),
-        ("the 2022 World Internet Conference Wuzhen Summit opened", ["World Internet Conference Wuzhen Summit 2022"]),
+        (
+            "the 2022 World Internet Conference Wuzhen Summit opened",
+            ["World Internet Conference Wuzhen Summit 2022"],
+        ),
         ("the 2019 Internet Governance Forum, which", ["Internet Governance Forum 2019"]),
-        ("the 2021 Digital Futures Dialogue on November 3", ["Digital Futures Dialogue 2021"]),  # no month, no "on"
+        (
+            "the 2021 Digital Futures Dialogue on November 3",
+            ["Digital Futures Dialogue 2021"],
+        ),  # no month, no "on"
         ("visitors to MWC Shanghai 2024, the show", ["MWC Shanghai 2024"]),  # name then year
-        ("the 2020 Forum on Information Society for Development", ["Forum on Information Society for Development 2020"]),
-        ("the 2019 Internet Governance Forum and the 2019 Internet Governance Forum", ["Internet Governance Forum 2019"]),
+        (
+            "the 2020 Forum on Information Society for Development",
+            ["Forum on Information Society for Development 2020"],
+        ),
+        (
+            "the 2019 Internet Governance Forum and the 2019 Internet Governance Forum",
+            ["Internet Governance Forum 2019"],
+        ),
         # not events
         ("By 2030 Africa will be connected", []),
         ("the 2030 Agenda for Sustainable Development", []),
@@ -62,7 +74,9 @@ def test_event_in_title_wins_and_all_are_mentioned():
     meta = infer_metadata(text)
     assert meta["event"] == "MWC Shanghai 2023"
     assert meta["events_mentioned"] == "MWC Shanghai 2023; Internet Governance Forum 2019"
-    meta = infer_metadata("No event here\n\n| x.example\n\nAt the 2019 Internet Governance Forum and the 2023 MWC Shanghai.")
+    meta = infer_metadata(
+        "No event here\n\n| x.example\n\nAt the 2019 Internet Governance Forum and the 2023 MWC Shanghai."
+    )
     assert meta["event"] == "Internet Governance Forum 2019"
 
 
@@ -86,12 +100,36 @@ def test_find_date(text, year, expected):
 @pytest.mark.parametrize(
     "text,speaker,org",
     [
-        ("Amina Otieno, chair of the Digital Futures Network (DFN), opened the forum.", "Amina Otieno", "Digital Futures Network"),
-        ('"We must act," said Li Wei, director of research at the Institute for Digital Policy, on Monday.', "Li Wei", "Institute for Digital Policy"),
-        ("According to Maria Souza, president of the Open Data Alliance (ODA), the rules work.", "Maria Souza", "Open Data Alliance"),
-        ("Speaking at the forum, Jonas Berg, chief executive of Nordlink Systems, said costs rose.", "Jonas Berg", "Nordlink Systems"),
-        ("Diego Valcárcel, chief executive of the Andes and Pacific Infrastructure Fund (APIF), spoke.", "Diego Valcárcel", "Andes and Pacific Infrastructure Fund"),
-        ("Grace Nyambura, founder of the Women in Connectivity Initiative (WICI), told delegates.", "Grace Nyambura", "Women in Connectivity Initiative"),
+        (
+            "Amina Otieno, chair of the Digital Futures Network (DFN), opened the forum.",
+            "Amina Otieno",
+            "Digital Futures Network",
+        ),
+        (
+            '"We must act," said Li Wei, director of research at the Institute for Digital Policy, on Monday.',
+            "Li Wei",
+            "Institute for Digital Policy",
+        ),
+        (
+            "According to Maria Souza, president of the Open Data Alliance (ODA), the rules work.",
+            "Maria Souza",
+            "Open Data Alliance",
+        ),
+        (
+            "Speaking at the forum, Jonas Berg, chief executive of Nordlink Systems, said costs rose.",
+            "Jonas Berg",
+            "Nordlink Systems",
+        ),
+        (
+            "Diego Valcárcel, chief executive of the Andes and Pacific Infrastructure Fund (APIF), spoke.",
+            "Diego Valcárcel",
+            "Andes and Pacific Infrastructure Fund",
+        ),
+        (
+            "Grace Nyambura, founder of the Women in Connectivity Initiative (WICI), told delegates.",
+            "Grace Nyambura",
+            "Women in Connectivity Initiative",
+        ),
         ("Delegates agreed, Helena Marquardt said.", "Helena Marquardt", None),
     ],
 )
@@ -108,7 +146,11 @@ def test_no_speaker_from_events_or_places():
 
 def test_parse_article_shapes():
     art = parse_article("Title line\n\n| site.example\n\nBody one.\n\nBody two.")
-    assert art == {"title": "Title line", "source": "site.example", "body": "Body one.\n\nBody two."}
+    assert art == {
+        "title": "Title line",
+        "source": "site.example",
+        "body": "Body one.\n\nBody two.",
+    }
     assert parse_article("Just a speech.\n\nWith two paragraphs.") is None
     assert parse_article("One paragraph only") is None
     # the site line may come after a subtitle

@@ -18,7 +18,10 @@ def test_alias():
         # 1. BOM, zero-width space, soft hyphen, no-break space
         ("\ufeffPeace\u00a0and secu\u00adrity\u200b.", "Peace and security."),
         # 2. mojibake (UTF-8 read as cp1252)
-        ("the â€œdigital divideâ€\x9d and â€” more", "the \u201cdigital divide\u201d and \u2014 more"),
+        (
+            "the â€œdigital divideâ€\x9d and â€” more",
+            "the \u201cdigital divide\u201d and \u2014 more",
+        ),
         ("President RodrÃ\u00adguez spoke", "President Rodríguez spoke"),
         # 3. CRLF and bare CR
         ("one\r\ntwo.\r\rThree\rfour", "one two.\n\nThree four"),
@@ -32,10 +35,16 @@ def test_alias():
         ("inter-\nnational co-\noperation", "international cooperation"),
         ("self-\ndetermination", "self-determination"),  # a prefix that takes a hyphen
         ("Asia-\nPacific", "Asia-Pacific"),  # capital after the break
-        ("peace-\nkeeping and peace-keeping", "peace-keeping and peace-keeping"),  # spelled so elsewhere
+        (
+            "peace-\nkeeping and peace-keeping",
+            "peace-keeping and peace-keeping",
+        ),  # spelled so elsewhere
         ("peace-\nkeeping and peacekeeping", "peacekeeping and peacekeeping"),
         ("two five-\n\n\nyear terms", "two five-year terms"),  # across blank lines
-        ("well-known and multi-stakeholder", "well-known and multi-stakeholder"),  # real compounds untouched
+        (
+            "well-known and multi-stakeholder",
+            "well-known and multi-stakeholder",
+        ),  # real compounds untouched
         # 7. Markdown asterisks and paragraph numbers
         ("the **Summit of the Future** and *Pact*", "the Summit of the Future and Pact"),
         ("end. *************** Next", "end. Next"),

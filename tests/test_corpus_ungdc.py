@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
 
 from discourse.corpus import CORPUS_COLUMNS, corpus_summary
@@ -31,7 +30,12 @@ def test_ungdc_nothing_seen_is_lost_and_non_speech_files_are_reported(ungdc_corp
     attrs = ungdc_corpus.attrs
     assert attrs["n_seen"] == 10_952 and attrs["skipped"] == [] and attrs["n_loaded"] == 10_952
     ignored = sorted(r["path"].rsplit("!", 1)[1] for r in attrs["ignored"])
-    assert ignored == ["ungdc/PROVENANCE.md", "ungdc/README.txt", "ungdc/Speakers_by_session.xlsx", "ungdc/manifest.csv"]
+    assert ignored == [
+        "ungdc/PROVENANCE.md",
+        "ungdc/README.txt",
+        "ungdc/Speakers_by_session.xlsx",
+        "ungdc/manifest.csv",
+    ]
 
 
 def test_ungdc_layout_metadata(ungdc_corpus):
@@ -53,7 +57,9 @@ def test_ungdc_no_artefact_left(ungdc_corpus, artefact):
 def test_ungdc_text_shape(ungdc_corpus):
     text = ungdc_corpus["text"]
     assert not text.str.contains("\n\n\n", regex=False).any()
-    assert not text.str.contains(r"[^\n]\n[^\n]", regex=True).any()  # no line break inside a paragraph
+    assert not text.str.contains(
+        r"[^\n]\n[^\n]", regex=True
+    ).any()  # no line break inside a paragraph
     assert (text.str.len() > 0).all()
     # hyphenation across lines joined (no "word-" at a paragraph end followed by a lower-case word)
     assert not text.str.contains(r"[a-z]-\n\n[a-z]", regex=True).any()
@@ -62,7 +68,12 @@ def test_ungdc_text_shape(ungdc_corpus):
 def test_ungdc_reference_counts(ungdc_corpus):
     # figures of the corpus README (documents containing the phrase, case-insensitive)
     df = ungdc_corpus
-    for phrase, year, expected in [("digital divide", 2000, 20), ("digital divide", 2024, 16), ("artificial intelligence", 2017, 2), ("artificial intelligence", 2024, 55)]:
+    for phrase, year, expected in [
+        ("digital divide", 2000, 20),
+        ("digital divide", 2024, 16),
+        ("artificial intelligence", 2017, 2),
+        ("artificial intelligence", 2024, 55),
+    ]:
         sub = df.loc[df["year"] == year, "text"]
         found = int(sub.str.contains(re.escape(phrase), case=False, regex=True).sum())
         assert found == expected, (phrase, year, found)

@@ -48,10 +48,30 @@ __all__ = [
 ]
 
 MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
-    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _FULL_MONTHS = [m for m in MONTHS if len(m) > 4 or m in ("may", "june", "july")]
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
@@ -71,7 +91,9 @@ _YEAR = r"(?:19|20)\d{2}"
 _YEAR_NAME_RE = re.compile(
     rf"(?:\b(?P<det>[Tt]he|[Tt]his|[Ll]ast|[Nn]ext|[Tt]hat)\s+)?(?<![\w/-])(?P<year>{_YEAR})(?:'s)?\s+(?P<name>[A-Z][^\n]*)"
 )
-_NAME_YEAR_RE = re.compile(rf"(?P<name>(?:[A-Z][\w'’&.-]*\s+){{0,7}}[A-Z][\w'’&.-]*)\s+(?P<year>{_YEAR})\b(?![\w/-])")
+_NAME_YEAR_RE = re.compile(
+    rf"(?P<name>(?:[A-Z][\w'’&.-]*\s+){{0,7}}[A-Z][\w'’&.-]*)\s+(?P<year>{_YEAR})\b(?![\w/-])"
+)
 _YEAR_ONLY_RE = re.compile(_YEAR)
 
 
@@ -139,16 +161,38 @@ def find_events(text: str) -> list[tuple[str, str, int]]:
         name = _take_name(words)
         if _is_event_name(name, m.group("det")):
             series = " ".join(name)
-            found.append((m.start("year"), f"{series} {m.group('year')}", series, int(m.group("year"))))
+            found.append(
+                (m.start("year"), f"{series} {m.group('year')}", series, int(m.group("year")))
+            )
     for m in _NAME_YEAR_RE.finditer(text):
         words = m.group("name").split()
         # keep the longest capitalised tail that is a name (drop a sentence-initial "At", "In"...)
-        while words and (words[0].lower() in {"at", "in", "the", "during", "on", "for", "of", "this", "since", "from", "by", "after", "before", "and"}):
+        while words and (
+            words[0].lower()
+            in {
+                "at",
+                "in",
+                "the",
+                "during",
+                "on",
+                "for",
+                "of",
+                "this",
+                "since",
+                "from",
+                "by",
+                "after",
+                "before",
+                "and",
+            }
+        ):
             words = words[1:]
         name = _take_name(words)
         if len(name) == len(words) and _is_event_name(name, "the"):
             series = " ".join(name)
-            found.append((m.start("name"), f"{series} {m.group('year')}", series, int(m.group("year"))))
+            found.append(
+                (m.start("name"), f"{series} {m.group('year')}", series, int(m.group("year")))
+            )
     found.sort(key=lambda t: t[0])
     seen: set[str] = set()
     out: list[tuple[str, str, int]] = []
@@ -162,8 +206,12 @@ def find_events(text: str) -> list[tuple[str, str, int]]:
 _MONTH_NAMES = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
 _DATE_RES = [
     re.compile(rf"\b(?P<year>{_YEAR})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
-    re.compile(rf"\b(?P<mname>{_MONTH_NAMES})\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>{_YEAR})\b)?"),
-    re.compile(rf"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mname>{_MONTH_NAMES})(?:,?\s+(?P<year>{_YEAR})\b)?"),
+    re.compile(
+        rf"\b(?P<mname>{_MONTH_NAMES})\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>{_YEAR})\b)?"
+    ),
+    re.compile(
+        rf"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mname>{_MONTH_NAMES})(?:,?\s+(?P<year>{_YEAR})\b)?"
+    ),
 ]
 
 
@@ -214,17 +262,59 @@ _ABBR = r"(?:\s*\((?P<abbr>[A-Z][\w&.-]{1,12})\))?"
 _SAY = r"(?:said|says|told|stated|noted|added|explained|remarked|declared|announced|stressed|argued|warned|opened|welcomed|urged|called)"
 _SPEAKER_RES = [
     # Name, role of the Org (ABBR), ...   (at a sentence or paragraph start)
-    re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_PERSON},\s+{_ROLE}\s+(?:of|at|for|with)\s+{_ORG}{_ABBR}\s*[,;.)]"),
+    re.compile(
+        rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_PERSON},\s+{_ROLE}\s+(?:of|at|for|with)\s+{_ORG}{_ABBR}\s*[,;.)]"
+    ),
     # said Name, role of/at Org
-    re.compile(rf"\b{_SAY}\s+{_PERSON},\s+{_ROLE}\s+(?:of|at|for|with)\s+{_ORG}{_ABBR}\s*(?:[,;.)]|$)"),
+    re.compile(
+        rf"\b{_SAY}\s+{_PERSON},\s+{_ROLE}\s+(?:of|at|for|with)\s+{_ORG}{_ABBR}\s*(?:[,;.)]|$)"
+    ),
     # according to Name, role of Org
-    re.compile(rf"\b[Aa]ccording\s+to\s+{_PERSON},\s+{_ROLE}\s+(?:of|at|for|with)\s+{_ORG}{_ABBR}\s*[,;.)]"),
+    re.compile(
+        rf"\b[Aa]ccording\s+to\s+{_PERSON},\s+{_ROLE}\s+(?:of|at|for|with)\s+{_ORG}{_ABBR}\s*[,;.)]"
+    ),
     # Name, role of Org, said / Name, the Org's role
     re.compile(rf"\b{_PERSON},\s+{_ROLE}\s+(?:of|at|for|with)\s+{_ORG}{_ABBR}\s*,"),
     # Org role Name said / Name said
     re.compile(rf"\b{_PERSON}\s+{_SAY}\b"),
 ]
-_NOT_NAMES = {"The", "This", "That", "These", "Those", "In", "On", "At", "But", "And", "As", "For", "It", "We", "Our", "Its", "He", "She", "They", "A", "An", "If", "When", "While", "After", "Before", "During", "Speaking", "According", "Meanwhile", "However", "Mr", "Ms", "Mrs", "Dr"}
+_NOT_NAMES = {
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "In",
+    "On",
+    "At",
+    "But",
+    "And",
+    "As",
+    "For",
+    "It",
+    "We",
+    "Our",
+    "Its",
+    "He",
+    "She",
+    "They",
+    "A",
+    "An",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "During",
+    "Speaking",
+    "According",
+    "Meanwhile",
+    "However",
+    "Mr",
+    "Ms",
+    "Mrs",
+    "Dr",
+}
 
 
 def _plausible_person(name: str) -> bool:
@@ -258,7 +348,18 @@ def find_speaker(text: str) -> dict[str, str]:
             speaker = m.group("speaker")
             # drop leading title words ("Professor", "Dr", "Minister") a name may carry
             words = speaker.split()
-            while len(words) > 2 and words[0].rstrip(".") in {"Dr", "Mr", "Ms", "Mrs", "Prof", "Professor", "Minister", "President", "Ambassador", "Secretary-General"}:
+            while len(words) > 2 and words[0].rstrip(".") in {
+                "Dr",
+                "Mr",
+                "Ms",
+                "Mrs",
+                "Prof",
+                "Professor",
+                "Minister",
+                "President",
+                "Ambassador",
+                "Secretary-General",
+            }:
                 words = words[1:]
             speaker = " ".join(words)
             if not _plausible_person(speaker):

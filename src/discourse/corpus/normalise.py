@@ -60,7 +60,9 @@ HYPHEN_PREFIXES = frozenset(
     eight nine ten twenty thirty forty fifty sixty seventy eighty ninety""".split()
 )
 
-_MOJIBAKE_RE = re.compile("[âÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|â€")
+_MOJIBAKE_RE = re.compile(
+    "[âÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|â€"
+)
 # What is left of a cp1252-as-UTF-8 sequence when ftfy cannot fix it (mixed text).
 _MOJIBAKE_FALLBACK = [
     ("â€œ", "\u201c"),
@@ -75,7 +77,15 @@ _MOJIBAKE_FALLBACK = [
     ("â€\u00a6", "\u2026"),
     ("â€", "\u201d"),  # the last byte was lost: it was a closing quote most of the time
 ]
-_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
+_LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
 _INVISIBLE_RE = re.compile("[\ufeff\u200b\u00ad]")
 _NBSP_RE = re.compile("[\u00a0\u202f\u2007]")
 _LINE_END_RE = re.compile("\r\n?|[\u2028\u2029\u0085]")
@@ -88,14 +98,22 @@ _ASTERISKS_RE = re.compile(r"\*+")
 _PARA_NUMBER_RE = re.compile(r"\n[ \t]*\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
 _SPACES_RE = re.compile(r"[\t\v][ \t\v]*| [ \t\v]+")  # only runs that change
 _BLANK_RE = re.compile(r"\n[ \t]*\n\s*")
-_SENTENCE_END = tuple(".!?:\"\u201d\u2019)")
-_ABBREVIATIONS = frozenset("mr mrs ms dr prof st no nos art para vol pp p h.e messrs hon gen sr jr".split())
+_SENTENCE_END = tuple('.!?:"\u201d\u2019)')
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st no nos art para vol pp p h.e messrs hon gen sr jr".split()
+)
 _PARA_MARK = "\ue000"  # marks a paragraph start found in step 7 (private use: no text has it)
 _INVISIBLE = set("\ufeff\u200b\u00ad")
 _NBSP = set("\u00a0\u202f\u2007")
 _LINE_ENDS = set("\r\u2028\u2029\u0085")
 _CONTROLS = {chr(c) for c in [*range(0, 9), 11, *range(14, 32), 127]}
-_RARE_RE = re.compile("[" + re.escape("".join(sorted(_INVISIBLE | _NBSP | _LINE_ENDS | _CONTROLS | set("\f*" + _PARA_MARK)))) + "]")
+_RARE_RE = re.compile(
+    "["
+    + re.escape(
+        "".join(sorted(_INVISIBLE | _NBSP | _LINE_ENDS | _CONTROLS | set("\f*" + _PARA_MARK)))
+    )
+    + "]"
+)
 
 
 def looks_broken(text: str) -> bool:
@@ -224,8 +242,10 @@ def _join_block(block: str) -> str:
     short = 0.8 * width
     out: list[str] = []
     current: list[str] = [lines[0]]
-    for prev, line in zip(lines, lines[1:]):
-        if line.startswith(_PARA_MARK) or (len(prev) < short and len(lines) > 3 and _is_sentence_end(prev)):
+    for prev, line in zip(lines, lines[1:], strict=False):
+        if line.startswith(_PARA_MARK) or (
+            len(prev) < short and len(lines) > 3 and _is_sentence_end(prev)
+        ):
             out.append(" ".join(current))
             current = [line]
         else:

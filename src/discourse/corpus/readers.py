@@ -55,7 +55,20 @@ FORMATS = ("auto", "folder", "articles", "text", "zip", "tar", "csv", "tsv", "js
 DOCUMENT_SUFFIXES = (".txt", ".text")
 
 # File names (stem, upper case) that document a corpus rather than belong to it.
-_DOC_FILES = {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "CHANGES", "PROVENANCE", "NOTICE", "AUTHORS", "CITATION", "MANIFEST", "CONTRIBUTING"}
+_DOC_FILES = {
+    "README",
+    "LICENSE",
+    "LICENCE",
+    "COPYING",
+    "CHANGELOG",
+    "CHANGES",
+    "PROVENANCE",
+    "NOTICE",
+    "AUTHORS",
+    "CITATION",
+    "MANIFEST",
+    "CONTRIBUTING",
+}
 _SIDECAR_NAME = "metadata.csv"
 _INT_COLUMNS = {"year", "session"}
 _STRING_COLUMNS = [c for c in CORPUS_COLUMNS if c not in ("date", "year")]
@@ -84,7 +97,14 @@ _SUFFIX_FORMATS = {
 class _Problem(Exception):
     """A bad document or row: raised as CorpusError or recorded as skipped."""
 
-    def __init__(self, reason: str, *, line: int | None = None, row: int | None = None, hint: str | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        line: int | None = None,
+        row: int | None = None,
+        hint: str | None = None,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.line = line
@@ -100,7 +120,7 @@ class _Collector:
         self.skipped: list[dict[str, Any]] = []
 
     def problem(self, path: str, p: _Problem) -> None:
-        hint = p.hint or "Fix or remove it, or load with errors=\"skip\" to leave it out"
+        hint = p.hint or 'Fix or remove it, or load with errors="skip" to leave it out'
         if self.errors == "raise":
             raise CorpusError(p.reason, path=path, line=p.line, row=p.row, hint=hint)
         record = {"path": path, "reason": p.reason, "line": p.line, "row": p.row}
@@ -138,7 +158,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
         Empty, binary or undecodable content (with the line where it shows).
     """
     if not data.strip():
-        raise _Problem("the file is empty", hint="Remove it, or load with errors=\"skip\"")
+        raise _Problem("the file is empty", hint='Remove it, or load with errors="skip"')
     if encoding is not None:
         try:
             return data.decode(encoding)
@@ -161,7 +181,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
         raise _Problem(
             "binary content, not text" + (" (a NUL byte)" if nul >= 0 else " (control characters)"),
             line=_line_of(data, nul if nul >= 0 else 0),
-            hint="Remove the file; if it is UTF-16 text without a byte-order mark, pass encoding=\"utf-16\"",
+            hint='Remove the file; if it is UTF-16 text without a byte-order mark, pass encoding="utf-16"',
         )
     try:
         return data.decode("utf-8-sig")
@@ -213,7 +233,9 @@ def _folder_members(root: Path) -> list[_Member]:
     members = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         dirnames.sort()
-        for name in filenames + [d for d in dirnames if PurePosixPath(d).suffix.lower() in DOCUMENT_SUFFIXES]:
+        for name in filenames + [
+            d for d in dirnames if PurePosixPath(d).suffix.lower() in DOCUMENT_SUFFIXES
+        ]:
             full = Path(dirpath) / name
             rel = full.relative_to(root).as_posix()
             members.append(_Member(rel, str(full), (lambda p=full: p.read_bytes())))
@@ -224,12 +246,18 @@ def _zip_members(path: Path) -> tuple[list[_Member], Any]:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as err:
-        raise CorpusError(f"not a readable zip archive ({err})", path=path, hint="Check the file, or pass the right format=") from None
+        raise CorpusError(
+            f"not a readable zip archive ({err})",
+            path=path,
+            hint="Check the file, or pass the right format=",
+        ) from None
     members = []
     for info in zf.infolist():
         if info.is_dir():
             continue
-        members.append(_Member(info.filename, f"{path}!{info.filename}", (lambda n=info.filename: zf.read(n))))
+        members.append(
+            _Member(info.filename, f"{path}!{info.filename}", (lambda n=info.filename: zf.read(n)))
+        )
     return members, zf
 
 
@@ -245,7 +273,11 @@ def _tar_members(path: Path) -> list[_Member]:
                 data = fh.read() if fh is not None else b""
                 members.append(_Member(info.name, f"{path}!{info.name}", (lambda d=data: d)))
     except (tarfile.TarError, OSError, EOFError) as err:
-        raise CorpusError(f"not a readable tar archive ({err})", path=path, hint="Check the file, or pass the right format=") from None
+        raise CorpusError(
+            f"not a readable tar archive ({err})",
+            path=path,
+            hint="Check the file, or pass the right format=",
+        ) from None
     return members
 
 
@@ -277,7 +309,10 @@ def _compile_pattern(pattern: str) -> tuple[re.Pattern[str], bool, list[str]]:
         )
     dupes = sorted({f for f in fields if fields.count(f) > 1})
     if dupes:
-        raise CorpusError(f"filename_pattern {pattern!r} repeats the field(s) {', '.join(dupes)}", hint="Name each field once")
+        raise CorpusError(
+            f"filename_pattern {pattern!r} repeats the field(s) {', '.join(dupes)}",
+            hint="Name each field once",
+        )
     parts = re.split(r"(\{\w+\})", pattern)
     rx = ""
     for part in parts:
@@ -300,7 +335,9 @@ def _convert_field(name: str, value: str) -> Any:
 # --- tables --------------------------------------------------------------------------------
 
 
-def _read_csv_rows(path: Path, data: bytes, sep: str, collector: _Collector) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
+def _read_csv_rows(
+    path: Path, data: bytes, sep: str, collector: _Collector
+) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
     """Rows of a CSV/TSV as (row number, line, {column: value}); malformed rows go to the collector."""
     try:
         text = decode_bytes(data)
@@ -310,9 +347,16 @@ def _read_csv_rows(path: Path, data: bytes, sep: str, collector: _Collector) -> 
     try:
         header = next(reader)
     except StopIteration:
-        raise CorpusError("the table is empty", path=path, hint="Give a header row and one row per document") from None
+        raise CorpusError(
+            "the table is empty", path=path, hint="Give a header row and one row per document"
+        ) from None
     except csv.Error as err:
-        raise CorpusError(f"the header cannot be parsed ({err})", path=path, line=1, hint="Check the delimiter and quoting") from None
+        raise CorpusError(
+            f"the header cannot be parsed ({err})",
+            path=path,
+            line=1,
+            hint="Check the delimiter and quoting",
+        ) from None
     header = [h.strip() for h in header]
     rows = []
     n = 0
@@ -324,7 +368,15 @@ def _read_csv_rows(path: Path, data: bytes, sep: str, collector: _Collector) -> 
             break
         except csv.Error as err:
             n += 1
-            collector.problem(str(path), _Problem(f"malformed row ({err})", row=n, line=line_start, hint="Fix the quoting of this row"))
+            collector.problem(
+                str(path),
+                _Problem(
+                    f"malformed row ({err})",
+                    row=n,
+                    line=line_start,
+                    hint="Fix the quoting of this row",
+                ),
+            )
             continue
         if not values or (len(values) == 1 and not values[0].strip()):
             continue  # blank line
@@ -340,11 +392,19 @@ def _read_csv_rows(path: Path, data: bytes, sep: str, collector: _Collector) -> 
                 ),
             )
             continue
-        rows.append((n, line_start, {h: (v if v != "" else None) for h, v in zip(header, values)}))
+        rows.append(
+            (
+                n,
+                line_start,
+                {h: (v if v != "" else None) for h, v in zip(header, values, strict=True)},
+            )
+        )
     return header, rows
 
 
-def _read_jsonl_rows(path: Path, data: bytes, collector: _Collector) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
+def _read_jsonl_rows(
+    path: Path, data: bytes, collector: _Collector
+) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
     try:
         text = decode_bytes(data)
     except _Problem as p:
@@ -359,10 +419,26 @@ def _read_jsonl_rows(path: Path, data: bytes, collector: _Collector) -> tuple[li
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
-            collector.problem(str(path), _Problem(f"malformed JSON ({err.msg})", row=n, line=lineno, hint="Fix the line: one JSON object per line"))
+            collector.problem(
+                str(path),
+                _Problem(
+                    f"malformed JSON ({err.msg})",
+                    row=n,
+                    line=lineno,
+                    hint="Fix the line: one JSON object per line",
+                ),
+            )
             continue
         if not isinstance(obj, dict):
-            collector.problem(str(path), _Problem(f"a JSON {type(obj).__name__}, not an object", row=n, line=lineno, hint="Write one JSON object per line"))
+            collector.problem(
+                str(path),
+                _Problem(
+                    f"a JSON {type(obj).__name__}, not an object",
+                    row=n,
+                    line=lineno,
+                    hint="Write one JSON object per line",
+                ),
+            )
             continue
         for k in obj:
             if k not in header:
@@ -371,14 +447,23 @@ def _read_jsonl_rows(path: Path, data: bytes, collector: _Collector) -> tuple[li
     return header, rows
 
 
-def _read_parquet_rows(path: Path) -> tuple[list[str], list[tuple[int, int | None, dict[str, Any]]]]:
+def _read_parquet_rows(
+    path: Path,
+) -> tuple[list[str], list[tuple[int, int | None, dict[str, Any]]]]:
     try:
         df = pd.read_parquet(path)
     except Exception as err:  # pyarrow raises many types
-        raise CorpusError(f"not a readable Parquet file ({err.__class__.__name__}: {err})", path=path, hint="Check the file, or pass the right format=") from None
+        raise CorpusError(
+            f"not a readable Parquet file ({err.__class__.__name__}: {err})",
+            path=path,
+            hint="Check the file, or pass the right format=",
+        ) from None
     header = [str(c) for c in df.columns]
     records = df.to_dict("records")
-    return header, [(i, None, {k: (None if _isna(v) else v) for k, v in rec.items()}) for i, rec in enumerate(records, start=1)]
+    return header, [
+        (i, None, {k: (None if _isna(v) else v) for k, v in rec.items()})
+        for i, rec in enumerate(records, start=1)
+    ]
 
 
 def _isna(v: Any) -> bool:
@@ -422,7 +507,9 @@ def _doc_record(
     else:
         text = text.lstrip("\ufeff")
     if not text.strip():
-        raise _Problem("the file is empty (only whitespace)", hint="Remove it, or load with errors=\"skip\"")
+        raise _Problem(
+            "the file is empty (only whitespace)", hint='Remove it, or load with errors="skip"'
+        )
     rec: dict[str, Any] = {"doc_id": doc_id, "path": display}
     article = None
     if article_mode != "plain":
@@ -436,7 +523,9 @@ def _doc_record(
         rec["title"] = article["title"]
         rec["source"] = article["source"]
         if not article["body"]:
-            raise _Problem("the article has a title but no body", hint="Add the body, or remove the file")
+            raise _Problem(
+                "the article has a title but no body", hint="Add the body, or remove the file"
+            )
     else:
         rec["text"] = text
     if do_infer:
@@ -457,7 +546,11 @@ def _read_sidecar(meta: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataF
         mpath = Path(meta)
         name = str(mpath)
         if not mpath.is_file():
-            raise CorpusError("the metadata file does not exist", path=mpath, hint="Check the path given as metadata=")
+            raise CorpusError(
+                "the metadata file does not exist",
+                path=mpath,
+                hint="Check the path given as metadata=",
+            )
         collector = _Collector("raise")
         sep = "\t" if mpath.suffix.lower() in (".tsv", ".tab") else ","
         header, rows = _read_csv_rows(mpath, mpath.read_bytes(), sep, collector)
@@ -473,14 +566,22 @@ def _read_sidecar(meta: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataF
     dup = df[key].astype("str").duplicated(keep=False) & df[key].notna()
     if dup.any():
         first = int(dup.to_numpy().nonzero()[0][1]) + 1
-        raise CorpusError(f"the key {df[key].iloc[first - 1]!r} appears twice", path=name, row=first, item=key, hint="Give each document one row")
+        raise CorpusError(
+            f"the key {df[key].iloc[first - 1]!r} appears twice",
+            path=name,
+            row=first,
+            item=key,
+            hint="Give each document one row",
+        )
     return df, key, name
 
 
-def _apply_sidecar(records: list[dict[str, Any]], rels: list[str], meta, attrs: dict[str, Any]) -> None:
+def _apply_sidecar(
+    records: list[dict[str, Any]], rels: list[str], meta, attrs: dict[str, Any]
+) -> None:
     df, key, name = _read_sidecar(meta)
     index: dict[str, int] = {}
-    for i, (rec, rel) in enumerate(zip(records, rels)):
+    for i, (rec, rel) in enumerate(zip(records, rels, strict=True)):
         for k in (rec["doc_id"], rel, PurePosixPath(rel).name, PurePosixPath(rel).stem):
             index.setdefault(k, i)
     unmatched = []
@@ -499,7 +600,9 @@ def _apply_sidecar(records: list[dict[str, Any]], rels: list[str], meta, attrs: 
             if not _isna(v) and not (isinstance(v, str) and not v.strip()):
                 records[i][col] = v
     if unmatched:
-        log.warning("%s: %d row(s) match no document (first: %r)", name, len(unmatched), unmatched[0]["key"])
+        log.warning(
+            "%s: %d row(s) match no document (first: %r)", name, len(unmatched), unmatched[0]["key"]
+        )
     attrs["metadata"] = name
     attrs["metadata_unmatched"] = unmatched
 
@@ -627,27 +730,44 @@ def load_corpus(
         Bad source or option; a bad file or row when ``errors="raise"``.
     """
     if errors not in ("raise", "skip"):
-        raise CorpusError(f"errors={errors!r} is not an option", hint='Use errors="raise" or errors="skip"')
+        raise CorpusError(
+            f"errors={errors!r} is not an option", hint='Use errors="raise" or errors="skip"'
+        )
     if format not in FORMATS:
-        raise CorpusError(f"format={format!r} is not a known format", hint=f"Use one of {', '.join(FORMATS)}")
+        raise CorpusError(
+            f"format={format!r} is not a known format", hint=f"Use one of {', '.join(FORMATS)}"
+        )
     if infer not in ("auto", True, False):
         raise CorpusError(f"infer={infer!r} is not an option", hint='Use "auto", True or False')
     if isinstance(source, pd.DataFrame):
-        raise CorpusError("load_corpus reads files; this is already a DataFrame", hint="Pass a path, or use the DataFrame directly")
+        raise CorpusError(
+            "load_corpus reads files; this is already a DataFrame",
+            hint="Pass a path, or use the DataFrame directly",
+        )
     path = Path(source)
     if not path.exists():
-        raise CorpusError("the corpus source does not exist", path=path, hint="Check the path (a folder, archive or table)")
+        raise CorpusError(
+            "the corpus source does not exist",
+            path=path,
+            hint="Check the path (a folder, archive or table)",
+        )
     fmt = _detect_format(path) if format == "auto" else format
     if fmt in ("folder", "articles") and not path.is_dir() and format != "auto":
         if fmt == "articles" and path.is_file():
             pass
         elif not path.is_dir():
-            raise CorpusError(f"format={fmt!r} needs a folder", path=path, hint="Pass the folder, or the right format=")
+            raise CorpusError(
+                f"format={fmt!r} needs a folder",
+                path=path,
+                hint="Pass the folder, or the right format=",
+            )
     collector = _Collector(errors)
     attrs: dict[str, Any] = {"source": str(path), "format": fmt}
     if fmt in ("csv", "tsv", "jsonl", "parquet"):
         if path.is_dir():
-            raise CorpusError(f"format={fmt!r} needs a file, not a folder", path=path, hint="Pass the table file")
+            raise CorpusError(
+                f"format={fmt!r} needs a file, not a folder", path=path, hint="Pass the table file"
+            )
         records, n_seen = _load_table(path, fmt, columns, collector, normalise, infer, progress)
         rels = [r["doc_id"] for r in records]
         attrs["ignored"] = []
@@ -659,7 +779,16 @@ def load_corpus(
                 log.info("columns= applies to tables; ignored for %s", path)
         article_mode = {"folder": "plain", "articles": "articles"}.get(format, "auto")
         records, rels, n_seen, ignored, auto_sidecar = _load_files(
-            path, fmt, article_mode, filename_pattern, collector, encoding, tuple(s.lower() for s in suffixes), normalise, infer, progress
+            path,
+            fmt,
+            article_mode,
+            filename_pattern,
+            collector,
+            encoding,
+            tuple(s.lower() for s in suffixes),
+            normalise,
+            infer,
+            progress,
         )
         attrs["ignored"] = ignored
         sidecar = metadata if metadata is not None else auto_sidecar
@@ -672,16 +801,24 @@ def load_corpus(
     attrs["n_loaded"] = len(df)
     attrs["n_skipped"] = len(collector.skipped)
     if len(df) + len(collector.skipped) != n_seen:  # pragma: no cover - an internal invariant
-        raise AssertionError(f"loaded {len(df)} + skipped {len(collector.skipped)} != seen {n_seen}")
+        raise AssertionError(
+            f"loaded {len(df)} + skipped {len(collector.skipped)} != seen {n_seen}"
+        )
     df.attrs.update(attrs)
-    log.info("loaded %d documents from %s (%d skipped, %d ignored)", len(df), path, len(collector.skipped), len(attrs["ignored"]))
+    log.info(
+        "loaded %d documents from %s (%d skipped, %d ignored)",
+        len(df),
+        path,
+        len(collector.skipped),
+        len(attrs["ignored"]),
+    )
     return df
 
 
 def _drop_duplicates(records: list[dict[str, Any]], rels: list[str], collector: _Collector):
     seen: dict[str, str] = {}
     keep_r, keep_p = [], []
-    for rec, rel in zip(records, rels):
+    for rec, rel in zip(records, rels, strict=True):
         did = rec["doc_id"]
         if did in seen:
             collector.problem(
@@ -689,7 +826,7 @@ def _drop_duplicates(records: list[dict[str, Any]], rels: list[str], collector: 
                 _Problem(
                     f"duplicate doc_id {did!r} (also {seen[did]})",
                     row=rec.get("_row"),
-                    hint="Give each document a unique id (or file name), or load with errors=\"skip\" to keep the first",
+                    hint='Give each document a unique id (or file name), or load with errors="skip" to keep the first',
                 ),
             )
             continue
@@ -709,7 +846,18 @@ def _progress(items: list[Any], enabled: bool, desc: str):
     return tqdm(items, desc=desc, unit="doc")
 
 
-def _load_files(path, fmt, article_mode, filename_pattern, collector, encoding, suffixes, normalise, infer, progress):
+def _load_files(
+    path,
+    fmt,
+    article_mode,
+    filename_pattern,
+    collector,
+    encoding,
+    suffixes,
+    normalise,
+    infer,
+    progress,
+):
     closer = None
     if fmt in ("folder", "articles") and path.is_dir():
         members = _folder_members(path)
@@ -719,7 +867,11 @@ def _load_files(path, fmt, article_mode, filename_pattern, collector, encoding, 
         members = _tar_members(path)
     elif fmt in ("text", "articles"):
         if path.is_dir():
-            raise CorpusError("format='text' reads one file, this is a folder", path=path, hint="Use format=\"folder\"")
+            raise CorpusError(
+                "format='text' reads one file, this is a folder",
+                path=path,
+                hint='Use format="folder"',
+            )
         members = [_Member(path.name, str(path), path.read_bytes)]
         suffixes = tuple(suffixes) + (path.suffix.lower(),)
     else:  # pragma: no cover - guarded by FORMATS
@@ -740,7 +892,10 @@ def _load_files(path, fmt, article_mode, filename_pattern, collector, encoding, 
         common = _common_dir([m.rel for m in docs])
         # a sidecar is used automatically only at the top of the source
         sidecar_df = None
-        if auto_sidecar is not None and PurePosixPath(auto_sidecar.rel).parent.as_posix() in (common or ".", "."):
+        if auto_sidecar is not None and PurePosixPath(auto_sidecar.rel).parent.as_posix() in (
+            common or ".",
+            ".",
+        ):
             if fmt in ("folder", "articles"):
                 sidecar_df = Path(auto_sidecar.display)
             else:
@@ -768,11 +923,16 @@ def _sidecar_from_bytes(m: _Member) -> pd.DataFrame:
     return pd.DataFrame([r[2] for r in rows], columns=header)
 
 
-def _read_member(m: _Member, rel: str, encoding, pattern, article_mode, infer, normalise) -> dict[str, Any]:
+def _read_member(
+    m: _Member, rel: str, encoding, pattern, article_mode, infer, normalise
+) -> dict[str, Any]:
     try:
         data = m.read()
     except (OSError, zipfile.BadZipFile, RuntimeError) as err:
-        raise _Problem(f"cannot be read ({err.__class__.__name__}: {err})", hint="Check the file's permissions and that it is not damaged") from None
+        raise _Problem(
+            f"cannot be read ({err.__class__.__name__}: {err})",
+            hint="Check the file's permissions and that it is not damaged",
+        ) from None
     text = decode_bytes(data, encoding)
     doc_id = str(PurePosixPath(rel).with_suffix(""))
     fields: dict[str, Any] = {}
@@ -795,7 +955,7 @@ def _read_member(m: _Member, rel: str, encoding, pattern, article_mode, infer, n
         if pm is None:
             raise _Problem(
                 f"the file name does not match filename_pattern {rx.pattern!r}",
-                hint="Rename the file, fix the pattern, or load with errors=\"skip\"",
+                hint='Rename the file, fix the pattern, or load with errors="skip"',
             )
         for name in names:
             value = _convert_field(name, pm.group(name))
@@ -803,7 +963,15 @@ def _read_member(m: _Member, rel: str, encoding, pattern, article_mode, infer, n
                 doc_id = value
             elif value is not None:
                 fields[name] = value
-    rec = _doc_record(text, rel=rel, display=m.display, doc_id=doc_id, article_mode="plain" if ungdc else article_mode, infer=infer, normalise=normalise)
+    rec = _doc_record(
+        text,
+        rel=rel,
+        display=m.display,
+        doc_id=doc_id,
+        article_mode="plain" if ungdc else article_mode,
+        infer=infer,
+        normalise=normalise,
+    )
     for k, v in fields.items():
         rec[k] = v  # layout and pattern override inferred values
     return rec
@@ -813,14 +981,22 @@ def _load_table(path, fmt, columns, collector, normalise, infer, progress):
     try:
         data = path.read_bytes() if fmt != "parquet" else b""
     except OSError as err:
-        raise CorpusError(f"cannot be read ({err.__class__.__name__}: {err})", path=path, hint="Check the file's permissions") from None
+        raise CorpusError(
+            f"cannot be read ({err.__class__.__name__}: {err})",
+            path=path,
+            hint="Check the file's permissions",
+        ) from None
     if fmt in ("csv", "tsv"):
         if not data.strip():
-            raise CorpusError("the table is empty", path=path, hint="Give a header row and one row per document")
+            raise CorpusError(
+                "the table is empty", path=path, hint="Give a header row and one row per document"
+            )
         header, rows = _read_csv_rows(path, data, "," if fmt == "csv" else "\t", collector)
     elif fmt == "jsonl":
         if not data.strip():
-            raise CorpusError("the table is empty", path=path, hint="Write one JSON object per line")
+            raise CorpusError(
+                "the table is empty", path=path, hint="Write one JSON object per line"
+            )
         header, rows = _read_jsonl_rows(path, data, collector)
     else:
         header, rows = _read_parquet_rows(path)
@@ -851,7 +1027,10 @@ def _load_table(path, fmt, columns, collector, normalise, infer, progress):
         where = {"row": rowno, "line": line}
         text = rec.get("text")
         if text is None or (isinstance(text, str) and not text.strip()):
-            collector.problem(str(path), _Problem("the row has no text", **where, hint="Fill the text, or remove the row"))
+            collector.problem(
+                str(path),
+                _Problem("the row has no text", **where, hint="Fill the text, or remove the row"),
+            )
             continue
         text = str(text)
         if normalise:

@@ -41,7 +41,9 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
     lines.append(f"documents:  {_fmt(n)} loaded, {_fmt(len(skipped))} skipped, {_fmt(seen)} seen")
     if "text" in corpus.columns and n:
         counts = corpus["text"].fillna("").map(count_tokens)
-        lines.append(f"tokens:     {_fmt(int(counts.sum()))} (median {_fmt(int(counts.median()))} per document)")
+        lines.append(
+            f"tokens:     {_fmt(int(counts.sum()))} (median {_fmt(int(counts.median()))} per document)"
+        )
 
     def distinct(col: str) -> list:
         if col not in corpus.columns:
@@ -52,25 +54,49 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
         events = corpus["event"].dropna()
         n_missing = int(corpus["event"].isna().sum())
         counts = events.value_counts()
-        order = corpus.dropna(subset=["event"]).sort_values(["year", "event"], kind="stable")["event"].drop_duplicates().tolist() if "year" in corpus.columns else sorted(counts.index)
+        order = (
+            corpus.dropna(subset=["event"])
+            .sort_values(["year", "event"], kind="stable")["event"]
+            .drop_duplicates()
+            .tolist()
+            if "year" in corpus.columns
+            else sorted(counts.index)
+        )
         shown = ", ".join(f"{e} ({counts[e]})" for e in order[:max_items])
         more = f", ... {len(order) - max_items} more" if len(order) > max_items else ""
-        lines.append(f"events:     {len(order)}" + (f": {shown}{more}" if order else "") + (f"; {n_missing} documents without event" if n_missing else ""))
+        lines.append(
+            f"events:     {len(order)}"
+            + (f": {shown}{more}" if order else "")
+            + (f"; {n_missing} documents without event" if n_missing else "")
+        )
         series = distinct("event_series")
         if series:
-            lines.append(f"series:     {len(series)}: " + ", ".join(map(str, series[:max_items])) + (" ..." if len(series) > max_items else ""))
+            lines.append(
+                f"series:     {len(series)}: "
+                + ", ".join(map(str, series[:max_items]))
+                + (" ..." if len(series) > max_items else "")
+            )
     if "year" in corpus.columns:
         years = corpus["year"].dropna()
         if len(years):
-            lines.append(f"years:      {int(years.min())}-{int(years.max())} ({years.nunique()} distinct; {int(corpus['year'].isna().sum())} documents without year)")
+            lines.append(
+                f"years:      {int(years.min())}-{int(years.max())} ({years.nunique()} distinct; {int(corpus['year'].isna().sum())} documents without year)"
+            )
         else:
             lines.append("years:      none known")
-    for col, label in (("speaker", "speakers"), ("organisation", "orgs"), ("country", "countries"), ("source", "sources")):
+    for col, label in (
+        ("speaker", "speakers"),
+        ("organisation", "orgs"),
+        ("country", "countries"),
+        ("source", "sources"),
+    ):
         if col in corpus.columns:
             vals = distinct(col)
             missing = int(corpus[col].isna().sum())
             if vals:
-                lines.append(f"{label + ':':<11} {len(vals)} distinct ({missing} documents without)")
+                lines.append(
+                    f"{label + ':':<11} {len(vals)} distinct ({missing} documents without)"
+                )
             elif col == "speaker":
                 lines.append(f"{label + ':':<11} none known")
     lines.append(f"skipped:    {len(skipped)} file(s)/row(s)" + (":" if skipped else ""))
