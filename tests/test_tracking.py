@@ -166,10 +166,8 @@ def test_track_themes_one_event_and_bad_input():
 def test_track_themes_flags_planted_trends_in_synthetic_corpus():
     from discourse.datasets import make_synthetic_corpus
 
-    corpus, counts = make_synthetic_corpus(600, n_events=6, series=("Forum",), seed=2,
-                                           return_counts=True)
-    counts["per_1k"] = counts["count"] / counts["n_tokens"] * 1000
-    t = track_themes(corpus, counts=counts, n_boot=200, n_perm=400)
+    corpus = make_synthetic_corpus(600, n_events=6, series=("Forum",), seed=2)
+    t = track_themes(corpus, n_boot=200, n_perm=400)  # through the real theme counter
     ai = t[t["theme"] == "ai_safety"]
     # ai_safety rises from 0.2 to 4 per 1,000 tokens: rises flagged, never a fall
     assert (ai["change_per_1k"] == "rise").sum() >= 2 and not (ai["change"] == "fall").any()
@@ -314,5 +312,22 @@ def test_track_topics_matches_topic_prevalence_of_a_fitted_model():
     merged = t.merge(p, on=["event", "topic"], suffixes=("", "_model"))
     assert len(merged) == len(t) == 12
     np.testing.assert_allclose(merged["prevalence"], merged["prevalence_model"])
+    # same seeds per group, although our rows are in time order and theirs sorted by name
+    np.testing.assert_allclose(merged["prevalence_low"], merged["prevalence_low_model"])
     assert (merged["label"] == merged["label_model"]).all()
     assert (merged["n_docs"] == merged["n_docs_model"]).all()
+
+
+def test_track_themes_levels_are_those_of_theme_frequencies():
+    from discourse.datasets import make_synthetic_corpus
+    from discourse.themes import theme_counts, theme_frequencies
+
+    corpus = make_synthetic_corpus(120, n_events=3, seed=4)
+    counts = theme_counts(corpus)
+    t = track_themes(corpus, counts=counts, n_boot=100, n_perm=0)
+    f = theme_frequencies(corpus, n_boot=100)
+    merged = t.merge(f, on=["event", "theme"], suffixes=("", "_f"))
+    assert len(merged) == len(t) == len(f)
+    for col in ["n_docs", "docs_with_theme", "share_docs", "count", "n_tokens", "per_1k",
+                "share_docs_low", "per_1k_high"]:
+        np.testing.assert_allclose(merged[col].astype(float), merged[f"{col}_f"].astype(float))

@@ -285,6 +285,38 @@ def _events_order(corpus: pd.DataFrame) -> pd.DataFrame:
     return events(slim.assign(text=""))[["event", "event_series", "year", "date", "n_docs"]]
 
 
+def _seed_rank(table: pd.DataFrame, by: str) -> np.ndarray:
+    """Index of each group in sorted-label order (missing last), for seeding the bootstrap.
+
+    ``theme_frequencies`` and ``TopicModel.topic_prevalence`` number their groups in
+    sorted order; seeding each group by that number makes our level intervals identical
+    to theirs although our rows are in time order.
+    """
+    labels = table[by]
+    missing = labels.isna().to_numpy() | (labels.astype("object") == NO_EVENT).to_numpy() \
+        if by == "event" else labels.isna().to_numpy()
+    present = np.flatnonzero(~missing)
+    values = labels.iloc[present]
+    try:
+        order = np.argsort(values.to_numpy(), kind="stable")
+    except TypeError:
+        order = np.argsort(values.astype(str).to_numpy(), kind="stable")
+    rank = np.empty(len(table), dtype=np.int64)
+    rank[present[order]] = np.arange(len(present))
+    rank[np.flatnonzero(missing)] = np.arange(len(present), len(table))
+    return rank
+
+
+def _bootstrap_in_time_order(num, den, codes, rank, n_groups, **kwargs):
+    """:func:`bootstrap_ratios` with groups seeded by ``rank``, rows returned in our order."""
+    est, lo, hi, _ = bootstrap_ratios(num, den, rank[codes], **kwargs)
+    n_feat = est.shape[1]
+    if est.shape[0] < n_groups:  # trailing (in rank order) groups without documents
+        pad = np.full((n_groups - est.shape[0], n_feat), np.nan)
+        est, lo, hi = (np.vstack([m, pad]) for m in (est, lo, hi))
+    return est[rank], lo[rank], hi[rank]
+
+
 def _prev_labels(table: pd.DataFrame, by: str) -> pd.Series:
     prev = table["_prev"].to_numpy()
     labels = table[by].astype("object").to_numpy()
@@ -442,8 +474,8 @@ def track_themes(
     both_num = np.hstack([present, mat])
     both_den = np.hstack([np.ones_like(present), np.repeat(tokens[:, None], n_themes, axis=1)])
     if len(corpus):
-        est, lo, hi, _ = bootstrap_ratios(both_num, both_den, codes, n_boot=n_boot, level=level,
-                                          seed=seed)
+        est, lo, hi = _bootstrap_in_time_order(both_num, both_den, codes, _seed_rank(table, by),
+                                               n_groups, n_boot=n_boot, level=level, seed=seed)
         share, share_lo, share_hi = est[:, :n_themes], lo[:, :n_themes], hi[:, :n_themes]
         rate, rate_lo, rate_hi = est[:, n_themes:], lo[:, n_themes:], hi[:, n_themes:]
     else:
@@ -629,11 +661,8 @@ def track_topics(
     n_groups, n_topics = len(table), len(topics)
     ones = np.ones(len(weights))
     if len(weights):
-        prev_, lo_, hi_, _ = bootstrap_ratios(weights, ones, codes, n_boot=n_boot, level=level,
-                                              seed=seed)
-        if prev_.shape[0] < n_groups:  # trailing groups without documents
-            pad = np.full((n_groups - prev_.shape[0], n_topics), np.nan)
-            prev_, lo_, hi_ = (np.vstack([m, pad]) for m in (prev_, lo_, hi_))
+        prev_, lo_, hi_ = _bootstrap_in_time_order(weights, ones, codes, _seed_rank(table, by),
+                                                   n_groups, n_boot=n_boot, level=level, seed=seed)
     else:
         prev_ = lo_ = hi_ = np.full((n_groups, n_topics), np.nan)
     order = np.argsort(codes, kind="stable")
