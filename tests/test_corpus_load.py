@@ -501,3 +501,48 @@ def test_demo_corpus_inference(demo_corpus):
     assert (df["year"] == df["date"].dt.year).all()
     assert (df["event"] == df["event_series"] + " " + df["year"].astype(str)).all()
     assert df["event"].nunique() >= 8 and df["year"].nunique() >= 5
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    """A minimal .xlsx (inline strings) with one sheet."""
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    cells = []
+    for i, row in enumerate(rows, start=1):
+        cs = "".join(
+            f'<c r="{chr(65 + j)}{i}" t="inlineStr"><is><t>{v}</t></is></c>'
+            for j, v in enumerate(row)
+        )
+        cells.append(f'<row r="{i}">{cs}</row>')
+    sheet = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><sheetData>{"".join(cells)}</sheetData></worksheet>'
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", sheet)
+    return buf.getvalue()
+
+
+def test_ungdc_speaker_list_fills_speaker_role_country_name(tmp_path, caplog):
+    src = tmp_path / "ungdc"
+    shutil.copytree(FIX / "ungdc_layout", src)
+    header = ["Year", "Session", "ISO Code", "Country", "Name of Person Speaking", "Post"]
+    rows = [
+        header,
+        ["2016", "71", "ARG", "Argentina ", "Mr. Ana Example", "Minister for Foreign Affairs"],
+        ["2024", "79", "EU", "European Union", "Ms.Bea Sample", ""],
+    ]
+    (src / "Speakers_by_session.xlsx").write_bytes(_xlsx(rows))
+    df = load_corpus(src).set_index("doc_id")
+    assert df.loc["ARG_71_2016", ["speaker", "role", "country_name"]].tolist() == [
+        "Ana Example",
+        "Minister for Foreign Affairs",
+        "Argentina",
+    ]
+    assert df.loc["EU_79_2024", "speaker"] == "Bea Sample" and pd.isna(df.loc["EU_79_2024", "role"])
+    assert pd.isna(df.loc["FRA_79_2024", "speaker"])
+    reasons = {Path(r["path"]).name: r["reason"] for r in df.attrs["ignored"]}
+    assert reasons["Speakers_by_session.xlsx"].startswith("speaker list")
+    # a damaged spreadsheet: a warning, and the load goes on without speakers
+    (src / "Speakers_by_session.xlsx").write_bytes(b"not a spreadsheet")
+    with caplog.at_level(logging.WARNING, logger="discourse.corpus"):
+        df = load_corpus(src)
+    assert df["speaker"].isna().all() and len(df) == 3
+    assert "speaker list not used" in caplog.text

@@ -83,3 +83,10 @@ def test_ungdc_summary(ungdc_corpus):
     text = corpus_summary(ungdc_corpus.head(200).copy())
     assert "documents:  200 loaded" in text
     assert "events:" in text and "UNGA 1 (1946)" in text
+
+
+def test_ungdc_speakers_from_the_speaker_list(ungdc_corpus):
+    df = ungdc_corpus
+    assert df["speaker"].notna().sum() > 10_800
+    assert not df["speaker"].str.match(r"(?:Mr|Mrs|Ms|H\.E)\b", na=False).any()
+    assert df["country_name"].notna().sum() > 10_800

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from discourse.corpus._ungdc import SPEAKERS_FILE, read_speakers
 from discourse.corpus.metadata import infer_metadata, parse_article
 from discourse.corpus.normalise import normalise_text
 from discourse.errors import CorpusError
@@ -879,6 +880,7 @@ def _load_files(
     try:
         members.sort(key=lambda m: m.rel)
         ignored = []
+        members_ignored = []
         docs = []
         auto_sidecar = None
         for m in members:
@@ -889,7 +891,21 @@ def _load_files(
                 if reason == "sidecar metadata":
                     auto_sidecar = m
                 ignored.append({"path": m.display, "reason": reason})
+                members_ignored.append(m)
         common = _common_dir([m.rel for m in docs])
+        speakers: dict[tuple[str, int], dict[str, str]] = {}
+        if any(_UNGDC_RE.search(m.rel) for m in docs[:50] + docs[-50:]):
+            for m, rec in zip(members_ignored, ignored, strict=True):
+                if PurePosixPath(m.rel).name.lower() == SPEAKERS_FILE:
+                    try:
+                        speakers = read_speakers(m.read(), m.display)
+                    except OSError as err:
+                        log.warning("%s: speaker list not read (%s)", m.display, err)
+                    if speakers:
+                        rec["reason"] = (
+                            "speaker list of the UN General Debate layout (gives speaker, role, country_name)"
+                        )
+                    break
         # a sidecar is used automatically only at the top of the source
         sidecar_df = None
         if auto_sidecar is not None and PurePosixPath(auto_sidecar.rel).parent.as_posix() in (
@@ -905,7 +921,9 @@ def _load_files(
         for m in _progress(docs, progress, "reading"):
             rel = m.rel[len(common) + 1 :] if common else m.rel
             try:
-                rec = _read_member(m, rel, encoding, pattern, article_mode, infer, normalise)
+                rec = _read_member(
+                    m, rel, encoding, pattern, article_mode, infer, normalise, speakers
+                )
             except _Problem as p:
                 collector.problem(m.display, p)
                 continue
@@ -924,7 +942,7 @@ def _sidecar_from_bytes(m: _Member) -> pd.DataFrame:
 
 
 def _read_member(
-    m: _Member, rel: str, encoding, pattern, article_mode, infer, normalise
+    m: _Member, rel: str, encoding, pattern, article_mode, infer, normalise, speakers
 ) -> dict[str, Any]:
     try:
         data = m.read()
@@ -948,6 +966,7 @@ def _read_member(
             "country": country,
             "source": "UN General Debate Corpus",
         }
+        fields.update(speakers.get((country, session), {}))
     if pattern is not None:
         rx, has_suffix, names = pattern
         target = rel if has_suffix else str(PurePosixPath(rel).with_suffix(""))

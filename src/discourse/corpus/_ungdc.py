@@ -1,0 +1,109 @@
+"""The speaker list of the UN General Debate corpus (``Speakers_by_session.xlsx``).
+
+The corpus ships a spreadsheet naming the person who spoke for each country at each
+session, with their post. When a folder or archive in the UN General Debate layout holds
+it, :func:`~discourse.corpus.load_corpus` fills ``speaker``, ``role`` and
+``country_name`` from it. The reader below needs no Excel library: an ``.xlsx`` file is a
+zip of XML. Any problem with the spreadsheet is logged and the speakers are left
+unknown: it is a bonus, never a reason to fail a load.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+import xml.etree.ElementTree as ET
+
+__all__ = ["SPEAKERS_FILE", "read_speakers"]
+
+log = logging.getLogger("discourse.corpus")
+
+#: File name of the speaker list (matched case-insensitively, anywhere in the source).
+SPEAKERS_FILE = "speakers_by_session.xlsx"
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_HONORIFIC_RE = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Mme|Mlle|Dr|H\.\s?E)(?:[.,;\-]+\s*|\s+)|M\.\s+)+"
+)
+_HEADERS = {
+    "iso code": "iso",
+    "session": "session",
+    "name of person speaking": "speaker",
+    "post": "role",
+    "country": "country_name",
+}
+
+
+def _text(el: ET.Element) -> str:
+    return "".join(t.text or "" for t in el.iter(_NS + "t"))
+
+
+def _rows(data: bytes) -> list[dict[str, str]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as xz:
+        names = set(xz.namelist())
+        strings = []
+        if "xl/sharedStrings.xml" in names:
+            strings = [
+                _text(si) for si in ET.fromstring(xz.read("xl/sharedStrings.xml")).iter(_NS + "si")
+            ]
+        root = ET.fromstring(xz.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in root.iter(_NS + "row"):
+        values: dict[str, str] = {}
+        for cell in row.iter(_NS + "c"):
+            col = re.match(r"[A-Z]+", cell.get("r", "")).group()
+            kind = cell.get("t")
+            v = cell.find(_NS + "v")
+            if kind == "s" and v is not None:
+                value = strings[int(v.text)]
+            elif kind == "inlineStr":
+                value = _text(cell)
+            else:
+                value = v.text if v is not None else None
+            if value is not None and value.strip():
+                values[col] = value.strip()
+        rows.append(values)
+    return rows
+
+
+def read_speakers(data: bytes, where: str) -> dict[tuple[str, int], dict[str, str]]:
+    """Map ``(country code, session)`` to ``{"speaker", "role", "country_name"}``.
+
+    Parameters
+    ----------
+    data : bytes
+        The ``.xlsx`` file.
+    where : str
+        Its path, for the log.
+
+    Returns
+    -------
+    dict
+        Empty when the spreadsheet cannot be read (a warning is logged).
+        Speaker names lose leading honorifics ("Mr.", "Mrs.", "H.E."...).
+    """
+    try:
+        rows = _rows(data)
+        header = {col: _HEADERS.get(name.strip().lower()) for col, name in rows[0].items()}
+        if not {"iso", "session", "speaker"} <= set(header.values()):
+            raise ValueError(f"unexpected header {list(rows[0].values())}")
+        out: dict[tuple[str, int], dict[str, str]] = {}
+        for values in rows[1:]:
+            rec = {header[c]: v for c, v in values.items() if header.get(c)}
+            try:
+                key = (rec["iso"], int(float(rec["session"])))
+            except (KeyError, ValueError):
+                continue
+            info = {}
+            if rec.get("speaker"):
+                info["speaker"] = _HONORIFIC_RE.sub("", rec["speaker"]).strip() or rec["speaker"]
+            for k in ("role", "country_name"):
+                if rec.get(k):
+                    info[k] = rec[k]
+            out.setdefault(key, info)
+        return out
+    except Exception as err:  # a damaged or different spreadsheet: load without speakers
+        log.warning("%s: speaker list not used (%s: %s)", where, err.__class__.__name__, err)
+        return {}
