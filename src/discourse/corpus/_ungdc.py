@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 import logging
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 __all__ = ["SPEAKERS_FILE", "read_speakers"]
 
