@@ -263,6 +263,47 @@ def _item_anchors(item, as_prefix: bool) -> set[tuple[str, str]] | None:
     return out
 
 
+#: Very frequent words: a required-token check on them would cost more than it saves.
+COMMON = frozenset(
+    """a an and are as at be been but by for from has have he in is it its of on or our
+    that the their this to was we were which will with""".split()
+)
+
+
+def _is_common(anchors) -> bool:
+    return any(kind == "tok" and (text in COMMON or len(text) < 2) for kind, text in anchors)
+
+
+def _option_required(seq: Seq):
+    """Anchors of one token every match of ``seq`` contains (the least common one found)."""
+    fallback = None
+    for j, item in enumerate(seq.items):
+        if isinstance(item, Group) and (item.optional or any(_can_be_empty(o) for o in item.options)):
+            continue
+        if seq.glued[j] or (j + 1 < len(seq.items) and seq.glued[j + 1]):
+            continue
+        got = _item_required(item)
+        if got is None:
+            continue
+        if not _is_common(got):
+            return got
+        if fallback is None:
+            fallback = got
+    return fallback
+
+
+def _item_required(item):
+    if isinstance(item, Word):
+        return _item_anchors(item, False)
+    out = set()
+    for o in item.options:
+        got = _option_required(o)
+        if got is None:
+            return None
+        out |= got
+    return out
+
+
 # --- expansions (literal phrases, for Dictionary.terms) ------------------------------
 
 
@@ -379,7 +420,7 @@ def _phrase(text: str) -> Pattern:
                 continue
             if seq.glued[j] or (j + 1 < len(seq.items) and seq.glued[j + 1]):
                 continue
-            got = _item_anchors(item, False)
+            got = _item_required(item)
             if got:
                 required.append(frozenset(got))
     exp = _expand(seq)

@@ -46,10 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans
-from discourse.themes._patterns import Pattern
+from discourse.themes._patterns import Pattern, _is_common
 from discourse.themes.dictionary import Dictionary
 
 __all__ = ["Matcher", "DocMatches", "Unit"]
@@ -60,7 +58,6 @@ _BINV = pow(_B, -1, 1 << 64)
 _BITS = 20
 _SHIFT = np.uint64(64 - _BITS)
 CHUNK_CHARS = 4_000_000
-_COMMON = frozenset(ENGLISH_STOP_WORDS) | {"people", "world", "international", "united", "nations", "human"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -94,6 +91,7 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
 _LIVE = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_M3 = np.uint64(0xFF51AFD7ED558CCD)  # mixes a key before its top bits index the bitmap
 
 
 def _pack(s: str) -> int:
@@ -147,7 +145,8 @@ class _AnchorTable:
         keys = np.array(sorted(self.map), dtype=np.uint64)
         bitmap = np.zeros(1 << _BITS, dtype=bool)
         if len(keys):
-            bitmap[keys >> _SHIFT] = True
+            with np.errstate(over="ignore"):
+                bitmap[(keys * _M3) >> _SHIFT] = True
         ids = np.array([self.map[k] for k in sorted(self.map)], dtype=np.int64)
         return keys, bitmap, ids
 
@@ -236,7 +235,7 @@ class Matcher:
             required = tuple(
                 tuple(sorted({self._anchor(k, t) for k, t in req}))
                 for req in part.required
-                if not any(k == "tok" and (t in _COMMON or len(t) < 3) for k, t in req)
+                if not _is_common(req)
             )
             self.probes.append(_Probe(u.index, side, rx, first, required, part.max_tokens))
 
@@ -297,7 +296,8 @@ class Matcher:
 
     @staticmethod
     def _group(h, keys, bitmap, ids, out) -> None:
-        hit = np.flatnonzero(bitmap[h >> _SHIFT])
+        with np.errstate(over="ignore"):
+            hit = np.flatnonzero(bitmap[(h * _M3) >> _SHIFT])
         if not len(hit):
             return
         pos = np.searchsorted(keys, h[hit])
@@ -508,32 +508,36 @@ def _near_filter(cand: np.ndarray, other: np.ndarray, before: int, after: int) -
     return cand[ok]
 
 
-_WINDOW = 1000
+_WINDOW = 300
 
 
-def _literal_windows(S: str, literal: tuple[str, bool]) -> list[tuple[int, int]]:
-    """Merged windows of +-1000 characters around the occurrences of a regex's required literal."""
-    text, case = literal
-    hay = S if case else S.lower()
-    if not case and len(hay) != len(S):
-        return [(0, len(S))]
+def _literal_windows(S: str, literal) -> list[tuple[int, int]]:
+    """Merged windows of +-300 characters around the occurrences of a regex's required literal."""
+    text, case, left_b, right_b = literal
+    # the literal first, so that re's fast literal search drives the scan
+    rx = re.escape(text)
+    if left_b:
+        rx += r"(?<!\w" + re.escape(text) + ")"
+    if right_b:
+        rx += r"(?!\w)"
+    finder = re.compile(rx, 0 if case else re.IGNORECASE)
     out: list[list[int]] = []
-    i = hay.find(text)
-    while i >= 0:
-        ws, we = max(0, i - _WINDOW), min(len(S), i + len(text) + _WINDOW)
+    n = len(S)
+    for m in finder.finditer(S):
+        ws, we = max(0, m.start() - _WINDOW), min(n, m.end() + _WINDOW)
         if out and ws <= out[-1][1]:
             out[-1][1] = we
         else:
             out.append([ws, we])
-        i = hay.find(text, i + 1)
     return [(a, b) for a, b in out]
 
 
-def _required_literal(regex: str) -> tuple[str, bool] | None:
-    """The longest literal every match of ``regex`` contains, and whether it is case-sensitive.
+def _required_literal(regex: str):
+    """The longest literal every match of ``regex`` contains.
 
-    Only literals in the top-level sequence (or in groups that are part of it) count;
-    None when there is none of at least two characters.
+    Returns ``(text, case_sensitive, word_boundary_before, word_boundary_after)`` or
+    None. Only literals of the top-level sequence (or of groups that are part of it)
+    count, and only those of two characters or more.
     """
     try:
         from re import _constants as C  # noqa: N812
@@ -544,46 +548,51 @@ def _required_literal(regex: str) -> tuple[str, bool] | None:
         tree = _parser.parse(regex, re.IGNORECASE)
     except re.error:
         return None
-    runs: list[tuple[str, bool]] = []
-    cur: list[str] = []
-    cur_case: list[bool] = []
+    runs: list[tuple[str, bool, bool, bool]] = []
+    cur: list[tuple[str, bool]] = []
+    state = {"left": False}
 
-    def flush():
+    def flush(right: bool = False):
         if cur:
-            # split the run where case sensitivity changes; keep the pieces
-            piece, case = [], cur_case[0]
-            for ch, cs in zip(cur, cur_case, strict=True):
+            piece: list[str] = []
+            case = cur[0][1]
+            first = True
+            for ch, cs in cur:
                 if cs != case:
-                    runs.append(("".join(piece), case))
-                    piece, case = [], cs
+                    runs.append(("".join(piece), case, state["left"] and first, False))
+                    piece, case, first = [], cs, False
                 piece.append(ch)
-            runs.append(("".join(piece), case))
+            runs.append(("".join(piece), case, state["left"] and first, right))
         cur.clear()
-        cur_case.clear()
+        state["left"] = False
 
     def walk(seq, ignorecase: bool):
         for op, av in seq:
             if op is C.LITERAL:
-                cur.append(chr(av))
-                cur_case.append(not ignorecase)
+                cur.append((chr(av), not ignorecase))
             elif op is C.SUBPATTERN:
                 _group, add, dele, sub = av
                 ic = (ignorecase or bool(add & re.IGNORECASE)) and not (dele & re.IGNORECASE)
                 walk(sub, ic)
             elif op is C.AT:
-                continue  # zero-width: does not break a literal run
+                if av is C.AT_BOUNDARY:
+                    if cur:
+                        flush(right=True)
+                    state["left"] = True
             else:
                 flush()
 
     walk(tree, True)
     flush()
     best = None
-    for text, case in runs:
+    for text, case, left, right in runs:
         if len(text) < 2:
             continue
-        score = (case, len(text))
+        left = left and (text[0].isalnum() or text[0] == "_")
+        right = right and (text[-1].isalnum() or text[-1] == "_")
+        score = (case, left + right, len(text))
         if best is None or score > best[0]:
-            best = (score, (text if case else text.lower(), case))
+            best = (score, (text if case else text.lower(), case, left, right))
     return None if best is None else best[1]
 
 
