@@ -30,7 +30,14 @@ seed = 0
 
 # %%
 from discourse import plots
-from discourse.report import UNKNOWN, ReportOutputs, corpus_description, documents_by, load_report_corpus, show_text
+from discourse.report import (
+    UNKNOWN,
+    ReportOutputs,
+    corpus_description,
+    documents_by,
+    load_report_corpus,
+    show_text,
+)
 from discourse.tracking import events
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
@@ -66,7 +73,7 @@ with out.attempt("Documents and words per year"):
 # %%
 with out.attempt("Documents per series"):
     out.table(documents_by(listing, "event_series"), "docs-per-series", "Documents and words per event series")
-for column, what in [("speaker", "speakers"), ("organisation", "organisations"), ("country", "countries"), ("source", "sources")]:
+for column in ["speaker", "organisation", "country", "source"]:
     with out.attempt(f"Documents per {column}"):
         table = documents_by(listing, column, sort="n_docs")
         if (table[column] != UNKNOWN).any():  # skip columns the corpus does not fill

@@ -34,7 +34,14 @@ kwic_per_theme = 5  # KWIC lines shown per theme
 
 # %%
 from discourse import plots
-from discourse.report import ReportOutputs, dictionary_table, in_event_order, kwic_samples, load_report_corpus, show_text
+from discourse.report import (
+    ReportOutputs,
+    dictionary_table,
+    in_event_order,
+    kwic_samples,
+    load_report_corpus,
+    show_text,
+)
 from discourse.themes import default_dictionary, load_dictionary, theme_counts, theme_frequencies
 from discourse.tracking import events
 

@@ -41,7 +41,14 @@ top_n_terms = 10  # top terms shown per topic
 
 # %%
 from discourse import plots
-from discourse.report import ReportOutputs, headline_findings, topics_table, load_report_corpus, show_list, show_text
+from discourse.report import (
+    ReportOutputs,
+    headline_findings,
+    load_report_corpus,
+    show_list,
+    show_text,
+    topics_table,
+)
 from discourse.topics import TopicModel, select_n_topics
 from discourse.tracking import events, track_topics
 

@@ -40,7 +40,17 @@ n_distinctive_panels = 6  # events drawn (the most recent ones; the CSV has all)
 
 # %%
 from discourse import plots
-from discourse.report import ReportOutputs, facet, headline_findings, last_groups, load_report_corpus, show_list, show_text, theme_labels
+from discourse.report import (
+    ReportOutputs,
+    facet,
+    headline_findings,
+    last_groups,
+    load_report_corpus,
+    show_list,
+    show_text,
+    theme_groups,
+    theme_labels,
+)
 from discourse.themes import default_dictionary, load_dictionary, theme_counts
 from discourse.tracking import NO_EVENT, distinctive_terms, events, track_themes
 
@@ -74,19 +84,21 @@ if out.ok(track, what="Headline findings", why="the themes could not be tracked 
             if sentences:
                 show_list(sentences)
             else:
-                show_text("No theme changed significantly between consecutive events of a series (q <= 0.05).")
+                show_text("No theme changed significantly between consecutive events of a series (q <= 0.05). The largest changes were:")
+                show_list(headline_findings(track, measure=measure, labels=labels, max_findings=3, only_significant=False))
 
 # %% [markdown]
 # ## Trajectories
 
 # %%
 if track is not None:
-    ax = plots.plot_theme_trajectories(track, value="per_1k", title="Theme rates across events (95% intervals)")
-    out.figure(ax, "trajectories-per-1k", "Rate per 1,000 words of every theme across events, with 95% bands")
-    ax = plots.plot_theme_trajectories(track, value="share_docs", title="Share of documents mentioning each theme")
-    out.figure(ax, "trajectories-share-docs", "Share of documents mentioning each theme across events, with 95% bands")
+    for i, (group, themes) in enumerate(theme_groups(dic), start=1):
+        ax = plots.plot_theme_trajectories(track, themes, value="per_1k", title=f"{group}: rate per 1,000 words across events")
+        out.figure(ax, f"trajectories-per-1k-{i}", f"{group}: rate per 1,000 words of each theme across events, with 95% bands; triangles mark significant changes")
     ax = plots.plot_theme_heatmap(track, value="per_1k", title="Theme rate per 1,000 words, by event")
     out.figure(ax, "heatmap-per-1k", "Theme x event heatmap of the rate per 1,000 words")
+    ax = plots.plot_theme_heatmap(track, value="share_docs", title="Share of documents mentioning each theme, by event")
+    out.figure(ax, "heatmap-share-docs", "Theme x event heatmap of the share of documents mentioning each theme")
 
 # %% [markdown]
 # ## Tables

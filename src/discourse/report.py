@@ -69,6 +69,7 @@ __all__ = [
     "dictionary_table",
     "theme_labels",
     "kwic_samples",
+    "theme_groups",
     "facet",
     "topics_table",
     "last_groups",
@@ -458,19 +459,31 @@ class ReportOutputs:
         Path or None
             The PNG written.
         """
+        import base64
+        import io
+
         import matplotlib.pyplot as plt
 
         fig = _root_figure(fig_or_ax)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=self.dpi, bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        png = buffer.getvalue()
         path = None
         if self.output_dir is not None:
             folder = self.output_dir / "figures"
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / self._name(name, ".png")
-            fig.savefig(path, dpi=self.dpi, bbox_inches="tight", metadata={"Software": None})
+            path.write_bytes(png)
             self._record({"kind": "figure", "name": name, "path": f"figures/{path.name}", "caption": caption})
-        if show:
-            _display(fig)
-        plt.close(fig)
+        if show and _in_notebook():
+            from IPython.display import HTML
+
+            # The very PNG that was saved, shown at 100 dpi, with the caption as alternative text.
+            width = round(_png_width(png) * 100 / self.dpi)
+            alt = html.escape(caption or name, quote=True)
+            data = base64.b64encode(png).decode("ascii")
+            _display(HTML(f'<img src="data:image/png;base64,{data}" alt="{alt}" style="width:{width}px;max-width:100%">'))
         return path
 
     def table(
@@ -549,6 +562,11 @@ class ReportOutputs:
             return True
         self.note(what, why or "it needs a result that could not be computed above")
         return False
+
+
+def _png_width(png: bytes) -> int:
+    """Width in pixels of a PNG (from its IHDR chunk)."""
+    return int.from_bytes(png[16:20], "big")
 
 
 def _root_figure(obj):
@@ -799,6 +817,41 @@ def theme_labels(dictionary) -> dict[str, str]:
     for theme_id in dictionary.theme_ids:
         theme = _theme_object(dictionary, theme_id)
         out[theme_id] = getattr(theme, "label", None) or theme_id
+    return out
+
+
+def theme_groups(dictionary, max_size: int = 7) -> list[tuple[str, list[str]]]:
+    """Split a dictionary's themes into chart-sized groups: by parent group, at most ``max_size`` each.
+
+    Parameters
+    ----------
+    dictionary : discourse.themes.Dictionary
+    max_size : int, default 7
+        Themes per group (charts draw interval bands for up to 7 lines).
+
+    Returns
+    -------
+    list of (title, theme ids)
+        In dictionary order; the title is the parent group's label ("Challenges"),
+        "Other themes" for themes without a parent, with "(1 of 2)" when split.
+    """
+    groups = getattr(dictionary, "groups", None) or {}
+    order: dict[str, list[str]] = {}
+    for theme_id in dictionary.theme_ids:
+        theme = _theme_object(dictionary, theme_id)
+        parent = getattr(theme, "parent", None) or ""
+        order.setdefault(parent, []).append(theme_id)
+    out = []
+    for parent, ids in order.items():
+        group = groups.get(parent) if isinstance(groups, Mapping) else None
+        title = getattr(group, "label", None) or (parent.replace("_", " ").capitalize() if parent else "Other themes")
+        chunks = [ids[i : i + max_size] for i in range(0, len(ids), max(1, max_size))]
+        # balance the chunks: 9 themes -> 5 + 4 rather than 7 + 2
+        if len(chunks) > 1:
+            size = math.ceil(len(ids) / len(chunks))
+            chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+        for i, chunk in enumerate(chunks, start=1):
+            out.append((title if len(chunks) == 1 else f"{title} ({i} of {len(chunks)})", chunk))
     return out
 
 
