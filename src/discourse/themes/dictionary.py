@@ -103,7 +103,7 @@ class Dictionary:
                 if t.id in seen:
                     raise DictionaryError(
                         "duplicated theme id", path=source, item=f"theme {t.id!r}",
-                        hint="give every theme its own id",
+                        hint="Give every theme its own id",
                     )
                 seen.add(t.id)
 
@@ -206,11 +206,11 @@ def _compose(text: str, path) -> yaml.Node | None:
         problem = err.problem or str(err)
         raise DictionaryError(
             f"YAML syntax error: {problem}", path=path, line=line,
-            hint="check indentation, colons and quotes (quote patterns that contain ': ' or start with a special character)",
+            hint="Check indentation, colons and quotes (quote patterns that contain ': ' or start with a special character)",
         ) from None
     except yaml.YAMLError as err:
         raise DictionaryError(f"YAML error: {err}", path=path,
-                              hint="fix the YAML syntax") from None
+                              hint="Fix the YAML syntax") from None
 
 
 def _line(node: yaml.Node) -> int:
@@ -220,7 +220,7 @@ def _line(node: yaml.Node) -> int:
 def _mapping_items(node: yaml.Node, path, what: str, item: str | None = None):
     if not isinstance(node, yaml.MappingNode):
         raise DictionaryError(f"{what} must be a mapping (key: value lines)", path=path,
-                              line=_line(node), item=item, hint="see docs/dictionaries.md for the layout")
+                              line=_line(node), item=item, hint="See docs/dictionaries.md for the layout")
     seen: dict[str, int] = {}
     out = []
     for knode, vnode in node.value:
@@ -255,12 +255,12 @@ def _pattern_list(node: yaml.Node, path, what: str, item: str) -> list[tuple[str
         return [(node.value, _line(node))]
     if not isinstance(node, yaml.SequenceNode):
         raise DictionaryError(f"{what} must be a list of patterns", path=path, line=_line(node),
-                              item=item, hint="write one pattern per line, each starting with '- '")
+                              item=item, hint="Write one pattern per line, each starting with '- '")
     out = []
     for n in node.value:
         if not isinstance(n, yaml.ScalarNode) or n.tag == "tag:yaml.org,2002:null":
             raise DictionaryError(f"an entry of {what} is not a pattern string", path=path,
-                                  line=_line(n), item=item, hint="quote the pattern")
+                                  line=_line(n), item=item, hint="Quote the pattern")
         out.append((n.value, _line(n)))
     return out
 
@@ -273,7 +273,7 @@ def _compile_all(texts: list[tuple[str, int]], path, theme_id: str, role: str) -
         except PatternSyntaxError as err:
             raise DictionaryError(f"invalid {role} {text!r}: {err}", path=path, line=line,
                                   item=f"theme {theme_id!r}",
-                                  hint="see docs/dictionaries.md for the pattern language") from None
+                                  hint="See docs/dictionaries.md for the pattern language") from None
     return tuple(out)
 
 
@@ -283,7 +283,7 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dic
     for k, kn, _ in top:
         if k not in _TOP_KEYS:
             raise DictionaryError(f"unknown key {k!r}", path=path, line=_line(kn),
-                                  hint="top-level keys are: " + ", ".join(_TOP_KEYS))
+                                  hint="Top-level keys are: " + ", ".join(_TOP_KEYS))
     name = _scalar(keys["name"][1], path, "name", None) if "name" in keys else default_name
     description = _scalar(keys["description"][1], path, "description", None) if "description" in keys else ""
     groups: list[Group] = []
@@ -297,7 +297,7 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dic
                 for k, kn, vn in _mapping_items(gvn, path, "a group", item):
                     if k not in _GROUP_KEYS:
                         raise DictionaryError(f"unknown key {k!r}", path=path, line=_line(kn), item=item,
-                                              hint="a group has: " + ", ".join(_GROUP_KEYS))
+                                              hint="A group has: " + ", ".join(_GROUP_KEYS))
                     if k == "label":
                         label = _scalar(vn, path, "label", item)
                     else:
@@ -305,27 +305,27 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dic
             groups.append(Group(gid, label, desc))
     if "themes" not in keys:
         raise DictionaryError("no 'themes' key", path=path, line=1,
-                              hint="list the themes under 'themes:' (see docs/dictionaries.md)")
+                              hint="List the themes under 'themes:' (see docs/dictionaries.md)")
     group_ids = {g.id for g in groups}
     themes = []
     for tid, tkn, tvn in _mapping_items(keys["themes"][1], path, "themes"):
         item = f"theme {tid!r}"
         if not _ID_RE.match(tid):
             raise DictionaryError(f"invalid theme id {tid!r}", path=path, line=_line(tkn), item=item,
-                                  hint="use letters, digits and underscores (e.g. digital_divide)")
+                                  hint="Use letters, digits and underscores (e.g. digital_divide)")
         if isinstance(tvn, yaml.ScalarNode):
             raise DictionaryError("empty theme: no patterns", path=path, line=_line(tkn), item=item,
-                                  hint="give the theme a 'patterns:' list")
+                                  hint="Give the theme a 'patterns:' list")
         entry = {}
         for k, kn, vn in _mapping_items(tvn, path, "a theme", item):
             if k not in _THEME_KEYS:
                 raise DictionaryError(f"unknown key {k!r}", path=path, line=_line(kn), item=item,
-                                      hint="a theme has: " + ", ".join(_THEME_KEYS))
+                                      hint="A theme has: " + ", ".join(_THEME_KEYS))
             entry[k] = (kn, vn)
         pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
         if not pats:
             raise DictionaryError("empty theme: no patterns", path=path, line=_line(tkn), item=item,
-                                  hint="give the theme at least one pattern under 'patterns:'")
+                                  hint="Give the theme at least one pattern under 'patterns:'")
         excl = _pattern_list(entry["exclude"][1], path, "exclude", item) if "exclude" in entry else []
         parent = None
         if "parent" in entry:
@@ -333,7 +333,7 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dic
             if parent is not None and groups and parent not in group_ids:
                 raise DictionaryError(f"unknown parent {parent!r}", path=path,
                                       line=_line(entry["parent"][1]), item=item,
-                                      hint="declare it under 'groups:' (known: " + ", ".join(sorted(group_ids)) + ")")
+                                      hint="Declare it under 'groups:' (known: " + ", ".join(sorted(group_ids)) + ")")
         themes.append(Theme(
             id=tid,
             label=_scalar(entry["label"][1], path, "label", item) if "label" in entry else tid,
@@ -346,7 +346,7 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dic
         ))
     if not themes:
         raise DictionaryError("the dictionary has no themes", path=path, line=_line(keys["themes"][0]),
-                              hint="add themes under 'themes:'")
+                              hint="Add themes under 'themes:'")
     # parents without a declared group become groups labelled by their id
     for t in themes:
         if t.parent is not None and t.parent not in group_ids:
@@ -386,7 +386,7 @@ def _from_quanteda(root: yaml.MappingNode, path, default_name: str) -> Dictionar
             terms = _pattern_list(vn, path, "the terms", item)
             if not terms:
                 raise DictionaryError("empty theme: no terms", path=path, line=_line(kn), item=item,
-                                      hint="list at least one term")
+                                      hint="List at least one term")
             pats = [(_quanteda_term(t), line) for t, line in terms]
             themes.append(Theme(
                 id=tid, label=key, patterns=tuple(p for p, _ in pats),
@@ -410,7 +410,7 @@ def _from_liwc(text: str, path, default_name: str) -> Dictionary:
         i += 1
     if i >= len(lines) or lines[i].strip() != "%":
         raise DictionaryError("a LIWC .dic file must start with a '%' line", path=path, line=i + 1,
-                              hint="the header lists 'id<TAB>category' between two '%' lines")
+                              hint="The header lists 'id<TAB>category' between two '%' lines")
     i += 1
     categories: dict[str, tuple[str, int]] = {}
     while i < len(lines) and lines[i].strip() != "%":
@@ -419,7 +419,7 @@ def _from_liwc(text: str, path, default_name: str) -> Dictionary:
             parts = raw.split(None, 1)
             if len(parts) != 2:
                 raise DictionaryError(f"bad category line {raw!r}", path=path, line=i + 1,
-                                      hint="write 'id<TAB>name'")
+                                      hint="Write 'id<TAB>name'")
             cid, cname = parts
             if cid in categories:
                 raise DictionaryError(f"duplicated category id {cid!r}", path=path, line=i + 1,
@@ -442,12 +442,12 @@ def _from_liwc(text: str, path, default_name: str) -> Dictionary:
         fields = [f.strip() for f in fields if f.strip()]
         if len(fields) < 2:
             raise DictionaryError(f"the word {fields[0]!r} has no category", path=path, line=j + 1,
-                                  hint="write 'word<TAB>id [id...]'")
+                                  hint="Write 'word<TAB>id [id...]'")
         word = fields[0]
         for cid in " ".join(fields[1:]).split():
             if cid not in categories:
                 raise DictionaryError(f"unknown category id {cid!r} for {word!r}", path=path, line=j + 1,
-                                      hint="declare it in the '%' header")
+                                      hint="Declare it in the '%' header")
             words[cid].append((re.sub(r"[()|]", " ", word), j + 1))
     themes = []
     for cid, (cname, line) in categories.items():
@@ -514,14 +514,14 @@ def load_dictionary(source) -> Dictionary:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         raise DictionaryError(f"not UTF-8 text ({err.reason} at byte {err.start})", path=path,
-                              hint="save the dictionary as UTF-8") from None
+                              hint="Save the dictionary as UTF-8") from None
     stem = path.stem
     if path.suffix.lower() == ".dic" or text.lstrip().startswith("%"):
         return _from_liwc(text, str(path), stem)
     root = _compose(text, str(path))
     if root is None:
         raise DictionaryError("the dictionary file is empty", path=path, line=1,
-                              hint="see docs/dictionaries.md for the layout")
+                              hint="See docs/dictionaries.md for the layout")
     if isinstance(root, yaml.MappingNode) and any(
         isinstance(k, yaml.ScalarNode) and k.value == "themes" for k, _ in root.value
     ):
@@ -529,7 +529,7 @@ def load_dictionary(source) -> Dictionary:
     if isinstance(root, yaml.MappingNode):
         return _from_quanteda(root, str(path), stem)
     raise DictionaryError("the dictionary must be a mapping of themes", path=path, line=1,
-                          hint="see docs/dictionaries.md for the layout")
+                          hint="See docs/dictionaries.md for the layout")
 
 
 _DEFAULT: Dictionary | None = None

@@ -63,7 +63,7 @@ def _corpus(corpus, what: str = "corpus") -> pd.DataFrame:
         if "text" not in corpus.columns:
             raise CorpusError(
                 f"the {what} has no 'text' column (columns: {', '.join(map(str, corpus.columns))})",
-                hint="load it with discourse.load_corpus, or name the text column 'text'",
+                hint="Load it with discourse.load_corpus, or name the text column 'text'",
             )
         if "doc_id" not in corpus.columns:
             frame = corpus.copy()
@@ -73,7 +73,7 @@ def _corpus(corpus, what: str = "corpus") -> pd.DataFrame:
     if isinstance(corpus, str):
         raise CorpusError(
             f"the {what} is a string, not a table of documents",
-            hint="load it with discourse.load_corpus(path), or pass a list of texts",
+            hint="Load it with discourse.load_corpus(path), or pass a list of texts",
         )
     if isinstance(corpus, pd.Series):
         texts = corpus.tolist()
@@ -141,15 +141,15 @@ def theme_counts(corpus, dictionary=None) -> pd.DataFrame:
 def _group_codes(frame: pd.DataFrame, by) -> tuple[list[str], np.ndarray, pd.DataFrame]:
     cols = [by] if isinstance(by, str) else list(by)
     if not cols:
-        raise CorpusError("by is empty", hint="give a metadata column, e.g. by='event' or by=['event_series', 'year']")
+        raise CorpusError("by is empty", hint="Give a metadata column, e.g. by='event' or by=['event_series', 'year']")
     missing = [c for c in cols if c not in frame.columns]
     if missing:
         raise CorpusError(
             f"no column {', '.join(map(repr, missing))} in the corpus (columns: {', '.join(map(str, frame.columns))})",
-            hint="group by an existing metadata column, e.g. by='event' or by='year'",
+            hint="Group by an existing metadata column, e.g. by='event' or by='year'",
         )
     if "theme" in cols:
-        raise CorpusError("cannot group by a column named 'theme'", hint="rename that column")
+        raise CorpusError("cannot group by a column named 'theme'", hint="Rename that column")
     g = frame.groupby(cols, dropna=False, sort=True, observed=True)
     codes = g.ngroup().to_numpy()
     keys = g.size().index.to_frame(index=False)
@@ -234,7 +234,7 @@ def _query_dictionary(query: str, dictionary) -> tuple[Dictionary, bool]:
     """(dictionary restricted to the query, whether the query is a theme id)."""
     if not isinstance(query, str) or not query.strip():
         raise DictionaryError("the query is empty", item="query",
-                              hint="give a theme id (e.g. ai_safety) or a pattern (e.g. \"digital divide\")")
+                              hint="Give a theme id (e.g. ai_safety) or a pattern (e.g. \"digital divide\")")
     d = _dictionary(dictionary)
     if query in d:
         return d.subset([query]), True
@@ -243,7 +243,7 @@ def _query_dictionary(query: str, dictionary) -> tuple[Dictionary, bool]:
     except PatternSyntaxError as err:
         raise DictionaryError(
             f"{query!r} is neither a theme id of dictionary {d.name!r} nor a valid pattern: {err}",
-            item="query", hint="theme ids are: " + ", ".join(d.theme_ids),
+            item="query", hint="Theme ids are: " + ", ".join(d.theme_ids),
         ) from None
     theme = Theme(id=query, label=query, patterns=(query,), compiled=(p,))
     return Dictionary([theme], name="query"), False
@@ -494,7 +494,7 @@ def suggest_terms(
     d = _dictionary(dictionary)
     if theme not in d:
         raise DictionaryError(f"no theme {theme!r} in dictionary {d.name!r}", item="theme",
-                              hint="themes are: " + ", ".join(d.theme_ids))
+                              hint="Themes are: " + ", ".join(d.theme_ids))
     sub = d.subset([theme])
     m = _matcher(sub)
     frame = _corpus(corpus)
