@@ -331,3 +331,28 @@ def test_track_themes_levels_are_those_of_theme_frequencies():
     for col in ["n_docs", "docs_with_theme", "share_docs", "count", "n_tokens", "per_1k",
                 "share_docs_low", "per_1k_high"]:
         np.testing.assert_allclose(merged[col].astype(float), merged[f"{col}_f"].astype(float))
+
+
+def test_fdr_family_options():
+    corpus, counts = _small_corpus()
+    table = track_themes(corpus, counts=counts, n_boot=0, n_perm=100)
+    theme = track_themes(corpus, counts=counts, n_boot=0, n_perm=100, fdr_family="theme")
+    x = theme[theme["theme"] == "x"]
+    tested = x["share_p"].notna()
+    np.testing.assert_allclose(x.loc[tested, "share_q"], bh_adjust(x.loc[tested, "share_p"]))
+    assert (theme["share_q"].fillna(0) <= table["share_q"].fillna(0) + 1e-12).all()
+    with pytest.raises(ValueError, match="fdr_family"):
+        track_themes(corpus, counts=counts, fdr_family="everything")
+
+
+def test_track_themes_shows_the_rise_of_ai_safety_in_un_speeches(ungdc_corpus):
+    recent = ungdc_corpus[ungdc_corpus["year"] >= 2012]
+    t = track_themes(recent, by="event", n_boot=200, n_perm=1000)
+    ai = t[t["theme"] == "ai_safety"].set_index("event")
+    assert list(ai.index[-3:]) == ["UNGA 77 (2022)", "UNGA 78 (2023)", "UNGA 79 (2024)"]
+    assert ai.loc["UNGA 78 (2023)", "prev_event"] == "UNGA 77 (2022)"
+    assert ai.loc["UNGA 78 (2023)", "change_per_1k"] == "rise"
+    before_2017 = ai.iloc[:5]  # UNGA 67 (2012) .. UNGA 71 (2016)
+    assert before_2017.index[-1] == "UNGA 71 (2016)"
+    assert ai.loc["UNGA 79 (2024)", "share_docs"] > before_2017["share_docs"].max()
+    assert not (ai["change"] == "fall").any()

@@ -333,7 +333,28 @@ def _flag(change: np.ndarray, q: np.ndarray, alpha: float) -> np.ndarray:
     return out.astype(object)
 
 
-def _check_common(n_boot: int, level: float, alpha: float, n_perm: int) -> None:
+_FDR_FAMILIES = ("table", "theme", "topic", "event")
+
+
+def _adjust(p: np.ndarray, family: str) -> np.ndarray:
+    """BH q-values of a (groups x features) p-value matrix within the chosen family."""
+    if family == "table":
+        return bh_adjust(p)
+    q = np.full_like(p, np.nan)
+    if family in ("theme", "topic"):  # each theme's (topic's) changes across events
+        for j in range(p.shape[1]):
+            q[:, j] = bh_adjust(p[:, j])
+    else:  # "event": the themes (topics) of each comparison
+        for i in range(p.shape[0]):
+            q[i] = bh_adjust(p[i])
+    return q
+
+
+def _check_common(n_boot: int, level: float, alpha: float, n_perm: int,
+                  fdr_family: str = "table") -> None:
+    if fdr_family not in _FDR_FAMILIES:
+        raise ValueError(f"fdr_family must be one of {', '.join(map(repr, _FDR_FAMILIES))}, "
+                         f"not {fdr_family!r}")
     if not (0 < level < 1):
         raise ValueError(f"level must be between 0 and 1, not {level!r}")
     if not (0 < alpha < 1):
@@ -390,6 +411,7 @@ def track_themes(
     alpha: float = 0.05,
     n_perm: int = 1000,
     series: str | None | bool = None,
+    fdr_family: str = "table",
     counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Theme frequencies per event and their change from the previous event of the series.
@@ -426,6 +448,10 @@ def track_themes(
         Column whose values define comparable sequences. Default: ``"event_series"`` when
         ``by="event"`` and the corpus has it, otherwise none (every group is compared
         with the one before). ``False`` puts all groups in one sequence.
+    fdr_family : {"table", "theme", "event"}, default "table"
+        The tests corrected together (Benjamini-Hochberg): every test of the table
+        (the strictest), each theme's changes across events, or the themes of each
+        comparison. See ``docs/tracking.md``.
     counts : DataFrame, optional
         A precomputed :func:`discourse.theme_counts` table of this corpus (saves
         counting twice when you also need the counts).
@@ -460,7 +486,7 @@ def track_themes(
     >>> table = track_themes(corpus, n_boot=200, n_perm=200)  # doctest: +SKIP
     >>> table.query("theme == 'ai_safety'")[["event", "share_docs", "change"]]  # doctest: +SKIP
     """
-    _check_common(n_boot, level, alpha, n_perm)
+    _check_common(n_boot, level, alpha, n_perm, fdr_family)
     _require_columns(corpus, ["doc_id", "text"], "track_themes()")
     codes, table, series_col = _groups(corpus, by, series)
     if counts is None:
@@ -519,8 +545,8 @@ def track_themes(
         s_p[g, untested] = np.nan
         r_p[g, untested] = np.nan
         s_test[g, untested] = ""
-    s_q = bh_adjust(s_p)
-    r_q = bh_adjust(r_p)
+    s_q = _adjust(s_p, fdr_family)
+    r_q = _adjust(r_p, fdr_family)
 
     rep = np.repeat(np.arange(n_groups), n_themes)
     out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
@@ -594,6 +620,7 @@ def track_topics(
     alpha: float = 0.05,
     n_perm: int = 1000,
     series: str | None | bool = None,
+    fdr_family: str = "table",
     doc_topics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Topic prevalence per event and its change from the previous event of the series.
@@ -613,6 +640,8 @@ def track_topics(
         The corpus table.
     by, n_boot, level, seed, alpha, n_perm, series
         As in :func:`track_themes`.
+    fdr_family : {"table", "topic", "event"}, default "table"
+        Tests corrected together: all, each topic's across events, or each comparison's.
     doc_topics : DataFrame, optional
         A precomputed ``model.doc_topics(corpus)`` table (doc_id, topic, weight).
 
@@ -625,7 +654,7 @@ def track_topics(
         ``prevalence_change_low``, ``prevalence_change_high``, ``prevalence_ratio``,
         ``p``, ``q``, ``change`` (``"rise"``, ``"fall"`` or ``""``).
     """
-    _check_common(n_boot, level, alpha, n_perm)
+    _check_common(n_boot, level, alpha, n_perm, fdr_family)
     _require_columns(corpus, ["doc_id"], "track_topics()")
     codes, table, series_col = _groups(corpus, by, series)
     if doc_topics is None:
@@ -686,7 +715,7 @@ def track_topics(
                                           n_perm=n_perm, seed=seed, index=_PERM_STREAM + g)
         untested = (weights[a].sum(0) == 0) & (weights[b].sum(0) == 0)
         pv[g, untested] = np.nan
-    q = bh_adjust(pv)
+    q = _adjust(pv, fdr_family)
     labels = _topic_label_map(model, topics)
     if "label" in doc_topics.columns:
         labels.update(dict(zip(doc_topics["topic"], doc_topics["label"].astype(str), strict=True)))
