@@ -546,3 +546,10 @@ def test_ungdc_speaker_list_fills_speaker_role_country_name(tmp_path, caplog):
         df = load_corpus(src)
     assert df["speaker"].isna().all() and len(df) == 3
     assert "speaker list not used" in caplog.text
+
+
+def test_all_files_bad_gives_an_empty_table_with_every_column(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"")
+    df = load_corpus(tmp_path, errors="skip")
+    assert len(df) == 0 and list(df.columns) == CORPUS_COLUMNS
+    assert df.attrs["n_seen"] == 1

@@ -614,6 +614,9 @@ def _finalise(records: list[dict[str, Any]]) -> pd.DataFrame:
     data: dict[str, Any] = {}
     n = len(records)
     for col in cols:
+        if col == "text":
+            data[col] = _text_column(records)
+            continue
         values = [rec.get(col) for rec in records]
         if col == "date":
             data[col] = _to_datetime(values)
@@ -629,6 +632,34 @@ def _finalise(records: list[dict[str, Any]]) -> pd.DataFrame:
     if missing.any():
         df.loc[missing, "year"] = df.loc[missing, "date"].dt.year.astype("Int64")
     return df
+
+
+def _text_column(records: list[dict[str, Any]]) -> pd.Series:
+    """The text column, built from UTF-8 bytes in one buffer (half the peak memory of a list of str).
+
+    Texts are kept as UTF-8 bytes while loading (see :func:`_pack_text`); here they are
+    joined once into an Arrow string array, which the DataFrame then holds without copy.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = []
+    for rec in records:
+        t = rec.pop("text", None)
+        encoded.append(t if isinstance(t, bytes) else str(t).encode("utf-8"))
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    data = b"".join(encoded)
+    del encoded
+    arr = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+    return pd.Series(pd.array(arr, dtype="str"))
+
+
+def _pack_text(rec: dict[str, Any]) -> dict[str, Any]:
+    """Keep a record's text as UTF-8 bytes until the table is built (memory)."""
+    if isinstance(rec.get("text"), str):
+        rec["text"] = rec["text"].encode("utf-8")
+    return rec
 
 
 def _to_int(v: Any) -> int | None:
@@ -927,7 +958,7 @@ def _load_files(
             except _Problem as p:
                 collector.problem(m.display, p)
                 continue
-            records.append(rec)
+            records.append(_pack_text(rec))
             rels.append(rel)
         return records, rels, len(docs), ignored, sidecar_df
     finally:
@@ -1067,5 +1098,5 @@ def _load_table(path, fmt, columns, collector, normalise, infer, progress):
             for k, v in meta.items():
                 if rec.get(k) is None:
                     rec[k] = v
-        records.append(rec)
+        records.append(_pack_text(rec))
     return records, n_seen
