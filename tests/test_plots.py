@@ -68,7 +68,7 @@ def test_corpus_overview_on_given_axes_and_many_events(no_save):
     fig, ax = plt.subplots()
     out = plots.plot_corpus_overview(_events_table(80), ax=ax)
     assert out is ax
-    assert len(ax.get_xticklabels()) <= 40  # thinned
+    assert len(ax.get_xticklabels()) <= 26  # thinned
 
 
 def test_corpus_overview_rejects_wrong_table():

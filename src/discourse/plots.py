@@ -142,11 +142,11 @@ def _shorten(label: object, n: int = MAX_LABEL_CHARS) -> str:
 
 
 def _category_ticks(ax: Axes, labels: Sequence[object], *, axis: str = "x",
-                    max_labels: int = 40) -> None:
+                    max_labels: int = 26) -> None:
     """Label positions 0..n-1 with (shortened) labels, thinning to ``max_labels``."""
     n = len(labels)
     step = max(1, math.ceil(n / max_labels))
-    pos = list(range(0, n, step))
+    pos = list(range(n - 1, -1, -step))[::-1]  # thinned from the end: the latest is labelled
     text = [_shorten(labels[i]) for i in pos]
     if axis == "x":
         ax.set_xticks(pos)
@@ -264,7 +264,7 @@ def _trajectories(
     handles, labels = [], []
     small = len(groups) > 30
     for i, k in enumerate(keys):
-        colour, _, marker = styles[i]
+        colour, key_ls, marker = styles[i]
         sub = df[df[key] == k]
         first = True
         for j, ser in enumerate(series_values):
@@ -278,7 +278,8 @@ def _trajectories(
                 continue
             x = part[group].map(pos_of).to_numpy(dtype=float)
             y = part[value].to_numpy(dtype=float)
-            ls = _LINESTYLES[j % len(_LINESTYLES)] if len(series_values) > 1 else "-"
+            # line style tells series apart when there are several, else the key's own
+            ls = _LINESTYLES[j % len(_LINESTYLES)] if len(series_values) > 1 else key_ls
             (line,) = ax.plot(x, y, color=colour, linestyle=ls, marker=marker,
                               markersize=2.5 if small else 4.5, linewidth=1.6, zorder=3)
             if low is not None and high is not None and low in part and high in part:
@@ -498,7 +499,7 @@ def plot_theme_heatmap(
     image = ax.imshow(colours, aspect="auto", cmap="cividis", vmin=0, vmax=vmax,
                       interpolation="nearest")
     ax.grid(False)
-    _category_ticks(ax, groups, axis="x", max_labels=40)
+    _category_ticks(ax, groups, axis="x", max_labels=36)
     ax.set_ylim(len(themes) - 0.5, -0.5)
     _category_ticks(ax, themes, axis="y", max_labels=60)
     if annotate is None:
