@@ -60,7 +60,7 @@ _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 FONT_SIZE = 10
 TITLE_SIZE = 12
 SMALL_SIZE = 8.5
-MAX_LABEL_CHARS = 28
+MAX_LABEL_CHARS = 32
 
 _RC = {
     "font.size": FONT_SIZE,
@@ -138,7 +138,11 @@ def _finish(ax: Axes, *, title: str | None, xlabel: str | None, ylabel: str | No
 def _shorten(label: object, n: int = MAX_LABEL_CHARS) -> str:
     text = "" if label is None or (isinstance(label, float) and math.isnan(label)) else str(label)
     text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
+    if len(text) <= n:
+        return text
+    # ellipsis in the middle: event names end with what tells them apart (the year)
+    tail = min(12, (n - 1) // 2)
+    return text[: n - 1 - tail].rstrip() + "\u2026" + text[len(text) - tail:].lstrip()
 
 
 def _category_ticks(ax: Axes, labels: Sequence[object], *, axis: str = "x",
