@@ -451,6 +451,18 @@ def test_demo_story_is_visible_to_plain_phrase_counts(demo_corpus):
     assert by_year.loc[2019:2021, "divide"].min() > 2 * by_year.loc[2023:2024, "divide"].max()
 
 
+def test_demo_story_is_visible_to_the_default_dictionary(demo_corpus):
+    """What the report must show: AI safety rising in 2023-2024, the digital divide fading."""
+    themes = _themes_module()
+    freq = themes.theme_frequencies(demo_corpus, by="year", n_boot=20)
+    rate = freq.pivot(index="year", columns="theme", values="per_1k")
+    assert rate.loc[[2023, 2024], "ai_safety"].min() > 3 * rate.loc[2019:2022, "ai_safety"].max()
+    assert (
+        rate.loc[2019:2021, "digital_divide"].min()
+        > 2 * rate.loc[2022:2024, "digital_divide"].max()
+    )
+
+
 def test_load_demo_corpus_passes_options():
     from discourse.datasets import load_demo_corpus
 
