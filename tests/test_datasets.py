@@ -49,7 +49,7 @@ def _phrase_counts(text: str, phrases: dict[str, str]) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def synth():
-    return make_synthetic_corpus(1200, seed=3, return_counts=True)
+    return make_synthetic_corpus(800, seed=3, return_counts=True)
 
 
 # --- synthetic corpus: shape and determinism ---------------------------------------
@@ -58,7 +58,7 @@ def synth():
 def test_synthetic_has_contract_columns_and_dtypes(synth):
     corpus, _ = synth
     assert corpus.columns.tolist()[: len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
-    assert len(corpus) == 1200
+    assert len(corpus) == 800
     assert corpus["doc_id"].is_unique
     assert corpus["doc_id"].iloc[0] == "synth-000001"
     assert str(corpus["year"].dtype) == "Int64"
@@ -175,7 +175,7 @@ def test_filler_words_avoid_theme_vocabulary():
 
 def test_planted_counts_are_exact(synth):
     corpus, counts = synth
-    sample = corpus.iloc[::40]
+    sample = corpus.iloc[::25]
     wide = counts.pivot(index="doc_id", columns="theme", values="count")
     n_tok = counts.groupby("doc_id")["n_tokens"].first()
     for doc_id, text in zip(sample["doc_id"], sample["text"], strict=True):
