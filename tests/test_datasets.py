@@ -38,13 +38,8 @@ CONTRACT_COLUMNS = [
 
 def _phrase_counts(text: str, phrases: dict[str, str]) -> dict[str, int]:
     """Count each phrase as a run of consecutive tokens (the shared tokeniser)."""
-    toks = tokenize(text)
-    out = {}
-    for theme, phrase in phrases.items():
-        p = tokenize(phrase)
-        n = len(p)
-        out[theme] = sum(1 for i in range(len(toks) - n + 1) if toks[i : i + n] == p)
-    return out
+    joined = " " + " ".join(tokenize(text)) + " "
+    return {theme: joined.count(" " + " ".join(tokenize(p)) + " ") for theme, p in phrases.items()}
 
 
 @pytest.fixture(scope="module")
