@@ -1,0 +1,782 @@
+"""``TopicModel``: NMF and LDA topic models of a corpus, with tidy outputs.
+
+The model follows scikit-learn's estimator contract (parameters stored verbatim in
+``__init__``, validated in :meth:`TopicModel.fit`, learned attributes end in ``_``).
+Preprocessing (units, stop words, collocations, pruning) is part of the model and is
+saved with it (:meth:`TopicModel.save`, :meth:`TopicModel.load`).
+
+Weights
+    ``doc_topics`` weights are topic *proportions*: each document's weights sum to 1
+    (0 for all topics when a document has no vocabulary term). For NMF a unit's weight
+    on topic k is ``W[u, k] * sum(H[k])`` normalised over topics, i.e. the share of the
+    unit's (tf-idf) mass reconstructed by topic k; for LDA it is the posterior mean of
+    the topic proportions. With ``unit="paragraph"`` or ``"sentence"`` a document's
+    proportions are the token-weighted mean of its units' proportions (units with no
+    vocabulary term weigh nothing).
+
+Prevalence
+    The prevalence of a topic in a group (an event, a year) is the mean proportion of
+    the topic over the group's documents that have at least one vocabulary term; its
+    95% interval resamples documents within the group
+    (:func:`discourse.stats.bootstrap_ratios`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+
+from discourse.errors import TopicModelError
+from discourse.topics._vectorize import TermVectorizer, split_units
+
+__all__ = ["TopicModel", "write_topic_outputs"]
+
+_METHODS = ("nmf", "lda")
+_UNITS = ("document", "paragraph", "sentence")
+_WEIGHT_DECIMALS = 6
+
+
+def _check_corpus(corpus, *, what: str = "corpus") -> pd.DataFrame:
+    if not isinstance(corpus, pd.DataFrame):
+        raise TopicModelError(
+            f"expected a corpus DataFrame, got {type(corpus).__name__}",
+            item=what,
+            hint="Load one with discourse.load_corpus(path)",
+        )
+    missing = [c for c in ("doc_id", "text") if c not in corpus.columns]
+    if missing:
+        raise TopicModelError(
+            f"the corpus has no column {', '.join(map(repr, missing))}",
+            item=what,
+            hint="Pass a table from discourse.load_corpus, or rename your columns to doc_id and text",
+        )
+    ids = corpus["doc_id"]
+    if ids.isna().any():
+        row = int(np.flatnonzero(ids.isna().to_numpy())[0]) + 1
+        raise TopicModelError("doc_id is missing", item=what, row=row, hint="Give every document an id")
+    dup = ids.duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
+        raise TopicModelError(
+            f"doc_id {ids[dup].iloc[0]!r} is not unique", item=what, row=row,
+            hint="Make doc_id unique (load_corpus does)",
+        )
+    return corpus
+
+
+def _texts(corpus: pd.DataFrame) -> list[str]:
+    return ["" if pd.isna(t) else str(t) for t in corpus["text"].tolist()]
+
+
+def _fingerprint(corpus: pd.DataFrame) -> str:
+    h = hashlib.sha1()
+    for doc_id, text in zip(corpus["doc_id"].astype(str).tolist(), _texts(corpus)):
+        h.update(doc_id.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+        h.update(text.encode("utf-8", "surrogatepass"))
+        h.update(b"\x01")
+    return h.hexdigest()
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray, dtype) -> sp.csr_matrix:
+    """Sublinear tf (1 + log tf) x idf, rows l2-normalised."""
+    x = counts.astype(dtype, copy=True)
+    np.log(x.data, out=x.data)
+    x.data += 1
+    x = x @ sp.diags(idf.astype(dtype))
+    x = sp.csr_matrix(x)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    x = sp.diags((1 / norms).astype(dtype)) @ x
+    return sp.csr_matrix(x, dtype=dtype)
+
+
+def _rank01(values: np.ndarray) -> np.ndarray:
+    """Empirical CDF of each value within its row (ties share the highest rank)."""
+    from scipy.stats import rankdata
+
+    return rankdata(values, method="max", axis=1) / values.shape[1]
+
+
+class TopicModel(BaseEstimator):
+    """A topic model (NMF or LDA) of a corpus, with its preprocessing.
+
+    Parameters
+    ----------
+    n_topics : int, default 10
+        Number of topics (including guided ones).
+    method : {"nmf", "lda"}, default "nmf"
+        Non-negative matrix factorisation of tf-idf weights (fast, sharp topics) or
+        latent Dirichlet allocation of counts (scikit-learn, online variational Bayes).
+    random_state : int, default 0
+        Seed of the initialisation; same data and seed give identical results.
+    unit : {"document", "paragraph", "sentence"}, default "document"
+        What is modelled. Long speeches mix many subjects and paragraph topics are
+        sharper; results are always aggregated back to documents.
+    guided : bool or Dictionary, optional
+        Seed one NMF topic per theme of a theme dictionary (``True``: the default
+        dictionary). The theme's words (``Dictionary.terms(theme_id)``) initialise its
+        topic; the other ``n_topics - n_themes`` topics are free. Guided topics are
+        labelled by their theme id. NMF only.
+    stop_words : iterable of str, optional
+        Words or phrases to drop in addition to scikit-learn's English list and
+        (with ``boilerplate``) :data:`discourse.text.SPEECH_BOILERPLATE`.
+    boilerplate : bool, default True
+        Drop speech boilerplate ("mr president", "distinguished delegates", ...).
+    drop_countries : bool, default True
+        Drop country names, demonyms and the distinctive words of multi-word country
+        names (see :mod:`discourse.topics._countries`).
+    stem : bool, default False
+        Stem terms (Snowball); terms are shown as their most frequent surface form.
+    lemmatize : bool, default False
+        Lemmatise terms with WordNet; needs nltk's ``wordnet`` data (a clear
+        ``LookupError`` says how to install it otherwise).
+    collocations : bool, default True
+        Join frequent two-word collocations into single terms (``climate_change``).
+    min_df : int or float, default 5
+        Minimum number (int) or share (float) of units a term must occur in.
+    max_df : int or float, default 0.5
+        Maximum number (int) or share (float) of units a term may occur in.
+    max_terms : int or None, default 8000
+        Keep at most this many terms (the most frequent).
+    max_unit_tokens : int, default 150
+        With ``unit="paragraph"``, paragraphs longer than this many words are cut at
+        sentence boundaries (files without blank lines between paragraphs).
+    max_iter : int, optional
+        Maximum iterations of NMF (default 200) or passes over the data of LDA
+        (default 10).
+    tol : float, default 1e-3
+        Stopping tolerance of NMF (relative improvement).
+    alpha : float, default 0.0
+        NMF regularisation of W and H (``alpha_W``; L1 ratio 0.5). 0 disables it.
+
+    Attributes
+    ----------
+    terms_ : ndarray of str
+        The vocabulary (column order of ``components_``).
+    components_ : ndarray of shape (n_topics, n_terms)
+        Topic-term weights (rows sum to 1).
+    doc_topics_ : ndarray of shape (n_docs, n_topics)
+        Topic proportions of the training documents (rows sum to 1 or are all 0).
+    doc_ids_ : ndarray
+        doc_id of each row of ``doc_topics_``.
+    labels_ : list of str
+        One short label per topic (FREX terms, or the theme id of guided topics).
+    guided_topics_ : dict
+        Theme id -> topic index of guided topics (empty when not guided).
+    seed_columns_ : dict
+        Theme id -> vocabulary columns of the theme's words (guided topics).
+    vectorizer_ : TermVectorizer
+        The fitted preprocessing.
+    model_ : sklearn estimator
+        The fitted ``NMF`` or ``LatentDirichletAllocation``.
+    n_iter_ : int
+        Iterations run.
+    """
+
+    def __init__(
+        self,
+        n_topics=10,
+        method="nmf",
+        *,
+        random_state=0,
+        unit="document",
+        guided=None,
+        stop_words=None,
+        boilerplate=True,
+        drop_countries=True,
+        stem=False,
+        lemmatize=False,
+        collocations=True,
+        min_df=5,
+        max_df=0.5,
+        max_terms=8000,
+        max_unit_tokens=150,
+        max_iter=None,
+        tol=1e-3,
+        alpha=0.0,
+    ):
+        self.n_topics = n_topics
+        self.method = method
+        self.random_state = random_state
+        self.unit = unit
+        self.guided = guided
+        self.stop_words = stop_words
+        self.boilerplate = boilerplate
+        self.drop_countries = drop_countries
+        self.stem = stem
+        self.lemmatize = lemmatize
+        self.collocations = collocations
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_terms = max_terms
+        self.max_unit_tokens = max_unit_tokens
+        self.max_iter = max_iter
+        self.tol = tol
+        self.alpha = alpha
+
+    # --- validation -------------------------------------------------------------------
+
+    def _validate(self) -> None:
+        def bad(name, hint):
+            raise TopicModelError(f"{name}={getattr(self, name)!r} is not valid", item="TopicModel", hint=hint)
+
+        if not isinstance(self.n_topics, Integral) or isinstance(self.n_topics, bool) or self.n_topics < 1:
+            bad("n_topics", "Pass a positive integer")
+        if self.method not in _METHODS:
+            bad("method", 'Use "nmf" or "lda"')
+        if self.unit not in _UNITS:
+            bad("unit", 'Use "document", "paragraph" or "sentence"')
+        if self.random_state is not None and not isinstance(self.random_state, Integral):
+            bad("random_state", "Pass an integer seed")
+        for name in ("min_df", "max_df"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, Real) or v < 0:
+                bad(name, "Pass a count (int) or a share of units (float between 0 and 1)")
+            if not isinstance(v, Integral) and v > 1:
+                bad(name, "A float is a share of units and must be at most 1")
+        if self.max_terms is not None and (not isinstance(self.max_terms, Integral) or self.max_terms < 1):
+            bad("max_terms", "Pass a positive integer or None")
+        if self.max_iter is not None and (not isinstance(self.max_iter, Integral) or self.max_iter < 1):
+            bad("max_iter", "Pass a positive integer or None")
+        if self.guided not in (None, False) and self.method != "nmf":
+            raise TopicModelError(
+                "guided topics need method='nmf'", item="TopicModel",
+                hint="Use method='nmf' with guided=..., or drop guided",
+            )
+        if self.stem and self.lemmatize:
+            raise TopicModelError(
+                "stem and lemmatize cannot both be on", item="TopicModel", hint="Choose one"
+            )
+
+    def _new_vectorizer(self, *, relaxed: bool = False) -> TermVectorizer:
+        return TermVectorizer(
+            extra_stop_words=self.stop_words,
+            boilerplate=self.boilerplate,
+            drop_countries=self.drop_countries,
+            stem=self.stem,
+            lemmatize=self.lemmatize,
+            collocations=self.collocations,
+            min_df=1 if relaxed else self.min_df,
+            max_df=1.0 if relaxed else self.max_df,
+            max_terms=self.max_terms,
+        )
+
+    # --- fitting -----------------------------------------------------------------------
+
+    def _prepare(self, corpus: pd.DataFrame):
+        """Split, vectorise and weight the corpus; return (units' doc index, counts, X)."""
+        self._validate()
+        corpus = _check_corpus(corpus)
+        texts = _texts(corpus)
+        if len(texts) == 0:
+            raise TopicModelError("the corpus has no documents", item="corpus", hint="Load a non-empty corpus")
+        units, owner = split_units(texts, self.unit, max_unit_tokens=self.max_unit_tokens)
+        vec = self._new_vectorizer()
+        counts = vec.fit_transform(units)
+        if counts.shape[1] < self.n_topics or counts.nnz == 0:
+            # documented fallback: small corpora lose every term to min_df/max_df
+            relaxed = self._new_vectorizer(relaxed=True)
+            counts2 = relaxed.fit_transform(units)
+            if counts2.shape[1] > counts.shape[1]:
+                warnings.warn(
+                    f"only {counts.shape[1]} terms survive min_df={self.min_df!r} and "
+                    f"max_df={self.max_df!r} in {len(units)} units; relaxed to min_df=1, "
+                    f"max_df=1.0 ({counts2.shape[1]} terms)",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                vec, counts = relaxed, counts2
+        if counts.shape[1] == 0:
+            raise TopicModelError(
+                "the vocabulary is empty: every word is a stop word, too short, or a country name",
+                item="corpus",
+                hint="Use a corpus with more text, fewer stop_words, or drop_countries=False",
+            )
+        n_nonempty = int((np.diff(counts.indptr) > 0).sum())
+        if n_nonempty < self.n_topics:
+            raise TopicModelError(
+                f"only {n_nonempty} {self.unit}s contain vocabulary terms, fewer than "
+                f"n_topics={self.n_topics}",
+                item="corpus",
+                hint="Lower n_topics, model smaller units (unit='paragraph'), or use a larger corpus",
+            )
+        if counts.shape[1] < self.n_topics:
+            raise TopicModelError(
+                f"the vocabulary has {counts.shape[1]} terms, fewer than n_topics={self.n_topics}",
+                item="corpus",
+                hint="Lower n_topics or use a corpus with more text",
+            )
+        return corpus, texts, owner, vec, counts
+
+    def _weights(self, counts: sp.csr_matrix, vec_idf: np.ndarray | None = None):
+        if self.method == "lda":
+            return counts
+        return _tfidf(counts, self.idf_ if vec_idf is None else vec_idf, np.float32)
+
+    def _guided_init(self, X: sp.csr_matrix, vec: TermVectorizer):
+        dictionary = self.guided
+        if dictionary is True:
+            from discourse.themes import default_dictionary
+
+            dictionary = default_dictionary()
+        try:
+            theme_ids = list(dictionary.theme_ids)
+        except AttributeError as exc:
+            raise TopicModelError(
+                f"guided must be True or a theme Dictionary, not {type(dictionary).__name__}",
+                item="TopicModel",
+                hint="Pass guided=True (default dictionary) or discourse.load_dictionary(path)",
+            ) from exc
+        seeds: dict[str, list[int]] = {}
+        missing = []
+        for theme in theme_ids:
+            cols = vec.seed_columns(list(dictionary.terms(theme)))
+            if cols:
+                seeds[theme] = cols
+            else:
+                missing.append(theme)
+        if missing:
+            warnings.warn(
+                f"no word of theme(s) {', '.join(missing)} is in the vocabulary; they get no guided topic",
+                UserWarning,
+                stacklevel=3,
+            )
+        if len(seeds) > self.n_topics:
+            raise TopicModelError(
+                f"the dictionary has {len(seeds)} themes with words in the vocabulary, more "
+                f"than n_topics={self.n_topics}",
+                item="TopicModel",
+                hint=f"Use n_topics >= {len(seeds)} (guided themes plus free topics)",
+            )
+        k, v = self.n_topics, X.shape[1]
+        n_guided = len(seeds)
+        rng = np.random.default_rng(self.random_state)
+        avg = np.sqrt(X.mean() / k)
+        # free topics: scikit-learn's "random" initialisation
+        H = avg * np.abs(rng.standard_normal((k, v)))
+        W = avg * np.abs(rng.standard_normal((X.shape[0], k)))
+        for j, cols in enumerate(seeds.values()):
+            # a guided topic starts as its theme's words and may only explain units
+            # that contain at least one of them: multiplicative updates keep the
+            # zeros of W, so the mask holds throughout fitting
+            H[j] = avg * 1e-3
+            H[j, cols] = avg * np.sqrt(v / len(cols))
+            mass = np.asarray(X[:, cols].sum(axis=1)).ravel()
+            W[:, j] = np.where(mass > 0, avg * (1 + mass), 0.0)
+        self.seed_columns_ = {t: np.asarray(c) for t, c in seeds.items()}
+        return W.astype(X.dtype), H.astype(X.dtype), dict(zip(seeds, range(n_guided)))
+
+    def _fit_factorisation(self, X: sp.csr_matrix, *, random_state=None, init=None):
+        seed = self.random_state if random_state is None else random_state
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Maximum number of iterations.*")
+            if self.method == "nmf":
+                from sklearn.decomposition import NMF
+
+                kwargs = dict(
+                    n_components=self.n_topics,
+                    solver="cd" if init is None else "mu",
+                    beta_loss="frobenius",
+                    max_iter=200 if self.max_iter is None else self.max_iter,
+                    tol=self.tol,
+                    random_state=seed,
+                    alpha_W=self.alpha,
+                    alpha_H="same",
+                    l1_ratio=0.5,
+                )
+                if init is None:
+                    model = NMF(init="nndsvda" if self.n_topics <= min(X.shape) else "random", **kwargs)
+                    W = model.fit_transform(X)
+                else:
+                    model = NMF(init="custom", **kwargs)
+                    W = model.fit_transform(X, W=init[0], H=init[1])
+                H = model.components_
+                theta = W * H.sum(axis=1)[None, :]
+            else:
+                from sklearn.decomposition import LatentDirichletAllocation
+
+                model = LatentDirichletAllocation(
+                    n_components=self.n_topics,
+                    learning_method="online",
+                    batch_size=4096,
+                    learning_offset=10.0,
+                    max_iter=10 if self.max_iter is None else self.max_iter,
+                    random_state=seed,
+                    n_jobs=None,
+                )
+                theta = model.fit_transform(X)
+                H = model.components_
+        sums = theta.sum(axis=1, keepdims=True)
+        theta = np.divide(theta, sums, out=np.zeros_like(theta), where=sums > 0)
+        beta = H / np.maximum(H.sum(axis=1, keepdims=True), 1e-300)
+        return model, theta, beta
+
+    def fit(self, corpus, y=None):
+        """Fit the model on a corpus.
+
+        Parameters
+        ----------
+        corpus : DataFrame
+            A corpus table with ``doc_id`` and ``text`` columns.
+        y : ignored
+
+        Returns
+        -------
+        self : TopicModel
+
+        Raises
+        ------
+        TopicModelError
+            On invalid parameters, a table without ``doc_id``/``text``, or a corpus too
+            small for ``n_topics`` (the message says what to change). When pruning
+            leaves fewer terms than topics, ``min_df``/``max_df`` are relaxed to 1 and
+            1.0 with a ``UserWarning`` (documented fallback).
+        """
+        corpus, texts, owner, vec, counts = self._prepare(corpus)
+        n_units = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        self.idf_ = np.log((1 + n_units) / (1 + df)) + 1
+        X = self._weights(counts)
+        nonempty = np.diff(counts.indptr) > 0
+        Xfit = X[nonempty]
+        init = None
+        self.guided_topics_ = {}
+        self.seed_columns_ = {}
+        if self.guided not in (None, False):
+            W, H, guided = self._guided_init(Xfit, vec)
+            init = (W, H)
+            self.guided_topics_ = guided
+        model, theta_fit, beta = self._fit_factorisation(Xfit, init=init)
+        theta_units = np.zeros((n_units, self.n_topics))
+        theta_units[nonempty] = theta_fit
+        unit_tokens = np.asarray(counts.sum(axis=1)).ravel()
+        doc_theta = self._aggregate(theta_units, unit_tokens, owner, len(texts))
+        # order: guided topics first (dictionary order), then by training prevalence
+        prevalence = doc_theta[doc_theta.sum(axis=1) > 0].mean(axis=0) if len(doc_theta) else np.zeros(self.n_topics)
+        n_guided = len(self.guided_topics_)
+        free = np.arange(n_guided, self.n_topics)
+        free = free[np.lexsort((free, -np.round(prevalence[free], 12)))]
+        order = np.concatenate([np.arange(n_guided), free]).astype(int)
+        self.vectorizer_ = vec
+        self.model_ = model
+        self.n_iter_ = int(getattr(model, "n_iter_", 0))
+        self.terms_ = vec.terms_
+        self.components_ = beta[order]
+        self.topic_order_ = order
+        self.doc_topics_ = doc_theta[:, order]
+        self.doc_ids_ = corpus["doc_id"].to_numpy()
+        self.n_units_ = n_units
+        self.train_fingerprint_ = _fingerprint(corpus)
+        self.frex_ = self._frex()
+        self.labels_ = self._make_labels()
+        return self
+
+    @staticmethod
+    def _aggregate(theta_units, unit_tokens, owner, n_docs):
+        weighted = theta_units * unit_tokens[:, None]
+        doc = np.zeros((n_docs, theta_units.shape[1]))
+        np.add.at(doc, owner, weighted)
+        sums = doc.sum(axis=1, keepdims=True)
+        return np.divide(doc, sums, out=np.zeros_like(doc), where=sums > 0)
+
+    def _frex(self, w: float = 0.5) -> np.ndarray:
+        beta = self.components_
+        excl = beta / np.maximum(beta.sum(axis=0, keepdims=True), 1e-300)
+        return 1.0 / (w / _rank01(excl) + (1 - w) / _rank01(beta))
+
+    def _make_labels(self, n: int = 3) -> list[str]:
+        guided_at = {i: t for t, i in self.guided_topics_.items()}
+        labels = []
+        for k in range(self.n_topics):
+            if k in guided_at:
+                labels.append(guided_at[k])
+                continue
+            top = np.lexsort((np.arange(len(self.terms_)), -self.frex_[k]))[:n]
+            labels.append(" / ".join(self.terms_[top].tolist()))
+        seen: dict[str, int] = {}
+        out = []
+        for k, lab in enumerate(labels):
+            out.append(lab if lab not in seen else f"{lab} ({k})")
+            seen.setdefault(lab, k)
+        return out
+
+    def _check_fitted(self):
+        if not hasattr(self, "components_"):
+            raise TopicModelError(
+                "this TopicModel is not fitted yet", item="TopicModel", hint="Call fit(corpus) first"
+            )
+
+    # --- outputs ------------------------------------------------------------------------
+
+    def transform(self, corpus) -> np.ndarray:
+        """Topic proportions of the documents of ``corpus`` (n_docs x n_topics).
+
+        The training corpus gets the proportions learned in ``fit``; other corpora
+        are projected on the fitted topics.
+        """
+        self._check_fitted()
+        corpus = _check_corpus(corpus)
+        if len(corpus) == len(self.doc_ids_) and _fingerprint(corpus) == self.train_fingerprint_:
+            return self.doc_topics_.copy()
+        texts = _texts(corpus)
+        units, owner = split_units(texts, self.unit, max_unit_tokens=self.max_unit_tokens)
+        counts = self.vectorizer_.transform(units)
+        X = self._weights(counts)
+        theta = np.zeros((counts.shape[0], self.n_topics))
+        nonempty = np.diff(counts.indptr) > 0
+        if nonempty.any():
+            Xn = X[nonempty]
+            raw = self.model_.transform(Xn)
+            if self.method == "nmf":
+                raw = raw * self.model_.components_.sum(axis=1)[None, :]
+                for theme, j in self.guided_topics_.items():
+                    # as in fit: a guided topic only explains units with its theme's words
+                    cols = self.seed_columns_[theme]
+                    has = np.asarray(Xn[:, cols].sum(axis=1)).ravel() > 0
+                    raw[~has, j] = 0.0
+            raw = raw[:, self.topic_order_]
+            sums = raw.sum(axis=1, keepdims=True)
+            theta[nonempty] = np.divide(raw, sums, out=np.zeros_like(raw), where=sums > 0)
+        unit_tokens = np.asarray(counts.sum(axis=1)).ravel()
+        return self._aggregate(theta, unit_tokens, owner, len(texts))
+
+    def top_terms(self, n: int = 10) -> pd.DataFrame:
+        """The top terms of each topic.
+
+        Parameters
+        ----------
+        n : int, default 10
+
+        Returns
+        -------
+        DataFrame
+            ``topic`` (int), ``label``, ``rank`` (1 = highest weight), ``term``,
+            ``weight`` (the term's share of the topic; a topic's weights over the whole
+            vocabulary sum to 1) and ``frex`` (harmonic mean of the term's frequency
+            and exclusivity ranks within the topic, as in stm; 1 = both highest).
+            Sorted by topic and rank.
+        """
+        self._check_fitted()
+        rows = []
+        idx = np.arange(len(self.terms_))
+        for k in range(self.n_topics):
+            top = np.lexsort((idx, -self.components_[k]))[:n]
+            for r, j in enumerate(top, start=1):
+                rows.append((k, self.labels_[k], r, self.terms_[j], self.components_[k, j], self.frex_[k, j]))
+        return pd.DataFrame(rows, columns=["topic", "label", "rank", "term", "weight", "frex"])
+
+    def labels(self) -> pd.DataFrame:
+        """Topic labels as a table: ``topic``, ``label``, ``guided`` (theme id or empty), ``prevalence``."""
+        self._check_fitted()
+        guided_at = {i: t for t, i in self.guided_topics_.items()}
+        has = self.doc_topics_.sum(axis=1) > 0
+        prev = self.doc_topics_[has].mean(axis=0) if has.any() else np.zeros(self.n_topics)
+        return pd.DataFrame(
+            {
+                "topic": np.arange(self.n_topics),
+                "label": self.labels_,
+                "guided": [guided_at.get(k, "") for k in range(self.n_topics)],
+                "prevalence": prev,
+            }
+        )
+
+    def doc_topics(self, corpus=None) -> pd.DataFrame:
+        """Topic proportions per document, long format.
+
+        Parameters
+        ----------
+        corpus : DataFrame, optional
+            Default: the training corpus.
+
+        Returns
+        -------
+        DataFrame
+            ``doc_id``, ``topic``, ``label``, ``weight`` (a document's weights sum to
+            1, or are all 0 when it has no vocabulary term); one row per document x
+            topic, in corpus order then topic.
+        """
+        self._check_fitted()
+        if corpus is None:
+            theta, ids = self.doc_topics_, self.doc_ids_
+        else:
+            theta, ids = self.transform(corpus), corpus["doc_id"].to_numpy()
+        k = self.n_topics
+        return pd.DataFrame(
+            {
+                "doc_id": np.repeat(ids, k),
+                "topic": np.tile(np.arange(k), len(ids)),
+                "label": np.tile(np.asarray(self.labels_, dtype=object), len(ids)),
+                "weight": theta.ravel(),
+            }
+        )
+
+    def representative_docs(self, n: int = 3) -> pd.DataFrame:
+        """The training documents with the highest proportion of each topic.
+
+        Returns
+        -------
+        DataFrame
+            ``topic``, ``label``, ``rank``, ``doc_id``, ``weight``; ties broken by
+            corpus order.
+        """
+        self._check_fitted()
+        rows = []
+        pos = np.arange(len(self.doc_ids_))
+        for k in range(self.n_topics):
+            top = np.lexsort((pos, -self.doc_topics_[:, k]))[:n]
+            for r, i in enumerate(top, start=1):
+                rows.append((k, self.labels_[k], r, self.doc_ids_[i], self.doc_topics_[i, k]))
+        return pd.DataFrame(rows, columns=["topic", "label", "rank", "doc_id", "weight"])
+
+    def topic_prevalence(self, corpus, by="event", *, n_boot=1000, level=0.95, seed=0) -> pd.DataFrame:
+        """Mean topic proportion by group, with bootstrap intervals.
+
+        Parameters
+        ----------
+        corpus : DataFrame
+            The corpus (the training corpus, or another one to project).
+        by : str or list of str, default "event"
+            Group column(s) of ``corpus``.
+        n_boot : int, default 1000
+            Bootstrap replicates (documents resampled within each group); 0 skips
+            the intervals.
+        level : float, default 0.95
+        seed : int, default 0
+
+        Returns
+        -------
+        DataFrame
+            The group column(s), ``topic``, ``label``, ``prevalence``,
+            ``prevalence_low``, ``prevalence_high``, ``n_docs`` (documents of the
+            group with at least one vocabulary term). Sorted by group, then topic.
+        """
+        from discourse.stats import bootstrap_ratios
+
+        self._check_fitted()
+        corpus = _check_corpus(corpus)
+        keys = [by] if isinstance(by, str) else list(by)
+        missing = [c for c in keys if c not in corpus.columns]
+        if missing:
+            raise TopicModelError(
+                f"the corpus has no column {', '.join(map(repr, missing))}",
+                item="by",
+                hint=f"Group by one of: {', '.join(map(str, corpus.columns))}",
+            )
+        theta = self.transform(corpus)
+        has = theta.sum(axis=1) > 0
+        groups = corpus.loc[has, keys].reset_index(drop=True)
+        theta = theta[has]
+        valid = groups.notna().all(axis=1).to_numpy()
+        groups, theta = groups[valid].reset_index(drop=True), theta[valid]
+        uniq = groups.drop_duplicates().sort_values(keys, kind="stable").reset_index(drop=True)
+        uniq["_g"] = np.arange(len(uniq))
+        codes = groups.merge(uniq, on=keys, how="left", sort=False)["_g"].to_numpy()
+        est, lo, hi, n = bootstrap_ratios(
+            theta, np.ones(len(theta)), codes, n_boot=n_boot, level=level, seed=seed
+        )
+        k = self.n_topics
+        out = uniq.loc[np.repeat(np.arange(len(uniq)), k), keys].reset_index(drop=True)
+        out["topic"] = np.tile(np.arange(k), len(uniq))
+        out["label"] = np.tile(np.asarray(self.labels_, dtype=object), len(uniq))
+        out["prevalence"] = est.ravel()
+        out["prevalence_low"] = lo.ravel()
+        out["prevalence_high"] = hi.ravel()
+        out["n_docs"] = np.repeat(n, k)
+        return out
+
+    # --- persistence ----------------------------------------------------------------------
+
+    def save(self, path) -> str:
+        """Save the fitted model, preprocessing included, with joblib; return the path."""
+        import joblib
+
+        self._check_fitted()
+        path = os.fspath(path)
+        joblib.dump(self, path, compress=3)
+        return path
+
+    @classmethod
+    def load(cls, path) -> TopicModel:
+        """Load a model saved by :meth:`save`.
+
+        Raises
+        ------
+        TopicModelError
+            When the file is missing or does not hold a TopicModel.
+        """
+        import joblib
+
+        path = os.fspath(path)
+        if not os.path.isfile(path):
+            raise TopicModelError("no such file", path=path, hint="Check the path of the saved model")
+        try:
+            obj = joblib.load(path)
+        except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad file
+            raise TopicModelError(
+                f"not a saved topic model ({type(exc).__name__})", path=path,
+                hint="Save models with TopicModel.save(path)",
+            ) from exc
+        if not isinstance(obj, cls):
+            raise TopicModelError(
+                f"the file holds a {type(obj).__name__}, not a TopicModel", path=path,
+                hint="Save models with TopicModel.save(path)",
+            )
+        return obj
+
+
+def _round_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(_WEIGHT_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return out
+
+
+def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="document", random_state=0, by="event", n_terms=10, n_boot=1000, **params):
+    """Fit a topic model and write its tables as CSV files (used by ``discourse topics``).
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    outdir : str or path-like
+        Created if needed.
+    n_topics, method, unit, random_state
+        Passed to :class:`TopicModel` (with ``params``).
+    by : str, default "event"
+        Group column(s) for prevalence (comma-separated string allowed).
+    n_terms : int, default 10
+    n_boot : int, default 1000
+
+    Returns
+    -------
+    list of str
+        Paths of ``top_terms.csv``, ``labels.csv``, ``doc_topics.csv`` and
+        ``prevalence.csv``. Weights are rounded to 6 decimals, rows sorted, so the
+        same corpus and seed give byte-identical files.
+    """
+    outdir = os.fspath(outdir)
+    os.makedirs(outdir, exist_ok=True)
+    if isinstance(by, str):
+        by = [b.strip() for b in by.split(",") if b.strip()]
+    model = TopicModel(n_topics=n_topics, method=method, unit=unit, random_state=random_state, **params)
+    model.fit(corpus)
+    tables = {
+        "top_terms.csv": model.top_terms(n_terms),
+        "labels.csv": model.labels(),
+        "doc_topics.csv": model.doc_topics(),
+        "prevalence.csv": model.topic_prevalence(corpus, by=by if len(by) > 1 else by[0], n_boot=n_boot, seed=random_state),
+    }
+    paths = []
+    for name, table in tables.items():
+        path = os.path.join(outdir, name)
+        _round_frame(table).to_csv(path, index=False, lineterminator="\n")
+        paths.append(path)
+    return paths
