@@ -204,3 +204,20 @@ def test_every_chart_renders_to_png(tmp_path):
         path = tmp_path / f"chart{i}.png"
         ax.figure.savefig(path)
         assert path.stat().st_size > 5_000
+
+
+def test_charts_of_one_event_and_of_nothing(no_save):
+    import warnings
+
+    t = _track_table()
+    one = t[t["event"] == "A 2019"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no singular-limit warnings
+        ax = plots.plot_theme_heatmap(one)
+        ax.figure.canvas.draw()
+        assert ax.get_images()[0].get_array().shape == (3, 1)
+        ax = plots.plot_theme_trajectories(one)
+        ax.figure.canvas.draw()
+        ax = plots.plot_corpus_overview(_events_table(0))
+        ax.figure.canvas.draw()
+        assert len(ax.patches) == 0

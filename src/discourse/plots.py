@@ -500,11 +500,13 @@ def plot_theme_heatmap(
             colours = np.where(row_max > 0, grid / row_max, 0.0)
     finite = colours[np.isfinite(colours)]
     vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    image = ax.imshow(colours, aspect="auto", cmap="cividis", vmin=0, vmax=vmax,
-                      interpolation="nearest")
+    n_rows, n_cols = max(len(themes), 1), max(len(groups), 1)
+    image = ax.imshow(colours if colours.size else np.full((1, 1), np.nan), aspect="auto",
+                      cmap="cividis", vmin=0, vmax=vmax, interpolation="nearest",
+                      extent=(-0.5, n_cols - 0.5, n_rows - 0.5, -0.5))
     ax.grid(False)
     _category_ticks(ax, groups, axis="x", max_labels=36)
-    ax.set_ylim(len(themes) - 0.5, -0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)
     _category_ticks(ax, themes, axis="y", max_labels=60)
     if annotate is None:
         annotate = len(groups) <= 20 and len(themes) <= 20
