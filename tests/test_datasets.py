@@ -416,6 +416,18 @@ def test_every_demo_document_has_inferred_metadata(demo_corpus):
     assert demo_corpus["city"].notna().all()
 
 
+def test_demo_articles_naming_an_earlier_event(demo_corpus):
+    if "events_mentioned" not in demo_corpus.columns:
+        pytest.skip("the loader does not report events_mentioned")
+    rows = demo_corpus.set_index("doc_id")
+    row = rows.loc["internet-governance-forum/2024-02-ai-safety-institutes-compare-notes"]
+    assert row["event"] == "Internet Governance Forum 2024"
+    assert "World Internet Conference Wuzhen Summit 2023" in str(row["events_mentioned"])
+    row = rows.loc["world-internet-conference-wuzhen-summit/2021-02-village-broadband-two-years-on"]
+    assert row["event"] == "World Internet Conference Wuzhen Summit 2021"
+    assert "World Internet Conference Wuzhen Summit 2019" in str(row["events_mentioned"])
+
+
 def test_demo_corpus_example_document(demo_corpus):
     row = demo_corpus.set_index("doc_id").loc[
         "digital-futures-dialogue/2020-01-pandemic-exposes-divide"
