@@ -86,8 +86,6 @@ _LIGATURES = {
     "\ufb05": "st",
     "\ufb06": "st",
 }
-_INVISIBLE_RE = re.compile("[\ufeff\u200b\u00ad]")
-_NBSP_RE = re.compile("[\u00a0\u202f\u2007]")
 _LINE_END_RE = re.compile("\r\n?|[\u2028\u2029\u0085]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NOT_SIGN_RE = re.compile(r"¬[ \t]*\n?[ \t]*")
@@ -96,7 +94,7 @@ _WORD_END_RE = re.compile(r"[^\W\d_]+$")
 _WORD_START_RE = re.compile(r"[^\W_]+")
 _ASTERISKS_RE = re.compile(r"\*+")
 _PARA_NUMBER_RE = re.compile(r"\n[ \t]*\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
-_SPACES_RE = re.compile(r"[\t\v][ \t\v]*| [ \t\v]+")  # only runs that change
+_PARA_NUMBER_LINE_RE = re.compile(r"\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
 _BLANK_RE = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = tuple('.!?:"\u201d\u2019)')
 _ABBREVIATIONS = frozenset(
@@ -227,29 +225,61 @@ def _is_sentence_end(line: str) -> bool:
     return True
 
 
-def _join_block(block: str) -> str:
+def _collapse_spaces(text: str) -> str:
+    """Tabs and vertical tabs become spaces; runs of spaces become one (C-speed replaces)."""
+    if "\t" in text or "\v" in text:
+        text = text.replace("\t", " ").replace("\v", " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text
+
+
+def _strip_number(line: str) -> str | None:
+    """``line`` without a leading paragraph number ("38. The..."), or None if it has none."""
+    if line[:1].isdigit():
+        m = _PARA_NUMBER_LINE_RE.match(line)
+        if m:
+            return line[m.end() :]
+    return None
+
+
+def _join_block(block: str, strip_numbers: bool) -> str:
     if "\n" not in block:
-        return block.strip()
+        block = block.strip()
+        if strip_numbers and block:
+            rest = _strip_number(block)
+            if rest is not None:
+                return rest
+        return block
     lines = [ln.strip() for ln in block.split("\n")]
     lines = [ln for ln in lines if ln]
-    if len(lines) <= 1:
-        return lines[0] if lines else ""
-    lengths = sorted(len(ln) for ln in lines)
+    if not lines:
+        return ""
+    starts = [False] * len(lines)
+    if strip_numbers:
+        for i in [i for i, ln in enumerate(lines) if ln[0] in "0123456789"]:
+            rest = _strip_number(lines[i])
+            if rest is not None:
+                lines[i] = rest
+                starts[i] = True
+    if len(lines) == 1:
+        return lines[0]
+    lengths = sorted(map(len, lines))
     width = lengths[int(0.9 * (len(lengths) - 1))]
     if width > 200:
         # Not hard-wrapped: one paragraph per line.
         return "\n\n".join(lines)
     short = 0.8 * width
+    many = len(lines) > 3
     out: list[str] = []
     current: list[str] = [lines[0]]
-    for prev, line in zip(lines, lines[1:], strict=False):
-        if line.startswith(_PARA_MARK) or (
-            len(prev) < short and len(lines) > 3 and _is_sentence_end(prev)
-        ):
+    for i in range(1, len(lines)):
+        prev = lines[i - 1]
+        if starts[i] or (many and len(prev) < short and _is_sentence_end(prev)):
             out.append(" ".join(current))
-            current = [line]
+            current = [lines[i]]
         else:
-            current.append(line)
+            current.append(lines[i])
     out.append(" ".join(current))
     return "\n\n".join(out)
 
@@ -304,10 +334,10 @@ def normalise_text(
         text = _fix_mojibake(text)
         rare = set(_RARE_RE.findall(text))
     # 2. invisible characters
-    if rare & _INVISIBLE:
-        text = _INVISIBLE_RE.sub("", text)
-    if rare & _NBSP:
-        text = _NBSP_RE.sub(" ", text)
+    for ch in rare & _INVISIBLE:
+        text = text.replace(ch, "")
+    for ch in rare & _NBSP:
+        text = text.replace(ch, " ")
     # 3. line ends
     if rare & _LINE_ENDS:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -318,19 +348,19 @@ def normalise_text(
         text = _remove_page_breaks(text)
     if rare & _CONTROLS:
         text = _CONTROL_RE.sub("", text)
-    if "  " in text or "\t" in text or "\v" in text:
-        text = _SPACES_RE.sub(" ", text)
+    text = _collapse_spaces(text)
     # 5-6. ¬ and hyphenation across line breaks
     text = _resolve_breaks(text)
     # 7. markup
     if strip_markup:
         if "*" in rare:
-            text = _strip_emphasis(text)
-            text = _SPACES_RE.sub(" ", text)
-        text = _PARA_NUMBER_RE.sub("\n" + _PARA_MARK, "\n" + text)[1:]
+            text = _collapse_spaces(_strip_emphasis(text))
+        # paragraph numbers are removed line by line in step 8 (or here without it)
+        if not join_lines:
+            text = _PARA_NUMBER_RE.sub("\n" + _PARA_MARK, "\n" + text)[1:]
     # 8. paragraphs
     if join_lines:
-        blocks = [b for b in (_join_block(b) for b in _BLANK_RE.split(text)) if b]
+        blocks = [b for b in (_join_block(b, strip_markup) for b in _BLANK_RE.split(text)) if b]
         merged: list[str] = []
         for block in blocks:
             # a "paragraph" that starts in lower case after one that ends mid-sentence
@@ -340,7 +370,6 @@ def normalise_text(
             else:
                 merged.append(block)
         text = "\n\n".join(merged)
-        text = text.replace(_PARA_MARK, "")
     else:
         text = text.replace(_PARA_MARK, "\n")
         text = "\n".join(ln.strip() for ln in text.split("\n"))

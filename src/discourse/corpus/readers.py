@@ -651,7 +651,9 @@ def _text_column(records: list[dict[str, Any]]) -> pd.Series:
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
     data = b"".join(encoded)
     del encoded
-    arr = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+    arr = pa.LargeStringArray.from_buffers(
+        len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
+    )
     return pd.Series(pd.array(arr, dtype="str"))
 
 
