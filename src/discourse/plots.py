@@ -646,8 +646,14 @@ def plot_topic_diagnostics(selection_df, ax: Axes | None = None, *,
     if "recommended" in table.columns and table["recommended"].astype(bool).any():
         best = float(table.loc[table["recommended"].astype(bool), "n_topics"].iloc[0])
         ax.axvline(best, color="#555555", linestyle="--", linewidth=1.2, zorder=2)
-        ax.annotate(f"recommended k = {int(best)}", xy=(best, 1.04), xycoords=("data", "axes fraction"),
-                    ha="center", va="bottom", fontsize=SMALL_SIZE, color="#333333")
+        # inside the axes, on the side of the line with more room
+        right_half = len(k) > 1 and best > (k.min() + k.max()) / 2
+        ax.annotate(f"recommended k = {int(best)}", xy=(best, 0.5), xycoords=("data", "axes fraction"),
+                    xytext=(-5 if right_half else 5, 0), textcoords="offset points",
+                    ha="right" if right_half else "left", va="center", fontsize=SMALL_SIZE,
+                    color="#333333", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
+                          "alpha": 0.85})
     ax.set_xticks(k)
     ax.set_xticklabels([str(int(v)) for v in k], fontsize=SMALL_SIZE + 0.5)
     ax.set_ylim(-0.05, 1.05)
