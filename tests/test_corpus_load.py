@@ -553,3 +553,19 @@ def test_all_files_bad_gives_an_empty_table_with_every_column(tmp_path):
     df = load_corpus(tmp_path, errors="skip")
     assert len(df) == 0 and list(df.columns) == CORPUS_COLUMNS
     assert df.attrs["n_seen"] == 1
+
+
+def test_table_dates_and_years_are_parsed(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text(
+        "doc_id,text,date,year\n"
+        "a,One.,2021-11-03,\n"
+        "b,Two.,\"March 5, 2020\",2020\n"
+        "c,Three.,not a date,n.d.\n",
+        encoding="utf-8",
+    )
+    df = load_corpus(p)
+    assert list(df["date"]) == [pd.Timestamp("2021-11-03"), pd.Timestamp("2020-03-05"), pd.NaT]
+    # the year comes from the date when the year cell is empty; a non-number is missing
+    assert df["year"].tolist()[:2] == [2021, 2020] and pd.isna(df["year"].iloc[2])
+    assert str(df["date"].dtype) == "datetime64[ns]"

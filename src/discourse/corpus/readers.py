@@ -232,7 +232,8 @@ def _classify(rel: str, suffixes: tuple[str, ...]) -> str | None:
 
 def _folder_members(root: Path) -> list[_Member]:
     members = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+    # links to files are read; links to folders are not followed (no loops)
+    for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for name in filenames + [
             d for d in dirnames if PurePosixPath(d).suffix.lower() in DOCUMENT_SUFFIXES
@@ -677,15 +678,16 @@ def _to_int(v: Any) -> int | None:
 
 
 def _to_datetime(values: list[Any]) -> pd.Series:
-    clean = []
-    for v in values:
-        if v is None or _isna(v):
-            clean.append(pd.NaT)
-        elif isinstance(v, (datetime.date, pd.Timestamp)):
-            clean.append(pd.Timestamp(v))
-        else:
-            clean.append(pd.to_datetime(str(v), errors="coerce"))
-    return pd.Series(pd.to_datetime(clean), dtype="datetime64[ns]")
+    """Dates (datetime.date, Timestamp or text in any common format) to datetime64; NaT if unparseable."""
+    clean = pd.Series([None if v is None or _isna(v) else v for v in values], dtype=object)
+    try:
+        out = pd.to_datetime(clean, errors="coerce", format="mixed")
+    except (TypeError, ValueError):  # e.g. mixed time zones: one value at a time
+        out = pd.Series([pd.to_datetime(v, errors="coerce") if v is not None else pd.NaT for v in clean])
+        out = pd.to_datetime(out, errors="coerce", utc=True).dt.tz_localize(None)
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out.astype("datetime64[ns]")
 
 
 def load_corpus(
