@@ -560,7 +560,7 @@ def test_table_dates_and_years_are_parsed(tmp_path):
     p.write_text(
         "doc_id,text,date,year\n"
         "a,One.,2021-11-03,\n"
-        "b,Two.,\"March 5, 2020\",2020\n"
+        'b,Two.,"March 5, 2020",2020\n'
         "c,Three.,not a date,n.d.\n",
         encoding="utf-8",
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime
 import io
 import json
 import logging
@@ -683,7 +682,9 @@ def _to_datetime(values: list[Any]) -> pd.Series:
     try:
         out = pd.to_datetime(clean, errors="coerce", format="mixed")
     except (TypeError, ValueError):  # e.g. mixed time zones: one value at a time
-        out = pd.Series([pd.to_datetime(v, errors="coerce") if v is not None else pd.NaT for v in clean])
+        out = pd.Series(
+            [pd.to_datetime(v, errors="coerce") if v is not None else pd.NaT for v in clean]
+        )
         out = pd.to_datetime(out, errors="coerce", utc=True).dt.tz_localize(None)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
