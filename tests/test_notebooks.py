@@ -120,6 +120,9 @@ def test_demo_report_kwic_samples_are_escaped_html(demo_report):
 def test_demo_report_tables_are_byte_identical_across_runs(demo_report, tmp_path):
     again = tmp_path / "again"
     build_report(DEMO, again, progress=False, seed=0)
+    # same input: if the corpus or dictionary was edited in between, the test says so
+    assert manifest_of(again)["corpus"] == manifest_of(demo_report)["corpus"]
+    assert manifest_of(again)["dictionary"] == manifest_of(demo_report)["dictionary"]
     first = sorted(p.relative_to(demo_report) for p in (demo_report / "tables").glob("*.csv"))
     second = sorted(p.relative_to(again) for p in (again / "tables").glob("*.csv"))
     assert first == second and first

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -40,15 +41,34 @@ def write_csv_corpus(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-@pytest.fixture
-def hostile_csv(tmp_path) -> Path:
-    rows = [
+def _hostile_rows() -> list[dict]:
+    return [
         {"doc_id": "d1", "title": HOSTILE_TITLE, "speaker": HOSTILE_SPEAKER, "event": "Forum 2020",
          "year": 2020, "text": HOSTILE_TEXT},
         {"doc_id": "d2", "title": "Plain title", "speaker": "Ann Example", "event": "Forum 2021",
          "year": 2021, "text": "Cybersecurity and data protection were discussed at length."},
     ]
-    return write_csv_corpus(tmp_path / "corpus.csv", rows)
+
+
+@pytest.fixture
+def hostile_csv(tmp_path) -> Path:
+    return write_csv_corpus(tmp_path / "corpus.csv", _hostile_rows())
+
+
+@pytest.fixture(scope="module")
+def echo_report(tmp_path_factory) -> Path:
+    """One build of the echo notebook on the hostile corpus, shared (read-only!)."""
+    folder = tmp_path_factory.mktemp("echo")
+    source = write_csv_corpus(folder / "corpus.csv", _hostile_rows())
+    out = folder / "report"
+    index = build_report(source, out, notebooks=[ECHO], progress=False, seed=3)
+    assert index == out.resolve() / "index.html"
+    return out
+
+
+def copy_of(report: Path, dest: Path) -> Path:
+    shutil.copytree(report, dest)
+    return dest
 
 
 def html_files(folder: Path) -> list[Path]:
@@ -65,10 +85,9 @@ def assert_no_unescaped_script(folder: Path) -> None:
         assert "<b>widens" not in text, path
 
 
-def test_echo_report_files_index_and_manifest(tmp_path, hostile_csv):
-    out = tmp_path / "report"
-    index = build_report(hostile_csv, out, notebooks=[ECHO], progress=False, seed=3)
-    assert index == out.resolve() / "index.html"
+def test_echo_report_files_index_and_manifest(echo_report):
+    out = echo_report
+    index = out / "index.html"
     assert (out / "01-echo.html").is_file()
     assert (out / "notebooks" / "01-echo.ipynb").is_file()
     png = out / "figures" / "01-lengths.png"
@@ -102,12 +121,11 @@ def test_echo_report_files_index_and_manifest(tmp_path, hostile_csv):
     assert "load_report_corpus(" not in page
     # no work files left behind, next to or inside the report
     assert not list(out.glob("_work")) and not list(out.glob(".report-items*"))
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert sorted(p.name for p in out.parent.iterdir()) == ["corpus.csv", "report"]
 
 
-def test_escaping_of_titles_speakers_and_text(tmp_path, hostile_csv):
-    out = tmp_path / "report"
-    build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
+def test_escaping_of_titles_speakers_and_text(echo_report):
+    out = echo_report
     assert_no_unescaped_script(out)
     page = (out / "01-echo.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown, escaped
@@ -119,9 +137,8 @@ def test_show_code(tmp_path, hostile_csv):
     assert "load_report_corpus" in (out / "01-echo.html").read_text()
 
 
-def test_failing_notebook_names_cell_and_keeps_previous_report(tmp_path, hostile_csv):
-    out = tmp_path / "report"
-    build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
+def test_failing_notebook_names_cell_and_keeps_previous_report(tmp_path, hostile_csv, echo_report):
+    out = copy_of(echo_report, tmp_path / "report")
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     with pytest.raises(ReportError) as info:
         build_report(hostile_csv, out, notebooks=[ECHO, FAILS], progress=False)
@@ -143,11 +160,9 @@ def test_failing_first_build_leaves_nothing(tmp_path, hostile_csv):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.csv"]
 
 
-def test_replaces_previous_report_and_keeps_gitkeep(tmp_path, hostile_csv):
-    out = tmp_path / "report"
-    out.mkdir()
+def test_replaces_previous_report_and_keeps_gitkeep(tmp_path, hostile_csv, echo_report):
+    out = copy_of(echo_report, tmp_path / "report")
     (out / ".gitkeep").write_text("")
-    build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
     (out / "stale.txt").write_text("from an older report")
     build_report(hostile_csv, out, notebooks=[ECHO], progress=False)
     assert (out / ".gitkeep").exists()

@@ -1301,6 +1301,7 @@ def build_report(
     year_min: int | None = None,
     year_max: int | None = None,
     parameters: Mapping[str, Any] | None = None,
+    workers: int | None = None,
 ) -> Path:
     """Build the report for a corpus: notebooks, HTML, figures, tables, index, manifest.
 
@@ -1332,6 +1333,9 @@ def build_report(
         Report on the documents of these years only.
     parameters : dict, optional
         Override notebook parameters (see :func:`report_parameters`).
+    workers : int, optional
+        Notebooks run at the same time, each in its own kernel (default: 2, or 1 on a
+        single core). Results do not depend on it.
 
     Returns
     -------
@@ -1388,7 +1392,9 @@ def build_report(
             pickle.dump(corpus, fh, protocol=pickle.HIGHEST_PROTOCOL)
         n_tokens = _count_tokens(corpus)
         run_params = {**common, "output_dir": str(build), "corpus_cache": str(cache)}
-        records = _run_notebooks(nb_paths, build, work, run_params, show_code, progress, kernel_name)
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1)
+        records = _run_notebooks(nb_paths, build, work, run_params, show_code, progress, kernel_name, int(workers))
         items = _read_items(build)
         manifest = {
             "generator": GENERATOR,
@@ -1442,77 +1448,101 @@ def _count_tokens(corpus: pd.DataFrame) -> int:
     return int(sum(count_tokens(t) for t in corpus["text"].fillna("").astype(str)))
 
 
-def _run_notebooks(nb_paths, build, work, params, show_code, progress, kernel_name) -> list[dict]:
+def _run_one(path: Path, build: Path, work: Path, params, show_code: bool, kname: str) -> dict[str, Any]:
+    """Convert, execute and render one notebook; return its record for the manifest."""
     import jupytext
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    name = path.stem
+    nb = jupytext.read(path) if path.suffix != ".ipynb" else nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = {"name": kname, "display_name": "Python 3", "language": "python"}
+    nb.metadata.setdefault("language_info", {"name": "python"})
+    declared = _declared_parameters(nb)
+    passed = params if declared is None else {k: v for k, v in params.items() if k in declared}
+    src = work / f"{name}.ipynb"
+    nbformat.write(nb, src)
+    executed = build / "notebooks" / f"{name}.ipynb"
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(src),
+            str(executed),
+            parameters=passed,
+            kernel_name=kname,
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(work),
+            kernel_manager_class=_kernel_manager_class(work / f"{name}.kernel.log"),
+        )
+    except PapermillExecutionError as err:
+        raise _execution_error(err, path) from None
+    except DiscourseError:
+        raise
+    except Exception as err:  # kernel died, timeout, bad notebook file
+        log = _tail(work / f"{name}.kernel.log")
+        raise ReportError(
+            f"the notebook could not be run: {type(err).__name__}: {err}"
+            + (f"\n  the kernel said:\n{log}\n " if log else ""),
+            path=path,
+            hint="the previous report was left as it was",
+        ) from err
+    seconds = time.perf_counter() - t0
+    done = nbformat.read(executed, as_version=4)
+    title = _title(done, name)
+    _strip_stderr(done)
+    (build / f"{name}.html").write_text(_render_html(done, title, show_code), encoding="utf-8")
+    return {
+        "name": name,
+        "title": title,
+        "source": path.name,
+        "html": f"{name}.html",
+        "ipynb": f"notebooks/{name}.ipynb",
+        "seconds": round(seconds, 1),
+    }
+
+
+def _run_notebooks(nb_paths, build, work, params, show_code, progress, kernel_name, workers) -> list[dict]:
+    """Run the notebooks, ``workers`` at a time (each in its own kernel); records in notebook order.
+
+    If notebooks fail, the error of the first failing one (in notebook order) is raised,
+    after the ones already running have finished.
+    """
+    from concurrent.futures import ThreadPoolExecutor
 
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover
         tqdm = None
 
-    records = []
     bar = None
     if progress and tqdm is not None:
         bar = tqdm(total=len(nb_paths), desc="report", unit="notebook", file=sys.stderr)
+    records = []
     try:
         with _kernel(kernel_name, work) as kname:
-            for path in nb_paths:
-                name = path.stem if path.suffix == ".py" else path.stem
-                if bar is not None:
-                    bar.set_postfix_str(name)
-                nb = jupytext.read(path) if path.suffix != ".ipynb" else nbformat.read(path, as_version=4)
-                nb.metadata["kernelspec"] = {"name": kname, "display_name": "Python 3", "language": "python"}
-                nb.metadata.setdefault("language_info", {"name": "python"})
-                declared = _declared_parameters(nb)
-                passed = params if declared is None else {k: v for k, v in params.items() if k in declared}
-                src = work / f"{name}.ipynb"
-                nbformat.write(nb, src)
-                executed = build / "notebooks" / f"{name}.ipynb"
-                t0 = time.perf_counter()
+            if workers <= 1 or len(nb_paths) <= 1:
+                for path in nb_paths:
+                    if bar is not None:
+                        bar.set_postfix_str(path.stem)
+                    records.append(_run_one(path, build, work, params, show_code, kname))
+                    if bar is not None:
+                        bar.update(1)
+                return records
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(_run_one, p, build, work, params, show_code, kname) for p in nb_paths]
                 try:
-                    papermill.execute_notebook(
-                        str(src),
-                        str(executed),
-                        parameters=passed,
-                        kernel_name=kname,
-                        language="python",
-                        progress_bar=False,
-                        log_output=False,
-                        cwd=str(work),
-                        kernel_manager_class=_kernel_manager_class(work / f"{name}.kernel.log"),
-                    )
-                except PapermillExecutionError as err:
-                    raise _execution_error(err, path) from None
-                except DiscourseError:
+                    for fut in futures:
+                        records.append(fut.result())
+                        if bar is not None:
+                            bar.set_postfix_str(records[-1]["name"])
+                            bar.update(1)
+                except BaseException:
+                    for fut in futures:
+                        fut.cancel()
                     raise
-                except Exception as err:  # kernel died, timeout, bad notebook file
-                    log = _tail(work / f"{name}.kernel.log")
-                    raise ReportError(
-                        f"the notebook could not be run: {type(err).__name__}: {err}"
-                        + (f"\n  the kernel said:\n{log}\n " if log else ""),
-                        path=path,
-                        hint="the previous report was left as it was",
-                    ) from err
-                seconds = time.perf_counter() - t0
-                done = nbformat.read(executed, as_version=4)
-                title = _title(done, name)
-                _strip_stderr(done)
-                (build / f"{name}.html").write_text(_render_html(done, title, show_code), encoding="utf-8")
-                records.append(
-                    {
-                        "name": name,
-                        "title": title,
-                        "source": path.name,
-                        "html": f"{name}.html",
-                        "ipynb": f"notebooks/{name}.ipynb",
-                        "seconds": round(seconds, 1),
-                    }
-                )
-                if bar is not None:
-                    bar.update(1)
     finally:
         if bar is not None:
             bar.close()
