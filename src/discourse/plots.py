@@ -214,12 +214,12 @@ def plot_corpus_overview(events_df: pd.DataFrame, ax: Axes | None = None, *,
     docs = events_df["n_docs"].to_numpy(dtype=float)
     tokens = events_df["n_tokens"].to_numpy(dtype=float)
     bars = ax.bar(pos, docs, color=OKABE_ITO[0], width=0.75, label="documents", zorder=2)
-    ax.set_ylim(0, max(1.0, np.nanmax(docs) if len(docs) else 1.0) * 1.12)
+    ax.set_ylim(0, max(1.0, np.nanmax(docs) if len(docs) else 1.0) * 1.22)
     twin = ax.twinx()
     scale, unit = (1e6, "millions") if np.nanmax(tokens, initial=0) >= 5e6 else (1e3, "thousands")
     (line,) = twin.plot(pos, tokens / scale, color=OKABE_ITO[1], marker="o", markersize=3.5,
                         linewidth=1.6, label=f"tokens ({unit})", zorder=3)
-    twin.set_ylim(0, max(1e-9, np.nanmax(tokens / scale, initial=0)) * 1.12)
+    twin.set_ylim(0, max(1e-9, np.nanmax(tokens / scale, initial=0)) * 1.22)
     twin.set_ylabel(f"tokens ({unit})", fontsize=FONT_SIZE, color=OKABE_ITO[1])
     twin.tick_params(axis="y", labelsize=SMALL_SIZE + 0.5, colors=OKABE_ITO[1])
     twin.grid(False)
@@ -227,9 +227,9 @@ def plot_corpus_overview(events_df: pd.DataFrame, ax: Axes | None = None, *,
     _category_ticks(ax, list(events_df[x]))
     ax.grid(axis="x", visible=False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    ax.legend([bars, line], ["documents", f"tokens ({unit})"], loc="lower right",
-              bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=SMALL_SIZE, frameon=False,
-              borderaxespad=0.2)
+    # inside, in headroom kept free above the bars and line (no clash with the title)
+    twin.legend([bars, line], ["documents", f"tokens ({unit})"], loc="upper left", ncol=2,
+                fontsize=SMALL_SIZE, frameon=True, framealpha=0.9, edgecolor="none")
     _finish(ax, title=title, xlabel=x.replace("_", " "), ylabel="documents")
     ax.set_ylabel("documents", fontsize=FONT_SIZE, color=OKABE_ITO[0])
     return ax
