@@ -267,6 +267,24 @@ def test_bad_arguments_raise_clear_errors(kwargs, message):
         make_synthetic_corpus(**kwargs)
 
 
+def test_non_ascii_phrases_keep_documents_whole():
+    corpus, counts = make_synthetic_corpus(
+        30,
+        seed=1,
+        phrases={"culture": "café numérique"},
+        theme_rates={"culture": 20.0},
+        return_counts=True,
+    )
+    n_tok = counts.set_index("doc_id")["n_tokens"]
+    for doc_id, text in zip(corpus["doc_id"], corpus["text"], strict=True):
+        assert len(tokenize(text)) == n_tok.loc[doc_id]
+        assert text.endswith(".") and text[0].isupper()
+        assert (
+            _phrase_counts(text, {"culture": "café numérique"})["culture"]
+            == counts.set_index("doc_id").loc[doc_id, "count"]
+        )
+
+
 def test_zero_documents():
     corpus = make_synthetic_corpus(0)
     assert corpus.empty and corpus.columns.tolist() == CONTRACT_COLUMNS

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from discourse.errors import CorpusError
 
@@ -619,13 +620,14 @@ def _render_texts(
     phrases: list[str],
     sentence_length: float,
     paragraph_sentences: float,
-) -> list[str]:
+) -> pa.ChunkedArray:
     """Build the texts, vectorised: an item stream (filler words and phrases) per
     document, random insertion of phrases, sentence/paragraph separators, and one
-    string join per chunk of documents."""
+    string join per chunk of documents, handed to Arrow as one buffer with offsets
+    (no Python string per document)."""
     n_docs = len(lengths)
     if n_docs == 0:
-        return []
+        return pa.chunked_array([], type=pa.large_string())
     n_words = len(FILLER_WORDS)
     n_themes = len(phrases)
     # vocabulary of items: filler words, then phrases; each in plain and capitalised form
@@ -640,16 +642,19 @@ def _render_texts(
         ],
         dtype=object,
     )
-    table_len = np.fromiter((len(s) for s in table), dtype=np.int64, count=len(table))
+    # lengths in UTF-8 bytes (Arrow offsets count bytes; phrases may be non-ASCII)
+    table_len = np.fromiter(
+        (len(t.encode("utf-8")) for t in table), dtype=np.int64, count=len(table)
+    )
 
     # documents are rendered in chunks of _CHUNK_DOCS (a constant, so the output depends
     # only on the arguments), to bound memory at any corpus size
-    texts: list[str] = []
+    chunks: list[pa.LargeStringArray] = []
     p_break = 1.0 / sentence_length
     p_para = 1.0 / paragraph_sentences
     for start in range(0, n_docs, _CHUNK_DOCS):
         stop = min(start + _CHUNK_DOCS, n_docs)
-        texts.extend(
+        chunks.append(
             _render_chunk(
                 rng,
                 table,
@@ -662,7 +667,7 @@ def _render_texts(
                 p_para=p_para,
             )
         )
-    return texts
+    return pa.chunked_array(chunks, type=pa.large_string())
 
 
 def _render_chunk(
@@ -676,7 +681,7 @@ def _render_chunk(
     n_themes: int,
     p_break: float,
     p_para: float,
-) -> list[str]:
+) -> pa.LargeStringArray:
     n_docs = len(n_filler)
     total_filler = int(n_filler.sum())
     filler = rng.integers(0, n_words, size=total_filler)
@@ -719,9 +724,8 @@ def _render_chunk(
     cap[0] = True
     cap[1:] = sep[:-1] > 0
     code = (stream * 2 + cap) * len(_SEPS) + sep
-    pieces = table[code]
-    big = "".join(pieces.tolist())
+    # str.join is much faster than bytes.join on many small pieces; encode once after
+    data = "".join(table[code].tolist()).encode("utf-8")
     ends = np.cumsum(table_len[code])
-    doc_end_pos = ends[last]
-    doc_begin = np.concatenate(([0], doc_end_pos[:-1]))
-    return [big[a:b] for a, b in zip(doc_begin.tolist(), doc_end_pos.tolist(), strict=True)]
+    offsets = np.concatenate(([0], ends[last])).astype(np.int64)
+    return pa.LargeStringArray.from_buffers(n_docs, pa.py_buffer(offsets), pa.py_buffer(data))
