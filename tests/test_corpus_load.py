@@ -569,3 +569,20 @@ def test_table_dates_and_years_are_parsed(tmp_path):
     # the year comes from the date when the year cell is empty; a non-number is missing
     assert df["year"].tolist()[:2] == [2021, 2020] and pd.isna(df["year"].iloc[2])
     assert str(df["date"].dtype) == "datetime64[ns]"
+
+
+def test_columns_rename_pattern_fields_for_files_and_errors():
+    df = load_corpus(
+        FIX / "patterned", filename_pattern="{iso}_{session}_{year}.txt", columns={"country": "iso"}
+    )
+    assert list(df["country"]) == ["FRA", "KEN"] and "iso" not in df.columns
+    with pytest.raises(
+        CorpusError, match="there is no column 'author' to rename.*the fields here are"
+    ):
+        load_corpus(FIX / "patterned", columns={"speaker": "author"})
+    with pytest.raises(CorpusError, match="filename_pattern applies to the files"):
+        load_corpus(FIX / "tables" / "speeches.tsv", filename_pattern="{year}.txt")
+    with pytest.raises(CorpusError, match="format='folder' needs a folder"):
+        load_corpus(FIX / "cp1252.txt", format="folder")
+    one = load_corpus(FIX / "articles" / "dfd-2021-opening.txt", format="articles")
+    assert one.loc[0, "event"] == "Digital Futures Dialogue 2021"

@@ -70,6 +70,7 @@ _DOC_FILES = {
     "CONTRIBUTING",
 }
 _SIDECAR_NAME = "metadata.csv"
+_TABLE_FORMATS = ("csv", "tsv", "jsonl", "parquet")
 _INT_COLUMNS = {"year", "session"}
 _STRING_COLUMNS = [c for c in CORPUS_COLUMNS if c not in ("date", "year")]
 
@@ -564,9 +565,9 @@ def _read_sidecar(meta: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataF
             hint="Add a doc_id or file column that names each document",
         )
     key = keys[0]
-    dup = df[key].astype("str").duplicated(keep=False) & df[key].notna()
+    dup = df[key].astype("str").duplicated(keep="first") & df[key].notna()
     if dup.any():
-        first = int(dup.to_numpy().nonzero()[0][1]) + 1
+        first = int(dup.to_numpy().nonzero()[0][0]) + 1  # the first repeat
         raise CorpusError(
             f"the key {df[key].iloc[first - 1]!r} appears twice",
             path=name,
@@ -606,6 +607,27 @@ def _apply_sidecar(
         )
     attrs["metadata"] = name
     attrs["metadata_unmatched"] = unmatched
+
+
+def _rename_columns(records: list[dict[str, Any]], columns: Mapping[str, str], path: Path) -> None:
+    """``columns={ours: theirs}`` for folders and archives: rename metadata columns
+    (from a filename pattern or a sidecar) to ours."""
+    present = {k for rec in records for k in rec}
+    for ours, theirs in columns.items():
+        if ours == theirs:
+            continue
+        if ours in ("text", "doc_id", "path") or theirs not in present:
+            raise CorpusError(
+                f"columns={{{ours!r}: {theirs!r}}}: there is no column {theirs!r} to rename"
+                if theirs not in present
+                else f"columns= cannot set {ours!r} for files",
+                path=path,
+                hint="For folders and archives, columns= renames fields of a filename pattern or "
+                f"a sidecar; the fields here are: {', '.join(sorted(present - {'text', '_row'}))}",
+            )
+        for rec in records:
+            if theirs in rec:
+                rec[ours] = rec.pop(theirs)
 
 
 def _finalise(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -736,8 +758,10 @@ def load_corpus(
         it in ``corpus.attrs["skipped"]``. A source that cannot be read at all
         (missing path, unknown format, table without a text column) always raises.
     columns : mapping, optional
-        For tables: our column name -> the table's, e.g.
-        ``{"text": "body", "speaker": "author"}``.
+        Our column name -> the source's, e.g. ``{"text": "body", "speaker": "author"}``.
+        For tables, the table's columns; for folders and archives, fields of the
+        filename pattern or sidecar (``{"country": "iso"}``). A column that does not
+        exist is an error.
     encoding : str, optional
         Force an encoding for every file; default: detect (UTF-8 with or without
         BOM, UTF-16 with BOM, else cp1252, else latin-1).
@@ -789,18 +813,21 @@ def load_corpus(
             hint="Check the path (a folder, archive or table)",
         )
     fmt = _detect_format(path) if format == "auto" else format
-    if fmt in ("folder", "articles") and not path.is_dir() and format != "auto":
-        if fmt == "articles" and path.is_file():
-            pass
-        elif not path.is_dir():
-            raise CorpusError(
-                f"format={fmt!r} needs a folder",
-                path=path,
-                hint="Pass the folder, or the right format=",
-            )
+    if fmt == "folder" and not path.is_dir():
+        raise CorpusError(
+            "format='folder' needs a folder",
+            path=path,
+            hint="Pass the folder, or the right format=",
+        )
+    if fmt in _TABLE_FORMATS and filename_pattern:
+        raise CorpusError(
+            "filename_pattern applies to the files of a folder or archive, not to a table",
+            path=path,
+            hint="Drop filename_pattern; a table's metadata is in its columns",
+        )
     collector = _Collector(errors)
     attrs: dict[str, Any] = {"source": str(path), "format": fmt}
-    if fmt in ("csv", "tsv", "jsonl", "parquet"):
+    if fmt in _TABLE_FORMATS:
         if path.is_dir():
             raise CorpusError(
                 f"format={fmt!r} needs a file, not a folder", path=path, hint="Pass the table file"
@@ -810,10 +837,6 @@ def load_corpus(
         attrs["ignored"] = []
         sidecar = metadata
     else:
-        if columns:
-            unknown = {k: v for k, v in columns.items() if k != v}
-            if unknown:
-                log.info("columns= applies to tables; ignored for %s", path)
         article_mode = {"folder": "plain", "articles": "articles"}.get(format, "auto")
         records, rels, n_seen, ignored, auto_sidecar = _load_files(
             path,
@@ -832,6 +855,8 @@ def load_corpus(
     records, rels = _drop_duplicates(records, rels, collector)
     if sidecar is not None:
         _apply_sidecar(records, rels, sidecar, attrs)
+    if columns and fmt not in _TABLE_FORMATS:
+        _rename_columns(records, columns, path)
     df = _finalise(records)
     attrs["skipped"] = collector.skipped
     attrs["n_seen"] = n_seen
