@@ -250,7 +250,7 @@ def test_in_event_order():
 def test_report_outputs_without_folder_write_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = ReportOutputs(None, "05-x")
-    assert out.table(pd.DataFrame({"a": [1]}), "t", show=False) is None
+    out.table(pd.DataFrame({"a": [1]}), "t", show=False)
     with out.attempt("a step"):
         raise ValueError("cannot")
     assert out.notes == [{"what": "a step", "why": "cannot"}]
@@ -263,9 +263,8 @@ def test_report_outputs_without_folder_write_nothing(tmp_path, monkeypatch):
 def test_report_outputs_tables_are_rounded_and_stable(tmp_path):
     out = ReportOutputs(tmp_path, "07-nb")
     df = pd.DataFrame({"x": [0.1 + 0.2, 1 / 3], "s": ["a", "b"]})
-    path = out.table(df, "numbers", show=False)
-    assert path == tmp_path / "tables" / "07-numbers.csv"
-    assert path.read_text() == "x,s\n0.3,a\n0.333333,b\n"
+    out.table(df, "numbers", show=False)
+    assert (tmp_path / "tables" / "07-numbers.csv").read_text() == "x,s\n0.3,a\n0.333333,b\n"
 
 
 # --- headline findings ------------------------------------------------------------------
@@ -353,9 +352,9 @@ def test_report_outputs_accepts_axes_figures_and_arrays(tmp_path):
 
     out = ReportOutputs(tmp_path, "09-figs")
     fig, axes = plt.subplots(1, 2)
-    assert out.figure(axes, "array", show=False).is_file()
+    out.figure(axes, "array", show=False)
     fig, ax = plt.subplots()
-    assert out.figure(ax, "axes", show=False).is_file()
+    out.figure(ax, "axes", show=False)
     fig = plt.figure()
-    assert out.figure(fig, "figure", show=False).is_file()
+    out.figure(fig, "figure", show=False)
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["09-array.png", "09-axes.png", "09-figure.png"]

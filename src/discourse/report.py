@@ -454,10 +454,8 @@ class ReportOutputs:
             One line saying what the chart shows (in the index).
         show : bool, default True
 
-        Returns
-        -------
-        Path or None
-            The PNG written.
+        The PNG goes to ``<output_dir>/figures/<prefix>-<name>.png``; nothing is returned
+        (so that a call ending a notebook cell prints nothing).
         """
         import base64
         import io
@@ -469,7 +467,6 @@ class ReportOutputs:
         fig.savefig(buffer, format="png", dpi=self.dpi, bbox_inches="tight", metadata={"Software": None})
         plt.close(fig)
         png = buffer.getvalue()
-        path = None
         if self.output_dir is not None:
             folder = self.output_dir / "figures"
             folder.mkdir(parents=True, exist_ok=True)
@@ -484,7 +481,6 @@ class ReportOutputs:
             alt = html.escape(caption or name, quote=True)
             data = base64.b64encode(png).decode("ascii")
             _display(HTML(f'<img src="data:image/png;base64,{data}" alt="{alt}" style="width:{width}px;max-width:100%">'))
-        return path
 
     def table(
         self,
@@ -510,12 +506,8 @@ class ReportOutputs:
         columns : list of str, optional
             Columns displayed (the CSV holds all).
 
-        Returns
-        -------
-        Path or None
-            The CSV written.
+        The CSV goes to ``<output_dir>/tables/<prefix>-<name>.csv``; nothing is returned.
         """
-        path = None
         if self.output_dir is not None:
             folder = self.output_dir / "tables"
             folder.mkdir(parents=True, exist_ok=True)
@@ -534,7 +526,6 @@ class ReportOutputs:
         if show:
             shown = df if columns is None else df[list(columns)]
             show_table(shown, max_rows=20 if show is True else int(show), caption=caption or None)
-        return path
 
     def note(self, what: str, why: str) -> None:
         """Say in the report that ``what`` could not be computed, and ``why``."""
@@ -771,7 +762,7 @@ def in_event_order(
 
 
 def dictionary_table(dictionary) -> pd.DataFrame:
-    """Return a dictionary's themes as a table: theme, label, parent, n_patterns, terms.
+    """Return a dictionary's themes as a table: theme, label, parent, patterns, exclusions.
 
     Parameters
     ----------
@@ -780,24 +771,26 @@ def dictionary_table(dictionary) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per theme in dictionary order; ``terms`` lists its literal words and
-        phrases (semicolon-separated).
+        One row per theme in dictionary order: ``theme``, ``label``, ``parent``,
+        ``n_patterns``, ``patterns`` (as written in the dictionary, separated by
+        `` | ``), ``exclude`` (the same for exclusion patterns).
     """
     rows = []
     for theme_id in dictionary.theme_ids:
         theme = _theme_object(dictionary, theme_id)
-        terms = list(dictionary.terms(theme_id))
-        patterns = getattr(theme, "patterns", None) if theme is not None else None
+        patterns = list(getattr(theme, "patterns", None) or dictionary.terms(theme_id))
+        exclude = list(getattr(theme, "exclude", None) or [])
         rows.append(
             {
                 "theme": theme_id,
                 "label": getattr(theme, "label", None) or theme_id,
                 "parent": getattr(theme, "parent", None),
-                "n_patterns": len(patterns) if patterns is not None else len(terms),
-                "terms": "; ".join(terms),
+                "n_patterns": len(patterns),
+                "patterns": " | ".join(map(str, patterns)),
+                "exclude": " | ".join(map(str, exclude)),
             }
         )
-    return pd.DataFrame(rows, columns=["theme", "label", "parent", "n_patterns", "terms"])
+    return pd.DataFrame(rows, columns=["theme", "label", "parent", "n_patterns", "patterns", "exclude"])
 
 
 def _theme_object(dictionary, theme_id):
