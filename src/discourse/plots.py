@@ -680,7 +680,7 @@ def _clip_right(text: str, n: int) -> str:
 
 
 def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
-              context_chars: int = 60, title: str | None = None) -> Axes:
+              context_chars: int = 50, title: str | None = None) -> Axes:
     """Keyword-in-context lines rendered as a table: left context, **match**, right context.
 
     Parameters
@@ -691,7 +691,7 @@ def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
         in table order.
     n : int, default 15
     ax : Axes, optional
-    context_chars : int, default 60
+    context_chars : int, default 50
         Characters of context kept on each side (clipped with an ellipsis).
     title : str, optional
 
@@ -711,7 +711,7 @@ def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
     ax.set_xlim(0, 1)
     ax.set_ylim(max(len(rows), 1) - 0.5, -1.2)
     source = next((c for c in ("event", "doc_id") if c in rows.columns), None)
-    x_src, x_left = 0.0, 0.45
+    x_src, x_left = 0.0, 0.48
     fs = SMALL_SIZE
     if source is not None:
         ax.text(x_src, -0.9, source.replace("_", " "), fontsize=fs, color="#555555",
@@ -724,7 +724,7 @@ def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
         if i % 2 == 0:
             ax.axhspan(i - 0.5, i + 0.5, color="#f2f2f2", zorder=0, linewidth=0)
         if source is not None:
-            ax.text(x_src, i, _clip_right(rec[source], 22), fontsize=fs - 0.5, color="#555555",
+            ax.text(x_src, i, _shorten(rec[source], 24), fontsize=fs - 0.5, color="#555555",
                     va="center", ha="left", parse_math=False)
         ax.text(x_left, i, _clip_left(rec["left"], context_chars), fontsize=fs, va="center",
                 ha="right", parse_math=False)
