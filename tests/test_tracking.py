@@ -356,3 +356,17 @@ def test_track_themes_shows_the_rise_of_ai_safety_in_un_speeches(ungdc_corpus):
     assert before_2017.index[-1] == "UNGA 71 (2016)"
     assert ai.loc["UNGA 79 (2024)", "share_docs"] > before_2017["share_docs"].max()
     assert not (ai["change"] == "fall").any()
+
+
+def test_distinctive_terms_prior_as_series_equals_scaled_corpus_counts():
+    corpus = _corpus(
+        event=["E1", "E2", "E3"],
+        text=["harbour lantern harbour kettle meadow", "meadow willow meadow lantern kettle",
+              "kettle kettle willow harbour lantern"],
+    )
+    a = distinctive_terms(corpus, n=5, min_count=1, prior=0.5)
+    totals = pd.Series({"harbour": 3, "lantern": 3, "kettle": 4, "meadow": 3, "willow": 2})
+    b = distinctive_terms(corpus, n=5, min_count=1, prior=0.5 * totals)
+    pd.testing.assert_frame_equal(a, b)
+    c = distinctive_terms(corpus, n=5, min_count=1, prior=0.5 * totals.drop("willow"))
+    assert not np.allclose(a["z"], c["z"])  # willow now gets the smallest given pseudo-count
