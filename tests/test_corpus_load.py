@@ -586,3 +586,17 @@ def test_columns_rename_pattern_fields_for_files_and_errors():
         load_corpus(FIX / "cp1252.txt", format="folder")
     one = load_corpus(FIX / "articles" / "dfd-2021-opening.txt", format="articles")
     assert one.loc[0, "event"] == "Digital Futures Dialogue 2021"
+
+
+def test_article_with_site_line_right_under_the_title(tmp_path):
+    (tmp_path / "a.txt").write_bytes(
+        "\ufeffOperators meet at the 2023 MWC Shanghai\r\n| telecom.example\r\n\r\nJonas Berg, head of networks at Nordlink\r\nSystems, spoke on June 28.\r\n".encode()
+    )
+    row = load_corpus(tmp_path).iloc[0]
+    assert (row["title"], row["source"], row["event"]) == (
+        "Operators meet at the 2023 MWC Shanghai",
+        "telecom.example",
+        "MWC Shanghai 2023",
+    )
+    assert row["text"] == "Jonas Berg, head of networks at Nordlink Systems, spoke on June 28."
+    assert row["date"] == pd.Timestamp("2023-06-28") and row["organisation"] == "Nordlink Systems"

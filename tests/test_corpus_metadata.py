@@ -165,3 +165,19 @@ def test_plain_text_inference_and_explicit_title():
     meta = infer_metadata("Nothing dated.", title="Report from the 2021 MWC Shanghai")
     assert meta["title"] == "Report from the 2021 MWC Shanghai" and meta["year"] == 2021
     assert infer_metadata("No metadata in this text at all.") == {}
+
+
+def test_parse_article_raw_text_variants():
+    # the site line right under the title, CRLF line ends, a title wrapped over two lines
+    raw = "Delegates meet at the 2019\r\nInternet Governance Forum\r\n| site.example\r\n\r\nBody line one\r\nwraps here.\r\n"
+    art = parse_article(raw)
+    assert art["title"] == "Delegates meet at the 2019 Internet Governance Forum"
+    assert art["source"] == "site.example"
+    assert art["body"] == "Body line one\nwraps here."
+    # without a site line: not an article, unless asked
+    assert parse_article("Title\n\nBody.") is None
+    assert parse_article("Title\n\nBody.", require_source=False) == {
+        "title": "Title",
+        "source": None,
+        "body": "Body.",
+    }

@@ -376,34 +376,58 @@ def find_speaker(text: str) -> dict[str, str]:
     return {} if best is None else best[2]
 
 
-def parse_article(text: str) -> dict[str, Any] | None:
+def parse_article(text: str, *, require_source: bool = True) -> dict[str, Any] | None:
     """Split a scraped article into title, source and body.
+
+    Works on raw text (any line ends, wrapped lines) as well as on normalised text.
 
     Parameters
     ----------
     text : str
-        Normalised text (paragraphs separated by blank lines).
+        The whole file.
+    require_source : bool, default True
+        Without a ``"| site"`` line, return None (True) or read the first paragraph
+        as the title anyway (False; ``format="articles"``).
 
     Returns
     -------
     dict or None
-        ``{"title", "source", "body"}`` when the text has the scraped-article shape
-        (a first paragraph of one short line, and a ``"| site"`` paragraph among the
-        next three), else None.
+        ``{"title", "source", "body"}``: the title is the first paragraph (its lines
+        joined; at most 300 characters), the source the text after ``"|"`` on the
+        first line that starts with ``"| "`` among the next four non-empty lines (or
+        None), the body everything else (lines between the title and the site line,
+        such as a subtitle, included) as written. None when the text does not have
+        that shape.
     """
-    paragraphs = text.split("\n\n")
-    if len(paragraphs) < 2:
-        return None
-    title = paragraphs[0].strip()
+    lines = text.lstrip("\ufeff").splitlines()
+    n = len(lines)
+    i = 0
+    while i < n and not lines[i].strip():
+        i += 1
+    title_lines = []
+    while i < n and lines[i].strip() and not lines[i].lstrip().startswith("|"):
+        title_lines.append(lines[i].strip())
+        i += 1
+    title = " ".join(title_lines)
     if not title or len(title) > 300:
         return None
-    for i in range(1, min(4, len(paragraphs))):
-        para = paragraphs[i].strip()
-        if para.startswith("| ") or para == "|":
-            source = para[1:].strip() or None
-            body = "\n\n".join(paragraphs[:i][1:] + paragraphs[i + 1 :]).strip()
-            return {"title": title, "source": source, "body": body}
-    return None
+    rest = lines[i:]
+    seen = 0
+    for j, line in enumerate(rest):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("| ") or stripped == "|":
+            before = "\n".join(rest[:j]).strip()
+            after = "\n".join(rest[j + 1 :]).strip()
+            body = before + "\n\n" + after if before and after else before or after
+            return {"title": title, "source": stripped[1:].strip() or None, "body": body}
+        seen += 1
+        if seen >= 4:
+            break
+    if require_source:
+        return None
+    return {"title": title, "source": None, "body": "\n".join(rest).strip()}
 
 
 def infer_metadata(text: str, *, title: str | None = None) -> dict[str, Any]:

@@ -504,21 +504,24 @@ def _doc_record(
     infer: bool | str,
     normalise: bool,
 ) -> dict[str, Any]:
-    if normalise:
-        text = normalise_text(text)
-    else:
-        text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise _Problem(
-            "the file is empty (only whitespace)", hint='Remove it, or load with errors="skip"'
-        )
+    fix = normalise_text if normalise else (lambda t: t.lstrip("\ufeff"))
     rec: dict[str, Any] = {"doc_id": doc_id, "path": display}
     article = None
     if article_mode != "plain":
-        article = parse_article(text)
-        if article is None and article_mode == "articles":
-            first, _, rest = text.partition("\n\n")
-            article = {"title": first.strip(), "source": None, "body": rest.strip()}
+        # the article's lines are found on the text as written, then each part is repaired
+        article = parse_article(text, require_source=article_mode != "articles")
+        if article is not None:
+            article = {
+                "title": fix(article["title"]),
+                "source": article["source"],
+                "body": fix(article["body"]),
+            }
+    if article is None:
+        text = fix(text)
+        if not text.strip():
+            raise _Problem(
+                "the file is empty (only whitespace)", hint='Remove it, or load with errors="skip"'
+            )
     do_infer = infer is True or (infer == "auto" and article is not None)
     if article is not None:
         rec["text"] = article["body"]
