@@ -89,7 +89,7 @@ _NAME_WORD = r"(?:[A-Z][\w'’.&-]*|[0-9]+(?:\.[0-9]+)?(?=\s+[A-Z]))"
 _YEAR = r"(?:19|20)\d{2}"
 
 _YEAR_NAME_RE = re.compile(
-    rf"(?:\b(?P<det>[Tt]he|[Tt]his|[Ll]ast|[Nn]ext|[Tt]hat)\s+)?(?<![\w/-])(?P<year>{_YEAR})(?:'s)?\s+(?=(?P<name>[A-Z][^\n]*))"
+    rf"(?:\b(?P<det>[Tt]he|[Tt]his|[Ll]ast|[Nn]ext|[Tt]hat)\s+)?(?<![\w/-])(?P<year>{_YEAR})(?:'s)?\s+(?:edition\s+of\s+(?:the\s+)?)?(?=(?P<name>[A-Z][^\n]*))"
 )
 _NAME_YEAR_RE = re.compile(
     rf"(?P<name>(?:[A-Z][\w'’&.-]*\s+){{0,7}}[A-Z][\w'’&.-]*)\s+(?P<year>{_YEAR})\b(?![\w/-])"
