@@ -72,7 +72,7 @@ class TermVectorizer:
         min_df: float = 5,
         max_df: float = 0.5,
         max_terms: int | None = 8000,
-        min_token_length: int = 3,
+        min_token_length: int = 2,
     ) -> None:
         self.extra_stop_words = extra_stop_words
         self.boilerplate = boilerplate
@@ -302,42 +302,36 @@ class TermVectorizer:
         self.pruned_ = {"min_df": min_df, "max_df": max_df}
         return idx
 
-    def seed_columns(self, words: Sequence[str]) -> list[int]:
-        """Vocabulary columns of dictionary words/phrases (for guided topics).
+    def term_columns(self, word: str) -> list[int] | None:
+        """Vocabulary columns that together stand for a dictionary word or phrase.
 
-        A phrase maps to its collocation when the vocabulary has one, else to its
-        words; ``word*`` maps to every vocabulary term starting with ``word``.
+        A two-word phrase that is a collocation of the vocabulary maps to that one
+        term; otherwise a phrase maps to the columns of its words (stop words
+        dropped). Returns None when a word of the phrase is not in the vocabulary
+        (the phrase cannot be recognised), or for an empty phrase.
         """
-        term_index = {t: i for i, t in enumerate(self.terms_.tolist())}
-        base_to_vocab = {}
-        for form, b in self.base_index_.items():
-            v = self.ext_to_vocab_[b]
-            if v >= 0:
-                base_to_vocab[form] = int(v)
-        norm = self._normaliser()
-        cols: set[int] = set()
-        for word in words:
-            if "*" in word:
-                prefix = word.replace("*", "").strip().lower()
-                if len(prefix) >= 3:
-                    cols.update(i for t, i in term_index.items() if t.startswith(prefix))
+        toks = TOKEN_RE.findall(word.replace("*", "").lower())
+        if not toks:
+            return None
+        drop, _ = self._drop_sets()
+        forms = self._normaliser()(toks)
+        if len(forms) == 2 and forms[0] in self.base_index_ and forms[1] in self.base_index_:
+            code = self.base_index_[forms[0]] * self.n_base_ + self.base_index_[forms[1]]
+            j = np.searchsorted(self.collocation_codes_, code)
+            if j < len(self.collocation_codes_) and self.collocation_codes_[j] == code:
+                v = self.ext_to_vocab_[self.n_base_ + j]
+                if v >= 0:
+                    return [int(v)]
+        cols = []
+        for tok, form in zip(toks, forms):
+            if tok in drop or form in drop or len(tok) < self.min_token_length:
                 continue
-            toks = TOKEN_RE.findall(word.lower())
-            if not toks:
-                continue
-            forms = norm(toks)
-            if len(forms) == 2 and forms[0] in self.base_index_ and forms[1] in self.base_index_:
-                code = self.base_index_[forms[0]] * self.n_base_ + self.base_index_[forms[1]]
-                j = np.searchsorted(self.collocation_codes_, code)
-                if j < len(self.collocation_codes_) and self.collocation_codes_[j] == code:
-                    v = self.ext_to_vocab_[self.n_base_ + j]
-                    if v >= 0:
-                        cols.add(int(v))
-                        continue
-            for f in forms:
-                if f in base_to_vocab:
-                    cols.add(base_to_vocab[f])
-        return sorted(cols)
+            b = self.base_index_.get(form)
+            v = self.ext_to_vocab_[b] if b is not None else -1
+            if v < 0:
+                return None
+            cols.append(int(v))
+        return sorted(set(cols)) or None
 
 
 def check_vocabulary(matrix: sp.csr_matrix, n_topics: int, *, what: str) -> None:
@@ -350,8 +344,8 @@ def check_vocabulary(matrix: sp.csr_matrix, n_topics: int, *, what: str) -> None
 
 
 def split_units(
-    texts: Sequence[str], unit: str, *, max_unit_tokens: int = 150
-) -> tuple[list[str], np.ndarray]:
+    texts: Sequence[str], unit: str, *, max_unit_tokens: int = 150, return_spans: bool = False
+):
     """Split documents into modelling units.
 
     Parameters
@@ -370,6 +364,8 @@ def split_units(
     units : list of str
     doc_index : ndarray of int
         The document (position in ``texts``) of each unit.
+    spans : ndarray of shape (n_units, 2)
+        Character offsets of each unit in its document (only with ``return_spans``).
     """
     from discourse.text import paragraph_spans, sentence_spans
 
@@ -378,14 +374,19 @@ def split_units(
         return text.count(" ", s, e) + text.count("\n", s, e) + 1
 
     if unit == "document":
-        return list(texts), np.arange(len(texts), dtype=np.int64)
+        idx = np.arange(len(texts), dtype=np.int64)
+        if return_spans:
+            return list(texts), idx, np.array([(0, len(t)) for t in texts], dtype=np.int64).reshape(-1, 2)
+        return list(texts), idx
     units: list[str] = []
     owner: list[int] = []
+    spans: list[tuple[int, int]] = []
     for d, text in enumerate(texts):
         if unit == "sentence":
             for s, e in sentence_spans(text):
                 units.append(text[s:e])
                 owner.append(d)
+                spans.append((s, e))
             continue
         for ps, pe in paragraph_spans(text):
             para = text[ps:pe]
@@ -393,6 +394,7 @@ def split_units(
             if len(para) <= max_unit_tokens * 3 or n_words(para, 0, len(para)) <= max_unit_tokens:
                 units.append(para)
                 owner.append(d)
+                spans.append((ps, pe))
                 continue
             chunk_start = None
             chunk_tokens = 0
@@ -402,6 +404,7 @@ def split_units(
                 if chunk_start is not None and chunk_tokens + n > max_unit_tokens:
                     units.append(para[chunk_start:last_end])
                     owner.append(d)
+                    spans.append((ps + chunk_start, ps + last_end))
                     chunk_start, chunk_tokens = None, 0
                 if chunk_start is None:
                     chunk_start = s
@@ -410,4 +413,7 @@ def split_units(
             if chunk_start is not None:
                 units.append(para[chunk_start:last_end])
                 owner.append(d)
+                spans.append((ps + chunk_start, ps + last_end))
+    if return_spans:
+        return units, np.asarray(owner, dtype=np.int64), np.asarray(spans, dtype=np.int64).reshape(-1, 2)
     return units, np.asarray(owner, dtype=np.int64)

@@ -120,11 +120,16 @@ class TopicModel(BaseEstimator):
     unit : {"document", "paragraph", "sentence"}, default "document"
         What is modelled. Long speeches mix many subjects and paragraph topics are
         sharper; results are always aggregated back to documents.
-    guided : bool or Dictionary, optional
-        Seed one NMF topic per theme of a theme dictionary (``True``: the default
-        dictionary). The theme's words (``Dictionary.terms(theme_id)``) initialise its
-        topic; the other ``n_topics - n_themes`` topics are free. Guided topics are
-        labelled by their theme id. NMF only.
+    guided : bool, Dictionary, mapping or path, optional
+        Guided NMF: one topic per theme of a theme dictionary (``True``: the default
+        dictionary; otherwise anything :func:`discourse.themes.load_dictionary`
+        reads). A guided topic may only explain the units (documents, paragraphs...)
+        where its theme's patterns match (the matches of
+        :func:`discourse.themes.theme_counts`); it starts as the centroid of those
+        units with the theme's own words (``Dictionary.terms``) boosted. The other
+        ``n_topics - n_matched_themes`` topics are free (random initialisation).
+        Guided models are fitted with multiplicative updates, which keep that
+        constraint. Guided topics are labelled by their theme id. NMF only.
     stop_words : iterable of str, optional
         Words or phrases to drop in addition to scikit-learn's English list and
         (with ``boilerplate``) :data:`discourse.text.SPEECH_BOILERPLATE`.
@@ -172,7 +177,9 @@ class TopicModel(BaseEstimator):
     guided_topics_ : dict
         Theme id -> topic index of guided topics (empty when not guided).
     seed_columns_ : dict
-        Theme id -> vocabulary columns of the theme's words (guided topics).
+        Theme id -> vocabulary columns of the theme's own words (guided topics).
+    dictionary_ : Dictionary or None
+        The theme dictionary of a guided model.
     vectorizer_ : TermVectorizer
         The fitted preprocessing.
     model_ : sklearn estimator
@@ -278,7 +285,9 @@ class TopicModel(BaseEstimator):
         texts = _texts(corpus)
         if len(texts) == 0:
             raise TopicModelError("the corpus has no documents", item="corpus", hint="Load a non-empty corpus")
-        units, owner = split_units(texts, self.unit, max_unit_tokens=self.max_unit_tokens)
+        units, owner, spans = split_units(
+            texts, self.unit, max_unit_tokens=self.max_unit_tokens, return_spans=True
+        )
         vec = self._new_vectorizer()
         counts = vec.fit_transform(units)
         if counts.shape[1] < self.n_topics or counts.nnz == 0:
@@ -314,65 +323,92 @@ class TopicModel(BaseEstimator):
                 item="corpus",
                 hint="Lower n_topics or use a corpus with more text",
             )
-        return corpus, texts, owner, vec, counts
+        return corpus, texts, owner, spans, vec, counts
 
     def _weights(self, counts: sp.csr_matrix, vec_idf: np.ndarray | None = None):
         if self.method == "lda":
             return counts
         return _tfidf(counts, self.idf_ if vec_idf is None else vec_idf, np.float32)
 
-    def _guided_init(self, X: sp.csr_matrix, vec: TermVectorizer):
-        dictionary = self.guided
-        if dictionary is True:
-            from discourse.themes import default_dictionary
+    def _dictionary(self):
+        from discourse.themes import default_dictionary, load_dictionary
 
-            dictionary = default_dictionary()
-        try:
-            theme_ids = list(dictionary.theme_ids)
-        except AttributeError as exc:
-            raise TopicModelError(
-                f"guided must be True or a theme Dictionary, not {type(dictionary).__name__}",
-                item="TopicModel",
-                hint="Pass guided=True (default dictionary) or discourse.load_dictionary(path)",
-            ) from exc
-        seeds: dict[str, list[int]] = {}
-        missing = []
-        for theme in theme_ids:
-            cols = vec.seed_columns(list(dictionary.terms(theme)))
-            if cols:
-                seeds[theme] = cols
-            else:
-                missing.append(theme)
+        if self.guided is True:
+            return default_dictionary()
+        if isinstance(self.guided, (str, os.PathLike, dict)) or hasattr(self.guided, "theme_ids"):
+            return load_dictionary(self.guided)
+        raise TopicModelError(
+            f"guided must be True, a theme Dictionary, a mapping or a dictionary file, not {type(self.guided).__name__}",
+            item="TopicModel",
+            hint="Pass guided=True (default dictionary) or discourse.load_dictionary(path)",
+        )
+
+    @staticmethod
+    def _theme_units(dictionary, texts, owner, spans) -> np.ndarray:
+        """Boolean (n_units, n_themes): the theme's patterns match inside the unit.
+
+        Uses the theme matcher on whole documents (so near() windows and excludes
+        behave exactly as in theme_counts) and assigns each match to the unit where
+        it starts.
+        """
+        from discourse.themes import Matcher
+
+        n_units = len(owner)
+        mask = np.zeros((n_units, len(dictionary.theme_ids)), dtype=bool)
+        first = np.searchsorted(owner, np.arange(len(texts) + 1))
+        for dm in Matcher(dictionary).scan(texts):
+            if not dm.matches:
+                continue
+            lo, hi = first[dm.doc], first[dm.doc + 1]
+            if hi <= lo:
+                continue
+            starts = spans[lo:hi, 0]
+            for match in dm.matches:
+                theme, start = match[0], match[2]
+                u = int(np.searchsorted(starts, start, side="right")) - 1
+                mask[lo + max(u, 0), theme] = True
+        return mask
+
+    def _guided_init(self, X: sp.csr_matrix, vec: TermVectorizer, theme_units: np.ndarray, dictionary):
+        theme_ids = list(dictionary.theme_ids)
+        present = [j for j in range(len(theme_ids)) if theme_units[:, j].any()]
+        missing = [theme_ids[j] for j in range(len(theme_ids)) if j not in present]
         if missing:
             warnings.warn(
-                f"no word of theme(s) {', '.join(missing)} is in the vocabulary; they get no guided topic",
+                f"theme(s) {', '.join(missing)} match nowhere in the corpus; they get no guided topic",
                 UserWarning,
                 stacklevel=3,
             )
-        if len(seeds) > self.n_topics:
+        if len(present) > self.n_topics:
             raise TopicModelError(
-                f"the dictionary has {len(seeds)} themes with words in the vocabulary, more "
+                f"the dictionary has {len(present)} themes that match in the corpus, more "
                 f"than n_topics={self.n_topics}",
                 item="TopicModel",
-                hint=f"Use n_topics >= {len(seeds)} (guided themes plus free topics)",
+                hint=f"Use n_topics >= {len(present)} (guided themes plus free topics)",
             )
         k, v = self.n_topics, X.shape[1]
-        n_guided = len(seeds)
         rng = np.random.default_rng(self.random_state)
         avg = np.sqrt(X.mean() / k)
         # free topics: scikit-learn's "random" initialisation
         H = avg * np.abs(rng.standard_normal((k, v)))
         W = avg * np.abs(rng.standard_normal((X.shape[0], k)))
-        for j, cols in enumerate(seeds.values()):
-            # a guided topic starts as its theme's words and may only explain units
-            # that contain at least one of them: multiplicative updates keep the
-            # zeros of W, so the mask holds throughout fitting
-            H[j] = avg * 1e-3
-            H[j, cols] = avg * np.sqrt(v / len(cols))
-            mass = np.asarray(X[:, cols].sum(axis=1)).ravel()
-            W[:, j] = np.where(mass > 0, avg * (1 + mass), 0.0)
-        self.seed_columns_ = {t: np.asarray(c) for t, c in seeds.items()}
-        return W.astype(X.dtype), H.astype(X.dtype), dict(zip(seeds, range(n_guided)))
+        guided = {}
+        for j, t in enumerate(present):
+            theme = theme_ids[t]
+            mask = theme_units[:, t]
+            # a guided topic starts as the centroid of the units where its theme
+            # matches, its own words boosted, and may only explain those units:
+            # multiplicative updates keep the zeros of W, so the mask holds
+            centroid = np.asarray(X[mask].mean(axis=0)).ravel()
+            words = [c for w in dictionary.terms(theme) if (c := vec.term_columns(w)) and len(c) == 1]
+            cols = sorted({c[0] for c in words})
+            if cols:
+                centroid[cols] += centroid.max()
+            H[j] = avg * 1e-3 + centroid * (avg * np.sqrt(v) / max(np.linalg.norm(centroid), 1e-12))
+            W[:, j] = np.where(mask, avg, 0.0)
+            guided[theme] = j
+            self.seed_columns_[theme] = np.asarray(cols, dtype=np.int64)
+        return W.astype(X.dtype), H.astype(X.dtype), guided, [theme_ids.index(t) for t in guided]
 
     def _fit_factorisation(self, X: sp.csr_matrix, *, random_state=None, init=None):
         seed = self.random_state if random_state is None else random_state
@@ -440,7 +476,7 @@ class TopicModel(BaseEstimator):
             leaves fewer terms than topics, ``min_df``/``max_df`` are relaxed to 1 and
             1.0 with a ``UserWarning`` (documented fallback).
         """
-        corpus, texts, owner, vec, counts = self._prepare(corpus)
+        corpus, texts, owner, spans, vec, counts = self._prepare(corpus)
         n_units = counts.shape[0]
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         self.idf_ = np.log((1 + n_units) / (1 + df)) + 1
@@ -450,10 +486,15 @@ class TopicModel(BaseEstimator):
         init = None
         self.guided_topics_ = {}
         self.seed_columns_ = {}
+        self.dictionary_ = None
         if self.guided not in (None, False):
-            W, H, guided = self._guided_init(Xfit, vec)
+            dictionary = self._dictionary()
+            theme_units = self._theme_units(dictionary, texts, owner, spans)[nonempty]
+            W, H, guided, columns = self._guided_init(Xfit, vec, theme_units, dictionary)
             init = (W, H)
             self.guided_topics_ = guided
+            self.dictionary_ = dictionary
+            self._guided_theme_columns = columns
         model, theta_fit, beta = self._fit_factorisation(Xfit, init=init)
         theta_units = np.zeros((n_units, self.n_topics))
         theta_units[nonempty] = theta_fit
@@ -527,7 +568,9 @@ class TopicModel(BaseEstimator):
         if len(corpus) == len(self.doc_ids_) and _fingerprint(corpus) == self.train_fingerprint_:
             return self.doc_topics_.copy()
         texts = _texts(corpus)
-        units, owner = split_units(texts, self.unit, max_unit_tokens=self.max_unit_tokens)
+        units, owner, spans = split_units(
+            texts, self.unit, max_unit_tokens=self.max_unit_tokens, return_spans=True
+        )
         counts = self.vectorizer_.transform(units)
         X = self._weights(counts)
         theta = np.zeros((counts.shape[0], self.n_topics))
@@ -537,11 +580,11 @@ class TopicModel(BaseEstimator):
             raw = self.model_.transform(Xn)
             if self.method == "nmf":
                 raw = raw * self.model_.components_.sum(axis=1)[None, :]
-                for theme, j in self.guided_topics_.items():
-                    # as in fit: a guided topic only explains units with its theme's words
-                    cols = self.seed_columns_[theme]
-                    has = np.asarray(Xn[:, cols].sum(axis=1)).ravel() > 0
-                    raw[~has, j] = 0.0
+                if self.guided_topics_:
+                    # as in fit: a guided topic only explains units where its theme matches
+                    theme_units = self._theme_units(self.dictionary_, texts, owner, spans)[nonempty]
+                    for j, t in zip(self.guided_topics_.values(), self._guided_theme_columns):
+                        raw[~theme_units[:, t], j] = 0.0
             raw = raw[:, self.topic_order_]
             sums = raw.sum(axis=1, keepdims=True)
             theta[nonempty] = np.divide(raw, sums, out=np.zeros_like(raw), where=sums > 0)
