@@ -77,7 +77,7 @@ def bootstrap_ratios(
         num = num[:, None]
     den = np.asarray(denominators, dtype=float)
     if den.ndim == 1:
-        den = np.broadcast_to(den[:, None], num.shape)
+        den = den[:, None]  # broadcast over features after the sums
     groups = np.asarray(groups)
     if not (0 < level < 1):
         raise ValueError(f"level must be between 0 and 1, not {level!r}")
@@ -101,10 +101,7 @@ def bootstrap_ratios(
             continue
         n = len(idx)
         rng = group_seed(seed, g)
-        # weights[b, i] = times document i is drawn in replicate b
-        draws = rng.integers(0, n, size=(n_boot, n))
-        weights = np.zeros((n_boot, n))
-        np.add.at(weights, (np.repeat(np.arange(n_boot), n), draws.ravel()), 1.0)
+        weights = _resample_weights(rng, n_boot, n)
         with np.errstate(invalid="ignore", divide="ignore"):
             reps = (weights @ gnum) / (weights @ gden)
         lo[g] = np.nanquantile(reps, alpha, axis=0) if n > 1 else est[g]
