@@ -67,7 +67,7 @@ class TermVectorizer:
         stem: bool = False,
         lemmatize: bool = False,
         collocations: bool = True,
-        collocation_min_count: int = 20,
+        collocation_min_count: int | None = None,
         collocation_threshold: float = 0.35,
         min_df: float = 5,
         max_df: float = 0.5,
@@ -167,7 +167,11 @@ class TermVectorizer:
             return np.zeros(0, dtype=np.int64)
         codes = seq[pos] * n_base + seq[pos + 1]
         uniq, counts = np.unique(codes, return_counts=True)
-        frequent = counts >= self.collocation_min_count
+        n_kept = int((seq >= 0).sum())
+        min_count = self.collocation_min_count
+        if min_count is None:  # scale with the corpus: 5 for small ones, 20 from 1M tokens
+            min_count = int(np.clip(n_kept // 50_000, 5, 20))
+        frequent = counts >= min_count
         uniq, counts = uniq[frequent], counts[frequent]
         if len(uniq) == 0:
             return uniq

@@ -294,7 +294,7 @@ def select_n_topics(
         keep = np.sort(rng.choice(len(corpus), size=int(sample), replace=False))
         corpus = corpus.iloc[keep].reset_index(drop=True)
     base = TopicModel(n_topics=max(candidates), method=method, random_state=random_state, **params)
-    corpus, texts, owner, vec, counts = base._prepare(corpus)
+    corpus, texts, owner, _, vec, counts = base._prepare(corpus)
     n_units = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     base.idf_ = np.log((1 + n_units) / (1 + df)) + 1
