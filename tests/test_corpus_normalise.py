@@ -41,6 +41,8 @@ def test_alias():
         ),  # spelled so elsewhere
         ("peace-\nkeeping and peacekeeping", "peacekeeping and peacekeeping"),
         ("two five-\n\n\nyear terms", "two five-year terms"),  # across blank lines
+        ("pre-\nand post-war", "pre- and post-war"),  # a suspended hyphen
+        ("in 1990-\n1995 and G-\n77", "in 1990-1995 and G-77"),
         (
             "well-known and multi-stakeholder",
             "well-known and multi-stakeholder",

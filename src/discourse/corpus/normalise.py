@@ -22,7 +22,8 @@
    document spells the hyphenated word elsewhere, the second part starts with a
    capital or a digit, or the first part is a prefix or number word that takes a
    hyphen (:data:`HYPHEN_PREFIXES`: ``self``, ``non``, ``multi``, ``e``, ``fifty``...)
-   and the joined word does not occur elsewhere in the document.
+   and the joined word does not occur elsewhere in the document. A suspended hyphen
+   (``pre-\\nand post-war``) keeps its space; numbers keep the hyphen (``1990-1995``).
 7. **Markup** (optional, on by default): Markdown emphasis asterisks (``**Summit**``,
    ``*Pact*``) and separator runs (``*****``) are removed, and paragraph numbers of
    verbatim records (``38.`` at the start of a line, before a capital letter) are
@@ -90,7 +91,8 @@ _LINE_END_RE = re.compile("\r\n?|[\u2028\u2029\u0085]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NOT_SIGN_RE = re.compile(r"¬[ \t]*\n?[ \t]*")
 _HYPHEN_BREAK_RE = re.compile(r"-[ \t]*\n(?:[ \t]*\n)*[ \t]*")
-_WORD_END_RE = re.compile(r"[^\W\d_]+$")
+_WORD_END_RE = re.compile(r"[^\W_]+$")
+_CONJUNCTIONS = frozenset({"and", "or", "nor", "to", "as"})
 _WORD_START_RE = re.compile(r"[^\W_]+")
 _ASTERISKS_RE = re.compile(r"\*+")
 _PARA_NUMBER_RE = re.compile(r"\n[ \t]*\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
@@ -138,7 +140,9 @@ def _join_decision(text: str, left: str, right: str) -> str:
     """Join ``left`` and ``right`` (broken across a line or a ``¬``) or keep a hyphen."""
     joined = left + right
     hyphenated = left + "-" + right
-    if right[0].isupper() or right[0].isdigit():
+    if right.lower() in _CONJUNCTIONS:
+        return left + "- " + right  # "pre-\nand post-war": a suspended hyphen
+    if right[0].isupper() or right[0].isdigit() or left[-1].isdigit():
         return hyphenated
     if hyphenated in text:
         return hyphenated
