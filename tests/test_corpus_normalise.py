@@ -53,6 +53,12 @@ def test_alias():
         ("2 * 3", "2 * 3"),
         ("First.\n38. The next paragraph.", "First.\n\nThe next paragraph."),
         ("about 38. the rest", "about 38. the rest"),
+        # page furniture between paragraphs goes; a sentence it interrupted is joined again
+        (
+            "the international\n\n611\n\nA/36/PV.30\n\ncommunity.\n\n01/10/2015 A/70/PV.22\n\nNext.",
+            "the international community.\n\nNext.",
+        ),
+        ("As stated (A/47/1, para. 64).\n\n2030", "As stated (A/47/1, para. 64)."),
         # 8. wrapped lines joined, blank line = paragraph, lower-case continuation merged
         ("a wrapped\nline\n\n\n\nNew   paragraph\there", "a wrapped line\n\nNew paragraph here"),
         ("abounds in\n\ninjustices.", "abounds in injustices."),

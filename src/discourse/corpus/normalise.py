@@ -27,7 +27,9 @@
 7. **Markup** (optional, on by default): Markdown emphasis asterisks (``**Summit**``,
    ``*Pact*``) and separator runs (``*****``) are removed, and paragraph numbers of
    verbatim records (``38.`` at the start of a line, before a capital letter) are
-   removed and start a new paragraph. A single ``*`` between spaces is kept.
+   removed and start a new paragraph. A single ``*`` between spaces is kept. A
+   paragraph that is only page furniture (a page number, a document symbol such as
+   ``A/70/PV.22``, a date such as ``01/10/2015``) is removed in step 8.
 8. **Hard-wrapped lines** are joined into paragraphs. A blank line is a paragraph
    break. Inside a block without blank lines, lines are joined with one space,
    except that a line ending a sentence and clearly shorter than the block's usual
@@ -96,6 +98,8 @@ _CONJUNCTIONS = frozenset({"and", "or", "nor", "to", "as"})
 _WORD_START_RE = re.compile(r"[^\W_]+")
 _ASTERISKS_RE = re.compile(r"\*+")
 _PARA_NUMBER_RE = re.compile(r"\n[ \t]*\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
+# a paragraph that is only page furniture: a page number, a document symbol, a date
+_PAGE_DEBRIS_RE = re.compile(r"(?:\d{1,4}\.?|[A-Z]{1,2}(?:/[A-Z0-9.]+)+|\d{1,2}/\d{1,2}/\d{4}|\s)+")
 _PARA_NUMBER_LINE_RE = re.compile(r"\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
 _BLANK_RE = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = tuple('.!?:"\u201d\u2019)')
@@ -313,7 +317,8 @@ def normalise_text(
         Join hard-wrapped lines into paragraphs (step 8). With False, single line
         breaks are kept (lines are still stripped of trailing spaces).
     strip_markup : bool, default True
-        Remove Markdown emphasis asterisks and verbatim-record paragraph numbers.
+        Remove Markdown emphasis asterisks, verbatim-record paragraph numbers and
+        paragraphs that are only page furniture (page numbers, document symbols).
     unicode_form : {"NFC", "NFKC", "NFD", "NFKD"} or None, default "NFC"
         Unicode normalisation form; None skips it.
 
@@ -365,6 +370,8 @@ def normalise_text(
     # 8. paragraphs
     if join_lines:
         blocks = [b for b in (_join_block(b, strip_markup) for b in _BLANK_RE.split(text)) if b]
+        if strip_markup:
+            blocks = [b for b in blocks if not (len(b) < 60 and _PAGE_DEBRIS_RE.fullmatch(b))]
         merged: list[str] = []
         for block in blocks:
             # a "paragraph" that starts in lower case after one that ends mid-sentence
