@@ -90,3 +90,15 @@ def test_ungdc_speakers_from_the_speaker_list(ungdc_corpus):
     assert df["speaker"].notna().sum() > 10_800
     assert not df["speaker"].str.match(r"(?:Mr|Mrs|Ms|H\.E)\b", na=False).any()
     assert df["country_name"].notna().sum() > 10_800
+
+
+def test_ungdc_normalisation_is_idempotent_on_a_sample(ungdc_corpus):
+    from discourse.corpus import normalise_text
+
+    sample = ungdc_corpus["text"].iloc[::20]
+    changed = [
+        doc
+        for doc, text in zip(ungdc_corpus["doc_id"].iloc[::20], sample, strict=True)
+        if normalise_text(text) != text
+    ]
+    assert changed == []

@@ -369,7 +369,12 @@ def normalise_text(
             text = _PARA_NUMBER_RE.sub("\n" + _PARA_MARK, "\n" + text)[1:]
     # 8. paragraphs
     if join_lines:
-        blocks = [b for b in (_join_block(b, strip_markup) for b in _BLANK_RE.split(text)) if b]
+        blocks = [
+            p
+            for b in _BLANK_RE.split(text)
+            for p in _join_block(b, strip_markup).split("\n\n")
+            if p
+        ]
         if strip_markup:
             blocks = [b for b in blocks if not (len(b) < 60 and _PAGE_DEBRIS_RE.fullmatch(b))]
         merged: list[str] = []
