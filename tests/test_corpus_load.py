@@ -600,3 +600,17 @@ def test_article_with_site_line_right_under_the_title(tmp_path):
     )
     assert row["text"] == "Jonas Berg, head of networks at Nordlink Systems, spoke on June 28."
     assert row["date"] == pd.Timestamp("2023-06-28") and row["organisation"] == "Nordlink Systems"
+
+
+def test_a_source_without_documents_is_an_error(tmp_path):
+    (tmp_path / "notes.md").write_text("not a document", encoding="utf-8")
+    with pytest.raises(
+        CorpusError,
+        match=r"no document found \(no file ending in \.txt, \.text\).*1 other file\(s\) were not documents \(notes\.md\)",
+    ):
+        load_corpus(tmp_path)
+    assert load_corpus(tmp_path, suffixes=[".md"]).loc[0, "text"] == "not a document"
+    table = tmp_path / "empty.csv"
+    table.write_text("doc_id,text\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="the table has no rows"):
+        load_corpus(table)

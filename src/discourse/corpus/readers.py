@@ -808,7 +808,7 @@ def load_corpus(
             "load_corpus reads files; this is already a DataFrame",
             hint="Pass a path, or use the DataFrame directly",
         )
-    path = Path(source)
+    path = Path(source).expanduser()
     if not path.exists():
         raise CorpusError(
             "the corpus source does not exist",
@@ -836,6 +836,8 @@ def load_corpus(
                 f"format={fmt!r} needs a file, not a folder", path=path, hint="Pass the table file"
             )
         records, n_seen = _load_table(path, fmt, columns, collector, normalise, infer, progress)
+        if n_seen == 0:
+            raise CorpusError("the table has no rows", path=path, hint="Give one row per document")
         rels = [r["doc_id"] for r in records]
         attrs["ignored"] = []
         sidecar = metadata
@@ -855,6 +857,19 @@ def load_corpus(
         )
         attrs["ignored"] = ignored
         sidecar = metadata if metadata is not None else auto_sidecar
+        if n_seen == 0:
+            others = ", ".join(PurePosixPath(r["path"]).name for r in ignored[:3])
+            raise CorpusError(
+                f"no document found (no file ending in {', '.join(suffixes)})",
+                path=path,
+                hint=(
+                    f"{len(ignored)} other file(s) were not documents ({others}); "
+                    if ignored
+                    else ""
+                )
+                + ("check" if ignored else "Check")
+                + " the path, or pass suffixes= for other extensions",
+            )
     records, rels = _drop_duplicates(records, rels, collector)
     if sidecar is not None:
         _apply_sidecar(records, rels, sidecar, attrs)
