@@ -91,6 +91,7 @@ def _load(args: argparse.Namespace):
         filename_pattern=args.filename_pattern,
         metadata=args.metadata,
         errors=args.errors,
+        progress=sys.stderr.isatty(),  # a progress bar on a terminal only
         **kwargs,
     )
 
