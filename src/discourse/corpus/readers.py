@@ -777,7 +777,7 @@ def load_corpus(
         ``"auto"`` for scraped articles only; True for every document (inferred
         values never override given ones); False never.
     progress : bool, default False
-        Show a tqdm progress bar while reading files.
+        Show a tqdm progress bar (on stderr) while reading 100 files or rows or more.
 
     Returns
     -------
@@ -919,7 +919,7 @@ def _drop_duplicates(records: list[dict[str, Any]], rels: list[str], collector: 
 
 
 def _progress(items: list[Any], enabled: bool, desc: str):
-    if not enabled:
+    if not enabled or len(items) < 100:  # a bar for a few files is noise
         return items
     from tqdm.auto import tqdm
 
