@@ -181,3 +181,25 @@ def test_parse_article_raw_text_variants():
         "source": None,
         "body": "Body.",
     }
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # the earliest person introduced with a role wins; an organisation ends at a full stop
+        (
+            '"Go," said Li Wei, director at X Lab. Later, Amina Otieno, chair of the Digital Futures Network (DFN), spoke.',
+            {"speaker": "Li Wei", "organisation": "X Lab", "role": "director"},
+        ),
+        (
+            "Maria Lopez, a professor at the University of Lagos, told reporters.",
+            {"speaker": "Maria Lopez", "organisation": "University of Lagos", "role": "professor"},
+        ),
+        (
+            "Delegates listened. UN Secretary-General Ana Example said the talks would go on.",
+            {"speaker": "Ana Example"},
+        ),
+    ],
+)
+def test_find_speaker_priorities_and_titles(text, expected):
+    assert find_speaker(text) == expected

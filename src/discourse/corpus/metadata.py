@@ -257,7 +257,9 @@ _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"  # capital letters (Latin Extended-A is checked again
 _NAME = rf"[{_UP}][\w'’-]+"
 _PERSON = rf"(?P<speaker>(?:{_NAME}|[A-Z]\.)(?:\s+(?:{_NAME}|[A-Z]\.|de|van|von|der|da|di|bin|al|el|la|le|dos|das)){{0,3}}\s+{_NAME})"
 _ROLE = r"(?P<role>(?:the\s+)?[a-zA-Z][\w'’-]*(?:\s+[a-zA-Z][\w'’-]*){0,5}?)"
-_ORG = rf"(?P<org>(?:the\s+)?[{_UP}][\w'’&.-]*(?:\s+(?:of|for|and|on|in|the|&|de|[{_UP}][\w'’&.-]*)){{0,9}}?)"
+# no trailing dot ("Acme Corp." ends a sentence), except in dotted acronyms ("U.N.")
+_ORG_WORD = rf"(?:(?:[A-Z]\.){{2,}}|[{_UP}][\w'’&-]*(?:\.[\w'’&-]+)*)"
+_ORG = rf"(?P<org>(?:the\s+)?{_ORG_WORD}(?:\s+(?:of|for|and|on|in|the|&|de|{_ORG_WORD})){{0,9}}?)"
 _ABBR = r"(?:\s*\((?P<abbr>[A-Z][\w&.-]{1,12})\))?"
 _SAY = r"(?:said|says|told|stated|noted|added|explained|remarked|declared|announced|stressed|argued|warned|opened|welcomed|urged|called)"
 _SPEAKER_RES = [
@@ -317,6 +319,13 @@ _NOT_NAMES = {
 }
 
 
+_TITLES = frozenset(
+    """dr mr ms mrs prof professor minister president premier ambassador secretary-general
+    secretary chairman chairwoman chair director ceo vice-president vice-premier governor
+    mayor senator commissioner sheikh prince king queen h.e""".split()
+)
+
+
 def _plausible_person(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or words[0] in _NOT_NAMES:
@@ -346,20 +355,12 @@ def find_speaker(text: str) -> dict[str, str]:
     for rank, rx in enumerate(_SPEAKER_RES):
         for m in rx.finditer(text):
             speaker = m.group("speaker")
-            # drop leading title words ("Professor", "Dr", "Minister") a name may carry
+            # drop leading titles and acronyms a name may carry ("UN Secretary-General X Y")
             words = speaker.split()
-            while len(words) > 2 and words[0].rstrip(".") in {
-                "Dr",
-                "Mr",
-                "Ms",
-                "Mrs",
-                "Prof",
-                "Professor",
-                "Minister",
-                "President",
-                "Ambassador",
-                "Secretary-General",
-            }:
+            while len(words) > 2 and (
+                words[0].rstrip(".").lower() in _TITLES
+                or (words[0].isupper() and len(words[0]) > 1)
+            ):
                 words = words[1:]
             speaker = " ".join(words)
             if not _plausible_person(speaker):
@@ -368,10 +369,11 @@ def find_speaker(text: str) -> dict[str, str]:
             if "org" in rx.groupindex and m.group("org"):
                 org = re.sub(r"^the\s+", "", m.group("org")).strip()
                 found["organisation"] = org
-                found["role"] = re.sub(r"^the\s+", "", m.group("role")).strip()
-            if best is None or (rank, m.start()) < (best[0], best[1]):
-                # a phrasing higher in the list wins only if it is not much later in the text
-                best = (rank, m.start(), found)
+                found["role"] = re.sub(r"^(?:the|a|an)\s+", "", m.group("role")).strip()
+            # the earliest person introduced with a role; "Name said" only failing that
+            key = (int(rank == len(_SPEAKER_RES) - 1), m.start())
+            if best is None or key < (best[0], best[1]):
+                best = (key[0], key[1], found)
             break
     return {} if best is None else best[2]
 
