@@ -123,7 +123,18 @@ _RARE_RE = re.compile(
 def looks_broken(text: str) -> bool:
     """Return True when ``text`` shows mojibake (UTF-8 decoded as cp1252 or latin-1).
 
-    A cheap test, used to run ``ftfy`` only where it is needed.
+    A cheap test (three substring searches, then one regular expression), used to run
+    ``ftfy`` only where it is needed.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    bool
+        True when ``â``, ``Ã`` or ``Â`` is followed by a character that UTF-8 bytes
+        read as cp1252 produce (``€``, ``©``, a C1 control...), or ``â€`` occurs.
     """
     if "â" not in text and "Ã" not in text and "Â" not in text:
         return False

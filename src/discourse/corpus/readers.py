@@ -26,7 +26,7 @@ from discourse.corpus.metadata import infer_metadata, parse_article
 from discourse.corpus.normalise import normalise_text
 from discourse.errors import CorpusError
 
-__all__ = ["CORPUS_COLUMNS", "FORMATS", "load_corpus", "decode_bytes", "DOCUMENT_SUFFIXES"]
+__all__ = ["CORPUS_COLUMNS", "FORMATS", "load_corpus", "DOCUMENT_SUFFIXES"]
 
 log = logging.getLogger("discourse.corpus")
 
@@ -70,6 +70,9 @@ _DOC_FILES = {
     "CONTRIBUTING",
 }
 _SIDECAR_NAME = "metadata.csv"
+# pandas 3 has a string dtype ("str", Arrow-backed) by default; pandas 2 keeps str in object
+_PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
+_STR = "str" if _PANDAS3 else object
 _TABLE_FORMATS = ("csv", "tsv", "jsonl", "parquet")
 _INT_COLUMNS = {"year", "session"}
 _STRING_COLUMNS = [c for c in CORPUS_COLUMNS if c not in ("date", "year")]
@@ -648,7 +651,7 @@ def _finalise(records: list[dict[str, Any]]) -> pd.DataFrame:
         elif col in _INT_COLUMNS:
             data[col] = pd.array([_to_int(v) for v in values], dtype="Int64")
         elif col in _STRING_COLUMNS or all(v is None or isinstance(v, str) for v in values):
-            data[col] = pd.Series([None if _isna(v) else str(v) for v in values], dtype="str")
+            data[col] = pd.Series([None if _isna(v) else str(v) for v in values], dtype=_STR)
         else:
             data[col] = pd.Series(values)
     df = pd.DataFrame(data, index=pd.RangeIndex(n))
@@ -674,6 +677,8 @@ def _text_column(records: list[dict[str, Any]]) -> pd.Series:
         encoded.append(t if isinstance(t, bytes) else str(t).encode("utf-8"))
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    if not _PANDAS3:  # pandas 2: object columns of str
+        return pd.Series([b.decode("utf-8") for b in encoded], dtype=object)
     data = b"".join(encoded)
     del encoded
     arr = pa.LargeStringArray.from_buffers(
