@@ -76,7 +76,7 @@ def test_articles_recursive_events_dates_speakers_and_sidecar():
     assert df.loc["dfd-2021-opening", "speaker"] == "Amina Otieno"
     assert pd.isna(mwc["city"])
     ignored = {Path(r["path"]).name: r["reason"] for r in df.attrs["ignored"]}
-    assert ignored == {"metadata.csv": "sidecar metadata"}
+    assert ignored == {"metadata.csv": "sidecar metadata (used)"}
 
 
 def test_explicit_sidecar_keyed_by_doc_id_and_unmatched_rows_reported(tmp_path, caplog):
@@ -90,6 +90,9 @@ def test_explicit_sidecar_keyed_by_doc_id_and_unmatched_rows_reported(tmp_path, 
     assert df.loc["dfd-2021-opening", "event"] == "Renamed Event 2021"
     assert df.loc["dfd-2021-opening", "region"] == "East Africa"
     assert df.attrs["metadata_unmatched"] == [{"row": 2, "key": "not-a-doc"}]
+    assert [r["reason"] for r in df.attrs["ignored"]] == [
+        "sidecar metadata (not used: metadata= was given)"
+    ]
     assert "match no document" in caplog.text
 
 
@@ -614,3 +617,16 @@ def test_a_source_without_documents_is_an_error(tmp_path):
     table.write_text("doc_id,text\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="the table has no rows"):
         load_corpus(table)
+
+
+def test_only_a_top_level_sidecar_is_used(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("Top.", encoding="utf-8")
+    (tmp_path / "sub" / "b.txt").write_text("Below.", encoding="utf-8")
+    (tmp_path / "sub" / "metadata.csv").write_text("file,city\nb.txt,Nowhere\n", encoding="utf-8")
+    df = load_corpus(tmp_path)
+    assert "city" not in df.columns
+    assert df.attrs["ignored"][0]["reason"].startswith("sidecar metadata below the top")
+    (tmp_path / "metadata.csv").write_text("file,city\nsub/b.txt,Somewhere\n", encoding="utf-8")
+    df = load_corpus(tmp_path).set_index("doc_id")
+    assert df.loc["sub/b", "city"] == "Somewhere" and pd.isna(df.loc["a", "city"])

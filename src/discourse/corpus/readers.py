@@ -849,6 +849,7 @@ def load_corpus(
     else:
         article_mode = {"folder": "plain", "articles": "articles"}.get(format, "auto")
         records, rels, n_seen, ignored, auto_sidecar = _load_files(
+            metadata is None,
             path,
             fmt,
             article_mode,
@@ -932,6 +933,7 @@ def _progress(items: list[Any], enabled: bool, desc: str):
 
 
 def _load_files(
+    use_sidecar,
     path,
     fmt,
     article_mode,
@@ -966,17 +968,30 @@ def _load_files(
         ignored = []
         members_ignored = []
         docs = []
-        auto_sidecar = None
+        sidecars = []
         for m in members:
             reason = _classify(m.rel, suffixes)
             if reason is None:
                 docs.append(m)
             else:
-                if reason == "sidecar metadata":
-                    auto_sidecar = m
                 ignored.append({"path": m.display, "reason": reason})
                 members_ignored.append(m)
+                if reason == "sidecar metadata":
+                    sidecars.append((m, ignored[-1]))
         common = _common_dir([m.rel for m in docs])
+        # a sidecar is used automatically only at the top of the source
+        auto_sidecar = None
+        for m, rec in sidecars:
+            at_top = PurePosixPath(m.rel).parent.as_posix() in (common or ".", ".")
+            if at_top and use_sidecar and auto_sidecar is None:
+                auto_sidecar = m
+                rec["reason"] = "sidecar metadata (used)"
+            elif not use_sidecar:
+                rec["reason"] = "sidecar metadata (not used: metadata= was given)"
+            else:
+                rec["reason"] = (
+                    "sidecar metadata below the top of the source (not used; pass metadata= to use it)"
+                )
         speakers: dict[tuple[str, int], dict[str, str]] = {}
         if any(_UNGDC_RE.search(m.rel) for m in docs[:50] + docs[-50:]):
             for m, rec in zip(members_ignored, ignored, strict=True):
@@ -990,12 +1005,8 @@ def _load_files(
                             "speaker list of the UN General Debate layout (gives speaker, role, country_name)"
                         )
                     break
-        # a sidecar is used automatically only at the top of the source
         sidecar_df = None
-        if auto_sidecar is not None and PurePosixPath(auto_sidecar.rel).parent.as_posix() in (
-            common or ".",
-            ".",
-        ):
+        if auto_sidecar is not None:
             if fmt in ("folder", "articles"):
                 sidecar_df = Path(auto_sidecar.display)
             else:
