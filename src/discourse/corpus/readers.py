@@ -266,7 +266,7 @@ def _zip_members(path: Path) -> tuple[list[_Member], Any]:
     return members, zf
 
 
-def _tar_members(path: Path) -> list[_Member]:
+def _tar_members(path: Path, keep: Callable[[str], bool]) -> list[_Member]:
     members = []
     try:
         # stream once (a .tar.gz cannot be read backwards cheaply), keep the bytes
@@ -274,8 +274,8 @@ def _tar_members(path: Path) -> list[_Member]:
             for info in tf:
                 if not info.isfile():
                     continue
-                fh = tf.extractfile(info)
-                data = fh.read() if fh is not None else b""
+                fh = tf.extractfile(info) if keep(info.name) else None
+                data = fh.read() if fh is not None else b""  # only what may be read is kept
                 members.append(_Member(info.name, f"{path}!{info.name}", (lambda d=data: d)))
     except (tarfile.TarError, OSError, EOFError) as err:
         raise CorpusError(
@@ -951,7 +951,11 @@ def _load_files(
     elif fmt == "zip":
         members, closer = _zip_members(path)
     elif fmt == "tar":
-        members = _tar_members(path)
+        members = _tar_members(
+            path,
+            lambda name: _classify(name, suffixes) in (None, "sidecar metadata")
+            or PurePosixPath(name).name.lower() == SPEAKERS_FILE,
+        )
     elif fmt in ("text", "articles"):
         if path.is_dir():
             raise CorpusError(
