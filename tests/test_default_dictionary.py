@@ -1,0 +1,210 @@
+"""The CONTENT of the default theme dictionary: it loads, its canonical phrases and the
+issue's example phrases match their themes, trap phrasings do not, and on the real UN
+General Debate corpus the themes move the way history says they should.
+
+How precise each theme is was measured by reading samples in context; that is recorded
+in docs/default-dictionary.md (a test cannot read). These tests pin what can be pinned.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pandas as pd
+import pytest
+
+from discourse.datasets import CANONICAL_PHRASES
+from discourse.themes import default_dictionary, kwic, load_dictionary, theme_counts, theme_frequencies
+
+CHALLENGES = ["digital_divide", "ai_safety", "governance_deficit", "cybersecurity"]
+REMEDIES = [
+    "data_governance",
+    "digital_economy",
+    "digital_government",
+    "digital_culture",
+    "inclusive_society",
+    "green_digital",
+    "cooperation",
+    "people_centred",
+]
+
+
+@pytest.fixture(scope="module")
+def dictionary():
+    return default_dictionary()
+
+
+def counts_of(texts: list[str], dictionary) -> pd.DataFrame:
+    """doc x theme count matrix (rows in the order of ``texts``)."""
+    corpus = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    long = theme_counts(corpus, dictionary)
+    wide = long.pivot(index="doc_id", columns="theme", values="count")
+    return wide.loc[corpus["doc_id"], list(dictionary.theme_ids)]
+
+
+def themes_matching(text: str, dictionary) -> set[str]:
+    row = counts_of([text], dictionary).iloc[0]
+    return {theme for theme, n in row.items() if n > 0}
+
+
+# --- the file ------------------------------------------------------------------------
+
+
+def test_shipped_file_loads_and_has_the_fixed_theme_ids(dictionary):
+    path = resources.files("discourse.themes") / "data" / "default.yaml"
+    with resources.as_file(path) as p:
+        again = load_dictionary(p)
+    assert again.fingerprint() == dictionary.fingerprint()
+    ids = list(dictionary.theme_ids)
+    for theme in CHALLENGES + REMEDIES:
+        assert theme in ids
+    assert ids[: len(CHALLENGES)] == CHALLENGES
+    for theme in CHALLENGES:
+        assert dictionary[theme].parent == "challenges"
+    for theme in REMEDIES + ["digital_cooperation", "digital_rights"]:
+        assert dictionary[theme].parent == "remedies"
+    for theme in ids:
+        assert dictionary[theme].description.strip()
+        assert dictionary[theme].label.strip()
+        assert dictionary.terms(theme), f"{theme} has no literal term to guide topic models"
+
+
+# --- phrases that must match -----------------------------------------------------------
+
+
+def test_each_canonical_phrase_matches_exactly_its_theme(dictionary):
+    """The synthetic corpus plants these phrases amid neutral filler: each must count
+    once for its theme and for no other theme (datasets.CANONICAL_PHRASES contract)."""
+    themes = list(CANONICAL_PHRASES)
+    texts = [f"the river and the stone {CANONICAL_PHRASES[t]} lantern of the garden" for t in themes]
+    wide = counts_of(texts, dictionary)
+    for i, theme in enumerate(themes):
+        row = wide.iloc[i]
+        assert row[theme] == 1, f"{CANONICAL_PHRASES[theme]!r} does not match {theme}"
+        others = {t: int(n) for t, n in row.items() if t != theme and n}
+        assert not others, f"{CANONICAL_PHRASES[theme]!r} also matches {others}"
+
+
+def test_issue_example_phrases_count_and_show_in_kwic(dictionary):
+    article = (
+        "Speakers at the forum warned that the digital divide is widening. They also "
+        "discussed the safety risks of artificial intelligence, and several called for "
+        "action on a global digital governance deficit that leaves no one in charge."
+    )
+    corpus = pd.DataFrame({"doc_id": ["article"], "text": [article]})
+    counts = theme_counts(corpus, dictionary).set_index("theme")["count"]
+    for theme in ("digital_divide", "ai_safety", "governance_deficit"):
+        assert counts[theme] >= 1, theme
+        lines = kwic(corpus, theme, dictionary=dictionary)
+        assert len(lines) >= 1
+    shown = " ".join(kwic(corpus, "ai_safety", dictionary=dictionary)["match"])
+    assert "artificial intelligence" in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("the safety risks of artificial intelligence", "ai_safety"),
+        ("the risks posed by AI to democracy", "ai_safety"),
+        ("AI safety institutes", "ai_safety"),
+        ("making Al safe for everyone", "ai_safety"),  # OCR "Al" for "AI" (2023 files)
+        ("we may avoid the perils of Al by working together", "ai_safety"),
+        ("a ban on lethal autonomous weapons systems", "ai_safety"),
+        ("generative AI could spread disinformation at scale", "ai_safety"),
+        ("to close the digital gap between nations", "digital_divide"),
+        ("half of humanity has no access to the Internet", "digital_divide"),
+        ("affordable broadband for rural schools", "digital_divide"),
+        ("we invest in digital connectivity for our islands", "digital_divide"),
+        ("cyberspace has become lawless", "governance_deficit"),
+        ("a legal vacuum for artificial intelligence", "governance_deficit"),
+        ("the fragmentation of the Internet", "governance_deficit"),
+        ("cyber-attacks on our hospitals", "cybersecurity"),
+        ("the right to privacy in the digital age", "data_governance"),
+        ("cross-border data flows", "data_governance"),
+        ("the fourth industrial revolution", "digital_economy"),
+        ("e-commerce platforms", "digital_economy"),
+        ("digital public infrastructure", "digital_government"),
+        ("linguistic diversity in the digital age", "digital_culture"),
+        ("digital literacy for older persons", "inclusive_society"),
+        ("the green and digital transition", "green_digital"),
+        ("the Global Digital Compact", "digital_cooperation"),
+        ("norms of responsible State behaviour in cyberspace", "digital_cooperation"),
+        ("multilateralism", "cooperation"),
+        ("human rights apply online as they do offline", "digital_rights"),
+        ("a human-centric approach to artificial intelligence", "digital_rights"),
+    ],
+)
+def test_plain_expressions_match(dictionary, text, theme):
+    assert theme in themes_matching(text, dictionary)
+
+
+# --- traps that must not match ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("We will improve rail connectivity between ports.", "digital_divide"),
+        ("regional connectivity through roads and energy corridors", "digital_divide"),
+        ("the North-South divide", "digital_divide"),
+        ("the gender gap in wages", "digital_divide"),
+        ("landlocked countries need access to the sea", "digital_divide"),
+        ("they gained access to new technologies", "digital_divide"),
+        ("Prayers at the Al-Aqsa mosque were interrupted.", "ai_safety"),
+        ("the threat of Al-Qaida", "ai_safety"),
+        ("His Highness Sheikh Jaber AI-Ahmad, who faced great danger", "ai_safety"),  # OCR of "Al-"
+        ("AI will transform agriculture.", "ai_safety"),
+        ("the global governance deficit in finance", "governance_deficit"),
+        ("we live in a fragmented world", "governance_deficit"),
+        ("the right to privacy of the home", "data_governance"),
+        ("We publish data on arms transfers.", "data_governance"),
+        ("the Government of Chile", "digital_government"),
+        ("a culture of peace through social media", "digital_culture"),
+        ("climate-smart agriculture", "green_digital"),
+        ("climate change, the digital revolution and migration", "green_digital"),
+        ("scientific and technological cooperation", "digital_cooperation"),
+        ("multi-stakeholder partnerships for health", "digital_cooperation"),
+        ("multilateral cooperation on trade", "digital_cooperation"),
+        ("a people-centred approach to development", "digital_rights"),
+    ],
+)
+def test_traps_do_not_match(dictionary, text, theme):
+    assert theme not in themes_matching(text, dictionary)
+
+
+# --- the real corpus ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ungdc_by_year(ungdc_corpus, dictionary):
+    return theme_frequencies(ungdc_corpus, dictionary, by="year", n_boot=20, seed=0)
+
+
+def _share(freq: pd.DataFrame, theme: str) -> pd.Series:
+    rows = freq[freq["theme"] == theme]
+    return pd.Series(rows["share_docs"].to_numpy(), index=rows["year"].astype(int).to_numpy())
+
+
+def test_ungdc_ai_safety_2024_above_every_year_before_2017(ungdc_by_year):
+    share = _share(ungdc_by_year, "ai_safety")
+    before = share[share.index < 2017]
+    assert len(before) == 2017 - 1946
+    assert share[2024] > before.max()
+    assert share[2024] > 0.1  # dozens of 2024 speeches speak of AI risks
+
+
+def test_ungdc_digital_divide_2000_above_1999_and_2010(ungdc_by_year):
+    share = _share(ungdc_by_year, "digital_divide")
+    assert share[2000] > share[1999]
+    assert share[2000] > share[2010]
+
+
+def test_ungdc_theme_counts_cover_the_readme_reference_phrases(ungdc_by_year):
+    """The README counts speeches containing "digital divide" (20 in 2000, 16 in 2024):
+    the theme, which includes that phrase, must be in at least as many."""
+    rows = ungdc_by_year.set_index(["theme", "year"])["docs_with_theme"]
+    assert rows[("digital_divide", 2000)] >= 20
+    assert rows[("digital_divide", 2024)] >= 16
+    # no theme is dead on 79 sessions of UN speeches
+    totals = ungdc_by_year.groupby("theme")["docs_with_theme"].sum()
+    assert (totals > 0).all(), totals[totals == 0]
