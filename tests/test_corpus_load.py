@@ -630,3 +630,34 @@ def test_only_a_top_level_sidecar_is_used(tmp_path):
     (tmp_path / "metadata.csv").write_text("file,city\nsub/b.txt,Somewhere\n", encoding="utf-8")
     df = load_corpus(tmp_path).set_index("doc_id")
     assert df.loc["sub/b", "city"] == "Somewhere" and pd.isna(df.loc["a", "city"])
+
+
+def test_garbage_never_escapes_as_anything_but_corpus_error(tmp_path):
+    import random
+
+    rng = random.Random(0)
+    for i in range(40):
+        kind = i % 4
+        if kind == 0:
+            data = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 300)))
+        elif kind == 1:
+            data = "".join(
+                chr(rng.choice([rng.randrange(32, 127), rng.randrange(0x80, 0x3000)]))
+                for _ in range(200)
+            ).encode("utf-8", "replace")
+        elif kind == 2:
+            data = bytes(rng.choice(b"\r\n\f\t -\xac*|0123456789abcXYZ") for _ in range(300))
+        else:
+            data = ("Title\n\n| \n\n" + "-\n" * rng.randrange(5) + "¬ *** 12.\n\n").encode("cp1252")
+        (tmp_path / f"f{i:02d}.txt").write_bytes(data)
+    df = load_corpus(tmp_path, errors="skip")
+    assert len(df) + len(df.attrs["skipped"]) == df.attrs["n_seen"] == 40
+    assert all(isinstance(t, str) and t == t.strip() for t in df["text"])
+    with pytest.raises(CorpusError):
+        load_corpus(tmp_path)
+
+
+def test_cp1252_table(tmp_path):
+    p = tmp_path / "cp.csv"
+    p.write_bytes("doc_id,text\na,Caf\xe9 \x93d\xe9bat\x94\n".encode("latin-1"))
+    assert load_corpus(p).loc[0, "text"] == "Café \u201cdébat\u201d"
