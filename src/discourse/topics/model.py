@@ -159,6 +159,9 @@ class TopicModel(BaseEstimator):
         (default 10).
     tol : float, default 1e-3
         Stopping tolerance of NMF (relative improvement).
+    solver : {"mu", "cd"}, default "mu"
+        NMF solver: multiplicative updates (several times faster here for the same
+        coherence) or coordinate descent. Guided models always use "mu".
     alpha : float, default 0.0
         NMF regularisation of W and H (``alpha_W``; L1 ratio 0.5). 0 disables it.
 
@@ -209,6 +212,7 @@ class TopicModel(BaseEstimator):
         max_iter=None,
         tol=1e-3,
         alpha=0.0,
+        solver="mu",
     ):
         self.n_topics = n_topics
         self.method = method
@@ -228,6 +232,7 @@ class TopicModel(BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.alpha = alpha
+        self.solver = solver
 
     # --- validation -------------------------------------------------------------------
 
@@ -237,6 +242,8 @@ class TopicModel(BaseEstimator):
 
         if not isinstance(self.n_topics, Integral) or isinstance(self.n_topics, bool) or self.n_topics < 1:
             bad("n_topics", "Pass a positive integer")
+        if self.solver not in ("mu", "cd"):
+            bad("solver", 'Use "mu" or "cd"')
         if self.method not in _METHODS:
             bad("method", 'Use "nmf" or "lda"')
         if self.unit not in _UNITS:
@@ -419,7 +426,7 @@ class TopicModel(BaseEstimator):
 
                 kwargs = dict(
                     n_components=self.n_topics,
-                    solver="cd" if init is None else "mu",
+                    solver="mu" if init is not None else self.solver,
                     beta_loss="frobenius",
                     max_iter=200 if self.max_iter is None else self.max_iter,
                     tol=self.tol,
