@@ -35,20 +35,19 @@ kwic_per_theme = 5  # KWIC lines shown per theme
 # %%
 from discourse import plots
 from discourse.report import (
+    FREQUENCY_COLUMNS,
     ReportOutputs,
     dictionary_table,
-    in_event_order,
     kwic_samples,
     load_report_corpus,
     show_text,
 )
-from discourse.themes import default_dictionary, load_dictionary, theme_counts, theme_frequencies
-from discourse.tracking import events
+from discourse.themes import default_dictionary, load_dictionary, theme_counts
+from discourse.tracking import track_themes
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
 out = ReportOutputs(output_dir, "02-theme-frequencies")
-events_table = events(docs)
 
 # %% [markdown]
 # ## The dictionary
@@ -60,7 +59,9 @@ out.table(dictionary_table(dic), "dictionary", "Themes of the dictionary: id, la
 # ## Frequencies by event
 
 # %%
-freq = in_event_order(theme_frequencies(docs, dic, by="event", n_boot=n_boot, seed=seed), events_table, dic.theme_ids)
+counts = theme_counts(docs, dic)  # counted once, used by every table below
+track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=0, seed=seed, counts=counts)
+freq = track[[c for c in FREQUENCY_COLUMNS if c in track.columns]]
 out.table(
     freq,
     "theme-frequencies-by-event",
@@ -78,8 +79,8 @@ out.figure(ax, "heatmap-share-docs", "Theme x event heatmap of the share of docu
 # ## Frequencies over the whole corpus
 
 # %%
-overall = theme_frequencies(docs.assign(corpus="all documents"), dic, by="corpus", n_boot=n_boot, seed=seed)
-overall = in_event_order(overall, None, dic.theme_ids)
+everything = track_themes(docs.assign(scope="all documents"), dic, by="scope", series=False, n_boot=n_boot, n_perm=0, seed=seed, counts=counts)
+overall = everything[[c for c in FREQUENCY_COLUMNS if c in everything.columns and c != "event_series"]]
 out.table(overall, "theme-frequencies-overall", "Per theme over the whole corpus, with 95% intervals")
 
 # %% [markdown]
@@ -90,7 +91,6 @@ out.table(overall, "theme-frequencies-overall", "Per theme over the whole corpus
 # exclusions revised before its counts are used.
 
 # %%
-counts = theme_counts(docs, dic)
 samples = kwic_samples(docs, dic, counts=counts, n_per_theme=kwic_per_theme, seed=seed)
 out.table(samples, "kwic-samples", "Random keyword-in-context lines per theme, for validation", show=len(samples) or False,
           columns=[c for c in ["theme", "doc_id", "event", "left", "match", "right"] if c in samples.columns])

@@ -50,11 +50,10 @@ from discourse.report import (
     topics_table,
 )
 from discourse.topics import TopicModel, select_n_topics
-from discourse.tracking import events, track_topics
+from discourse.tracking import track_topics
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 out = ReportOutputs(output_dir, "03-topic-models")
-events_table = events(docs)
 selection = model = None
 
 # %% [markdown]

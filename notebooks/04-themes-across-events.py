@@ -52,12 +52,11 @@ from discourse.report import (
     theme_labels,
 )
 from discourse.themes import default_dictionary, load_dictionary, theme_counts
-from discourse.tracking import NO_EVENT, distinctive_terms, events, track_themes
+from discourse.tracking import NO_EVENT, distinctive_terms, track_themes
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
 out = ReportOutputs(output_dir, "04-themes-across-events")
-events_table = events(docs)
 labels = theme_labels(dic)
 track = None
 with out.attempt("Theme tracking across events"):
@@ -75,7 +74,7 @@ if out.ok(track, what="Headline findings", why="the themes could not be tracked 
         out.note(
             "Changes between events",
             "No event has a previous event in its series to be compared with (the corpus has "
-            f"{len(events_table)} event(s)); add the events before or after to measure change",
+            f"{track['event'].nunique()} event(s)); add the events before or after to measure change",
         )
     else:
         for measure, heading in [("per_1k", "Rate per 1,000 words"), ("share_docs", "Share of documents mentioning the theme")]:

@@ -15,14 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from discourse.errors import ReportError
+from discourse.errors import ReportError, TopicModelError
 from discourse.report import (
     ReportOutputs,
     build_report,
     corpus_fingerprint,
     documents_by,
     headline_findings,
-    in_event_order,
     report_parameters,
     skipped_table,
 )
@@ -240,23 +239,17 @@ def test_skipped_table():
     assert list(skipped_table([]).columns) == ["path", "reason"]
 
 
-def test_in_event_order():
-    events_table = pd.DataFrame({"event": ["E2019", "E2020"]})
-    table = pd.DataFrame({"event": ["E2020", "E2019", "E2019"], "theme": ["b", "b", "a"], "v": [1, 2, 3]})
-    out = in_event_order(table, events_table, ["b", "a"])
-    assert out[["event", "theme"]].values.tolist() == [["E2019", "b"], ["E2019", "a"], ["E2020", "b"]]
-
-
 def test_report_outputs_without_folder_write_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = ReportOutputs(None, "05-x")
     out.table(pd.DataFrame({"a": [1]}), "t", show=False)
     with out.attempt("a step"):
-        raise ValueError("cannot")
-    assert out.notes == [{"what": "a step", "why": "cannot"}]
-    with pytest.raises(KeyError):
-        with out.attempt("a bug"):
-            raise KeyError("bug")
+        raise TopicModelError("cannot")
+    assert out.notes == [{"what": "a step", "why": "cannot."}]
+    for bug in (KeyError("bug"), ValueError("too many values to unpack")):
+        with pytest.raises(type(bug)):
+            with out.attempt("a bug"):
+                raise bug
     assert list(tmp_path.iterdir()) == []
 
 

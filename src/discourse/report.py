@@ -65,7 +65,6 @@ __all__ = [
     "documents_by",
     "skipped_table",
     "corpus_description",
-    "in_event_order",
     "dictionary_table",
     "theme_labels",
     "kwic_samples",
@@ -80,9 +79,27 @@ __all__ = [
 GENERATOR = "discourse report"
 NOTEBOOK_PATTERN = re.compile(r"^\d\d-[A-Za-z0-9_.-]+\.py$")
 #: Errors that mean "this could not be computed on this corpus" inside a notebook
-#: (too few documents, a single event, an empty vocabulary...). Anything else is a bug
-#: and fails the report.
-NOT_COMPUTABLE = (DiscourseError, ValueError)
+#: (too few documents, a single event, an empty vocabulary...): the package's own.
+#: Anything else is a bug and fails the report.
+NOT_COMPUTABLE = (DiscourseError,)
+#: The columns of :func:`discourse.themes.theme_frequencies` (by event), as found in
+#: :func:`discourse.tracking.track_themes` tables.
+FREQUENCY_COLUMNS = [
+    "event",
+    "event_series",
+    "scope",
+    "theme",
+    "n_docs",
+    "docs_with_theme",
+    "share_docs",
+    "share_docs_low",
+    "share_docs_high",
+    "count",
+    "n_tokens",
+    "per_1k",
+    "per_1k_low",
+    "per_1k_high",
+]
 _ITEMS_FILE = ".report-items.jsonl"
 _CORPUS_CACHE = "_corpus.pkl"
 _WORK_DIR = "_work"
@@ -537,9 +554,9 @@ class ReportOutputs:
     def attempt(self, what: str) -> Iterator[None]:
         """Run a step; if the corpus does not allow it, say so instead of failing.
 
-        A :class:`~discourse.errors.DiscourseError` or :class:`ValueError` raised in
-        the block (too few documents or events, an empty vocabulary...) is turned
-        into a note (:meth:`note`); the rest of the block is skipped. Other errors
+        A :class:`~discourse.errors.DiscourseError` raised in the block (too few
+        documents or events, an empty vocabulary...) is turned into a note
+        (:meth:`note`); the rest of the block is skipped. Other errors are bugs: they
         propagate and fail the report.
         """
         try:
@@ -717,48 +734,6 @@ def corpus_description(corpus: pd.DataFrame, events_table: pd.DataFrame | None =
 
 
 # --- helpers for the theme and topic notebooks -------------------------------------------------
-
-
-def in_event_order(
-    table: pd.DataFrame,
-    events_table: pd.DataFrame | None,
-    theme_order: Sequence[str] | None = None,
-    *,
-    event_column: str = "event",
-    theme_column: str = "theme",
-) -> pd.DataFrame:
-    """Sort a per-event table by event time order, then by theme in dictionary order.
-
-    Parameters
-    ----------
-    table : DataFrame
-        E.g. :func:`discourse.themes.theme_frequencies` by event.
-    events_table : DataFrame or None
-        :func:`discourse.tracking.events` of the corpus (its row order is time order);
-        None: keep the events in their order of appearance.
-    theme_order : list of str, optional
-        Theme ids in the order wanted (e.g. ``dictionary.theme_ids``); others follow,
-        alphabetically.
-
-    Returns
-    -------
-    DataFrame
-        A new, sorted table with a fresh index.
-    """
-    out = table.copy()
-    keys = []
-    if events_table is not None and event_column in out.columns:
-        rank = {e: i for i, e in enumerate(events_table["event"].astype(str))}
-        out["_event_rank"] = out[event_column].astype(str).map(lambda e: rank.get(e, len(rank)))
-        keys.append("_event_rank")
-    if theme_column in out.columns:
-        order = {t: i for i, t in enumerate(theme_order or [])}
-        out["_theme_rank"] = out[theme_column].astype(str).map(lambda t: order.get(t, len(order)))
-        keys += ["_theme_rank", theme_column]
-    if not keys:
-        return out.reset_index(drop=True)
-    out = out.sort_values(keys, kind="stable")
-    return out.drop(columns=[k for k in ("_event_rank", "_theme_rank") if k in out.columns]).reset_index(drop=True)
 
 
 def dictionary_table(dictionary) -> pd.DataFrame:
@@ -1467,7 +1442,8 @@ def _run_one(path: Path, build: Path, work: Path, params, show_code: bool, kname
             language="python",
             progress_bar=False,
             log_output=False,
-            cwd=str(work),
+            # no cwd=: papermill would os.chdir the whole process, which is not safe with
+            # notebooks running in threads (the notebooks use absolute paths only)
             kernel_manager_class=_kernel_manager_class(work / f"{name}.kernel.log"),
         )
     except PapermillExecutionError as err:
