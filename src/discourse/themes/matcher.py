@@ -88,6 +88,7 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     return comb, lower8
 
 
+_PREFIX_LENGTHS = (1, 2, 3, 5, 8)  # prefixes are looked up at these lengths (fewer passes)
 _LIVE = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -159,6 +160,7 @@ class _Probe:
     first: tuple[int, ...]  # anchor ids of the first token
     required: tuple[tuple[int, ...], ...]  # anchor ids of later mandatory tokens
     max_tokens: int
+    max_chars: int = 0  # for anchored regexes: the longest match, in characters
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -208,7 +210,7 @@ class Matcher:
             k, table = 0, self.tok
             h = _tok_key(text)
         else:
-            k = min(len(text), 8)
+            k = max(b for b in _PREFIX_LENGTHS if b <= len(text))
             key = text[:k] if kind == "pre" else text[-k:][::-1]
             table = (self.pre if kind == "pre" else self.suf).setdefault(k, _AnchorTable())
             h = _pack(key)
@@ -221,7 +223,21 @@ class Matcher:
     def _add_unit(self, u: Unit) -> None:
         p = u.pattern
         if p.kind == "regex":
-            self.regex_units.append((u.index, re.compile(p.regex, re.IGNORECASE), _required_literal(p.regex)))
+            rx = re.compile(p.regex, re.IGNORECASE)
+            literal = _required_literal(p.regex)
+            # a rare case-sensitive word (e.g. "Al") is the best prefilter; else the first words
+            strong = literal is not None and literal[1] and (literal[2] or literal[3])
+            plan = _regex_anchors(p.regex) if u.role == "pattern" and not strong else None
+            if plan is None:
+                self.regex_units.append((u.index, rx, literal))
+                return
+            first, required, max_chars = plan
+            self.probes.append(_Probe(
+                u.index, 0, rx,
+                tuple(sorted({self._anchor(k, t) for k, t in first})),
+                tuple(tuple(sorted({self._anchor(k, t) for k, t in req})) for req in required),
+                0, max_chars,
+            ))
             return
         parts = p.parts if p.kind == "near" else (p,)
         for side, part in enumerate(parts):
@@ -306,14 +322,14 @@ class Matcher:
         hit, pos = hit[ok], pos[ok]
         if not len(hit):
             return
-        order = np.argsort(pos, kind="stable")
+        order = np.argsort(pos.astype(np.uint16), kind="stable")  # radix sort
         pos, tok = pos[order], hit[order]
         cut = np.flatnonzero(np.diff(pos)) + 1
         for p, arr in zip(pos[np.r_[0, cut]].tolist(), np.split(tok, cut), strict=True):
             aid = int(ids[p])
             out[aid] = arr if aid not in out else np.union1d(out[aid], arr)
 
-    def _probe_candidates(self, probe: _Probe, hits, cache) -> np.ndarray:
+    def _probe_candidates(self, probe: _Probe, hits, starts) -> np.ndarray:
         arrs = [hits[a] for a in probe.first if a in hits]
         if not arrs:
             return _EMPTY
@@ -324,6 +340,11 @@ class Matcher:
             for a in req:
                 r = hits.get(a)
                 if r is None:
+                    continue
+                if probe.max_chars:  # a regex: the required word starts within its longest match
+                    rpos, cpos = starts[r], starts[cand]
+                    j = np.searchsorted(rpos, cpos)
+                    ok |= (j < len(r)) & (rpos[np.minimum(j, len(r) - 1)] <= cpos + probe.max_chars)
                     continue
                 j = np.searchsorted(r, cand)
                 ok |= (j < len(r)) & (r[np.minimum(j, len(r) - 1)] <= cand + span - 1)
@@ -353,7 +374,7 @@ class Matcher:
         del b
 
         cache: dict = {}
-        cands = {i: self._probe_candidates(p, hits, cache) for i, p in enumerate(self.probes) if p.first}
+        cands = {i: self._probe_candidates(p, hits, starts) for i, p in enumerate(self.probes) if p.first}
         # near(): keep only candidates with a candidate of the other part close enough
         for unit, (ia, ib) in self._near_partner.items():
             n = self.units[unit].pattern.distance
@@ -375,8 +396,9 @@ class Matcher:
             dend = doc_end[dix]
             for p, d, e in zip(pos.tolist(), dix.tolist(), dend.tolist(), strict=True):
                 m = rx.match(S, p, e)
-                if m is not None:
-                    per_doc.setdefault(d, []).append((unit, side, p, _trim_end(S, p, m.end())))
+                if m is not None and m.end() > p:
+                    end = m.end() if probe.max_chars else _trim_end(S, p, m.end())
+                    per_doc.setdefault(d, []).append((unit, side, p, end))
         for i in self.scan_probes:
             probe = self.probes[i]
             for m in probe.rx.finditer(S):
@@ -386,10 +408,15 @@ class Matcher:
         for unit, rx, literal in self.regex_units:
             u = self.units[unit]
             if u.role == "exclude" and not raw:
-                # an exclude only matters where its theme has a match
-                docs_with = sorted(d for d, hs in per_doc.items()
-                                   if any(self.units[h[0]].theme == u.theme and self.units[h[0]].role == "pattern" for h in hs))
-                windows = [(int(doc_start[d]), int(doc_end[d])) for d in docs_with]
+                # an exclude only matters where it can overlap a match of its theme
+                spans = []
+                for d, hs in per_doc.items():
+                    ds, de = int(doc_start[d]), int(doc_end[d])
+                    for h in hs:
+                        hu = self.units[h[0]]
+                        if hu.theme == u.theme and hu.role == "pattern":
+                            spans.append((max(ds, h[2] - _WINDOW), min(de, h[3] + _WINDOW)))
+                windows = _merge(spans)
             elif literal is not None:
                 windows = _literal_windows(S, literal)
             else:
@@ -511,6 +538,16 @@ def _near_filter(cand: np.ndarray, other: np.ndarray, before: int, after: int) -
 _WINDOW = 300
 
 
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
 def _literal_windows(S: str, literal) -> list[tuple[int, int]]:
     """Merged windows of +-300 characters around the occurrences of a regex's required literal."""
     text, case, left_b, right_b = literal
@@ -594,6 +631,114 @@ def _required_literal(regex: str):
         if best is None or score > best[0]:
             best = (score, (text if case else text.lower(), case, left, right))
     return None if best is None else best[1]
+
+
+_MAX_REGEX_CHARS = 2000
+
+
+def _regex_anchors(regex: str):
+    """Plan an anchored search for a regex that starts at a word boundary with literal words.
+
+    Returns ``(first, required, max_chars)`` or None: ``first`` is the set of token
+    anchors one of which every match starts with; ``required`` lists anchor sets of
+    later words every match contains (each preceded by a word boundary); ``max_chars``
+    is the longest possible match. None when the regex does not start with ``\\b`` and a
+    literal word (or alternatives of them), or when its matches are unbounded or longer
+    than 2000 characters: it is then searched in the whole text.
+    """
+    try:
+        from re import _constants as C  # noqa: N812
+        from re import _parser
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        tree = _parser.parse(regex, re.IGNORECASE)
+        width = tree.getwidth()[1]
+    except (re.error, OverflowError):
+        return None
+    if width <= 0:
+        return None
+    width = min(width, _MAX_REGEX_CHARS)  # assumed longest match for the required-word filter
+
+    def flat(seq) -> list:
+        out = []
+        for op, av in seq:
+            if op is C.SUBPATTERN:
+                out.extend(flat(av[3]))
+            else:
+                out.append((op, av))
+        return out
+
+    def lead(items: list, prefix: str, depth: int = 0):
+        if depth > 6:
+            return None
+        for i, (op, av) in enumerate(items):
+            if op is C.LITERAL:
+                prefix += chr(av).lower()
+                continue
+            if op is C.BRANCH:
+                out = set()
+                for alt in av[1]:
+                    got = lead(flat(alt) + items[i + 1 :], prefix, depth + 1)
+                    if got is None:
+                        return None
+                    out |= got
+                return out
+            if op is C.AT and av is C.AT_BOUNDARY and prefix:
+                return word(prefix, True)
+            return word(prefix, nonword_next(items, i))
+        return word(prefix, True)
+
+    def nonword_char(op, av) -> bool:
+        if op is C.LITERAL:
+            return not (chr(av).isalnum())
+        if op is C.IN:
+            for iop, iav in av:
+                if iop is C.CATEGORY and iav in (C.CATEGORY_SPACE, C.CATEGORY_NOT_WORD):
+                    continue
+                if iop is C.LITERAL and not chr(iav).isalnum():
+                    continue
+                if iop is C.RANGE and not any(chr(c).isalnum() for c in range(iav[0], min(iav[1], 0x3000) + 1)):
+                    continue
+                return False
+            return True
+        return False
+
+    def nonword_next(items: list, i: int) -> bool:
+        """Whether whatever follows position i cannot start with a word character."""
+        if i >= len(items):
+            return True
+        op, av = items[i]
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            lo, _hi, sub = av
+            sub = flat(sub)
+            if not sub or not nonword_char(*sub[0]):
+                return False
+            return True if lo > 0 else nonword_next(items, i + 1)
+        return nonword_char(op, av)
+
+    def word(prefix: str, bounded: bool):
+        m = re.match(r"[^\W_]+", prefix)
+        if not m:
+            return None
+        w = m.group()
+        if len(w) < len(prefix) or bounded:
+            return {("tok", w)}
+        return {("pre", w)}
+
+    items = flat(tree)
+    if not items or items[0] != (C.AT, C.AT_BOUNDARY):
+        return None
+    first = lead(items[1:], "")
+    if not first:
+        return None
+    required = []
+    for i in range(2, len(items)):
+        if items[i - 1] == (C.AT, C.AT_BOUNDARY) and items[i][0] in (C.LITERAL, C.BRANCH):
+            got = lead(items[i:], "")
+            if got and not _is_common(got):
+                required.append(frozenset(got))
+    return first, required, int(width)
 
 
 def _trim_end(S: str, start: int, end: int) -> int:
