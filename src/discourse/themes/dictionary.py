@@ -288,7 +288,7 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dic
     description = _scalar(keys["description"][1], path, "description", None) if "description" in keys else ""
     groups: list[Group] = []
     if "groups" in keys and not (isinstance(keys["groups"][1], yaml.ScalarNode) and keys["groups"][1].tag.endswith(":null")):
-        for gid, gkn, gvn in _mapping_items(keys["groups"][1], path, "groups"):
+        for gid, _gkn, gvn in _mapping_items(keys["groups"][1], path, "groups"):
             item = f"group {gid!r}"
             label, desc = gid, ""
             if isinstance(gvn, yaml.ScalarNode):

@@ -14,7 +14,11 @@ Matching semantics (the rules every count, KWIC line and test rely on)
   at most ``n - 1`` tokens between them (``n = 1``: adjacent). Each occurrence of A is
   paired with its nearest B; the match spans from the first to the last of the two.
 * ``re:`` patterns are searched in the original text, case-insensitive unless they say
-  ``(?-i:...)``; a match must not straddle two documents.
+  ``(?-i:...)``; a match must not straddle two documents. Shortcuts (documented in
+  ``docs/dictionaries.md``): a regex starting with ``\\b`` and literal words is tried
+  only where such a word starts (and where its later required words follow within
+  2,000 characters); a regex with a case-sensitive word literal is searched within
+  300 characters of it; an exclude regex within 300 characters of its theme's matches.
 * **Excludes**: a theme's match that overlaps a match of one of the theme's exclude
   patterns is dropped.
 * **Counting within a theme (longest match wins)**: the remaining matches of all the
@@ -373,7 +377,6 @@ class Matcher:
         hits = self._anchor_hits(b[1:], starts, ends)
         del b
 
-        cache: dict = {}
         cands = {i: self._probe_candidates(p, hits, starts) for i, p in enumerate(self.probes) if p.first}
         # near(): keep only candidates with a candidate of the other part close enough
         for unit, (ia, ib) in self._near_partner.items():
@@ -511,18 +514,16 @@ class Matcher:
 
     def counts(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(counts, n_tokens)``: an (n_docs, n_themes) int matrix and token counts."""
-        rows: list[np.ndarray] = []
         n_tok: list[int] = []
-        counts_list = []
+        docs: list[int] = []
+        themes: list[int] = []
         for dm in self.scan(texts):
             n_tok.append(dm.n_tokens)
-            if dm.matches:
-                counts_list.append((dm.doc, [m[0] for m in dm.matches]))
-        n = len(n_tok)
-        mat = np.zeros((n, self.n_themes), dtype=np.int64)
-        for doc, themes in counts_list:
-            np.add.at(mat[doc], themes, 1)
-        del rows
+            for m in dm.matches:
+                docs.append(dm.doc)
+                themes.append(m[0])
+        mat = np.zeros((len(n_tok), self.n_themes), dtype=np.int64)
+        np.add.at(mat, (np.asarray(docs, dtype=np.int64), np.asarray(themes, dtype=np.int64)), 1)
         return mat, np.asarray(n_tok, dtype=np.int64)
 
 
