@@ -65,7 +65,8 @@ with out.attempt("Theme tracking across events"):
 # %% [markdown]
 # ## Headline findings
 #
-# The largest significant changes between consecutive events of a series, in words.
+# The clearest significant changes between consecutive events of a series, in words
+# (largest relative to the width of their 95% interval first).
 
 # %%
 if out.ok(track, what="Headline findings", why="the themes could not be tracked (see above)"):
@@ -83,7 +84,7 @@ if out.ok(track, what="Headline findings", why="the themes could not be tracked 
             if sentences:
                 show_list(sentences)
             else:
-                show_text("No theme changed significantly between consecutive events of a series (q <= 0.05). The largest changes were:")
+                show_text("No theme changed significantly between consecutive events of a series (q <= 0.05). The clearest changes were:")
                 show_list(headline_findings(track, measure=measure, labels=labels, max_findings=3, only_significant=False))
 
 # %% [markdown]

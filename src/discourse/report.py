@@ -250,21 +250,27 @@ def report_parameters(n_docs: int, n_tokens: int | None = None) -> dict[str, Any
 
     The report must finish in about two minutes on the demo corpus and in under 15
     minutes on the 10,952 speeches of the UN General Debate on two cores. The costly
-    steps are the bootstrap intervals (``n_boot`` resamples of every event), the
-    choice of the number of topics (one model per candidate and per resample, fitted on
-    at most ``selection_max_docs`` documents) and the final topic model.
+    step is the choice of the number of topics (one model per candidate and seed,
+    fitted on at most ``selection_max_docs`` documents) and the final topic model;
+    bootstrap intervals and permutation tests are cheap (about 15 s for the UN corpus
+    with 1,000 resamples and 2,000 permutations), and many permutations are needed for
+    a rate change to survive the Benjamini-Hochberg correction over hundreds of
+    comparisons (the smallest possible p-value is ``1 / (n_perm + 1)``).
 
     ======================  =================  =================  ==============
     parameter               up to 500 docs     up to 3,000        more
     ======================  =================  =================  ==============
-    n_boot                  1000               500                200
-    n_perm                  1000               500                200
+    n_boot                  1000               1000               1000
+    n_perm                  2000               2000               2000
     topic_candidates        4, 6, 8, 10        6, 10, 15, 20      10, 15, 20, 25
     topic_unit              paragraph          document           document
     selection_max_docs      all                1500               1500
     selection_n_runs        3                  3                  3
-    kwic_per_theme          5                  5                  5
     ======================  =================  =================  ==============
+
+    and for every size ``topic_method="nmf"``, ``n_topics=None`` (the recommended
+    number), ``kwic_per_theme=5``, ``top_n_terms=10``, ``max_findings=8``,
+    ``n_distinctive=10``.
 
     Parameters
     ----------
@@ -279,43 +285,23 @@ def report_parameters(n_docs: int, n_tokens: int | None = None) -> dict[str, Any
         Notebook parameters; :func:`build_report` lets ``parameters=`` override any.
     """
     if n_docs <= 500:
-        sizes = {
-            "n_boot": 1000,
-            "n_perm": 1000,
-            "topic_candidates": [4, 6, 8, 10],
-            "topic_unit": "paragraph",
-            "selection_max_docs": None,
-            "selection_n_runs": 3,
-        }
+        sizes = {"topic_candidates": [4, 6, 8, 10], "topic_unit": "paragraph", "selection_max_docs": None}
     elif n_docs <= 3000:
-        sizes = {
-            "n_boot": 500,
-            "n_perm": 500,
-            "topic_candidates": [6, 10, 15, 20],
-            "topic_unit": "document",
-            "selection_max_docs": 1500,
-            "selection_n_runs": 3,
-        }
+        sizes = {"topic_candidates": [6, 10, 15, 20], "topic_unit": "document", "selection_max_docs": 1500}
     else:
-        sizes = {
-            "n_boot": 200,
-            "n_perm": 200,
-            "topic_candidates": [10, 15, 20, 25],
-            "topic_unit": "document",
-            "selection_max_docs": 1500,
-            "selection_n_runs": 3,
-        }
-    sizes.update(
-        {
-            "topic_method": "nmf",
-            "n_topics": None,
-            "kwic_per_theme": 5,
-            "top_n_terms": 10,
-            "max_findings": 8,
-            "n_distinctive": 10,
-        }
-    )
-    return sizes
+        sizes = {"topic_candidates": [10, 15, 20, 25], "topic_unit": "document", "selection_max_docs": 1500}
+    return {
+        "n_boot": 1000,
+        "n_perm": 2000,
+        **sizes,
+        "selection_n_runs": 3,
+        "topic_method": "nmf",
+        "n_topics": None,
+        "kwic_per_theme": 5,
+        "top_n_terms": 10,
+        "max_findings": 8,
+        "n_distinctive": 10,
+    }
 
 
 # --- what notebooks call -------------------------------------------------------------------
@@ -977,7 +963,9 @@ def headline_findings(
         Theme id (or topic number) -> readable label. Topic tables use their ``label``
         column when not given.
     max_findings : int, default 8
-        At most this many sentences: the largest absolute changes.
+        At most this many sentences: the clearest changes first, i.e. the largest
+        relative to the width of their 95% interval (a change of 0.1 known to +-0.02
+        comes before a change of 1 known to +-0.9), then the largest.
     only_significant : bool, default True
         Keep only the changes flagged ``rise`` or ``fall`` (Benjamini-Hochberg q-value
         at or below the table's alpha); otherwise every compared pair may be worded,
@@ -986,7 +974,7 @@ def headline_findings(
     Returns
     -------
     list of str
-        Sentences, largest changes first; empty when nothing changed significantly or
+        Sentences, clearest changes first; empty when nothing changed significantly or
         when no group has a previous group to compare with (a single event).
     """
     spec = _measure_spec(track, measure)
@@ -1002,8 +990,16 @@ def headline_findings(
         compared = compared[compared[flag].isin(["rise", "fall"])]
     if compared.empty:
         return []
-    compared = compared.assign(_abs=compared[change].abs().astype(float))
-    compared = compared.sort_values(["_abs", by, item_col], ascending=[False, True, True], kind="stable")
+    size = compared[change].abs().astype(float)
+    if low in compared.columns and high in compared.columns:
+        width = (compared[high].astype(float) - compared[low].astype(float)).abs()
+        clarity = (size / width.where(width > 0)).fillna(float("inf")).where(size > 0, 0.0)
+    else:
+        clarity = size
+    compared = compared.assign(_clarity=clarity.to_numpy(), _abs=size.to_numpy())
+    compared = compared.sort_values(
+        ["_clarity", "_abs", by, item_col], ascending=[False, False, True, True], kind="stable"
+    )
     before = track.set_index([by, item_col])[value]
     names = dict(labels or {})
     sentences = []
@@ -1028,7 +1024,7 @@ def headline_findings(
         detail = "significant" if sig else "not significant"
         q = row.get(qcol)
         if q is not None and not pd.isna(q):
-            detail += f", q = {_pval(q)}"
+            detail += f", q {_pval(q)}"
         lo, hi = row.get(low), row.get(high)
         if lo is not None and hi is not None and not (pd.isna(lo) or pd.isna(hi)):
             detail += f"; 95% interval of the change {_signed(lo, unit)} to {_signed(hi, unit)}"
@@ -1049,9 +1045,12 @@ def _measure_spec(track: pd.DataFrame, measure: str | None):
 
 
 def _num(value: float) -> str:
+    """A rate for a sentence: 2 significant digits under 1, else 2 (under 10) or 1 decimal."""
     value = float(value)
+    if abs(value) < 1:
+        return f"{value:.2g}"
     text = f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return text.rstrip("0").rstrip(".")
 
 
 def _pct(value: float) -> str:
@@ -1071,7 +1070,7 @@ def _signed(value: float, unit: str) -> str:
 
 
 def _pval(q: float) -> str:
-    return "<0.001" if q < 0.001 else f"{q:.3f}" if q < 0.01 else f"{q:.2f}"
+    return "< 0.001" if q < 0.001 else f"= {q:.3f}" if q < 0.01 else f"= {q:.2f}"
 
 
 # --- building -------------------------------------------------------------------------------
