@@ -189,7 +189,8 @@ def test_one_event_report(tmp_path):
 
 
 @pytest.mark.slow
-def test_report_on_un_general_debate_from_2000(ungdc_zip, tmp_path):
+def test_report_on_un_general_debate_from_2000(ungdc_corpus, tmp_path):
+    """The whole report on UN speeches from 2000 on (the corpus loaded once per session)."""
     out = tmp_path / "report"
     light = {
         "n_boot": 50,
@@ -199,7 +200,9 @@ def test_report_on_un_general_debate_from_2000(ungdc_zip, tmp_path):
         "n_topics": 12,
         "kwic_per_theme": 3,
     }
-    build_report(ungdc_zip, out, progress=False, year_min=2000, parameters=light)
+    n_before = len(ungdc_corpus)
+    build_report(ungdc_corpus, out, progress=False, year_min=2000, parameters=light)
+    assert len(ungdc_corpus) == n_before  # the shared corpus is not modified
     manifest = manifest_of(out)
     assert manifest["year_min"] == 2000
     assert 4000 < manifest["corpus"]["n_docs"] < 5000

@@ -177,6 +177,17 @@ def test_refuses_to_replace_a_folder_that_is_not_a_report(tmp_path, hostile_csv)
     assert (out / "thesis.docx").read_text() == "precious"
 
 
+def test_report_from_a_dataframe(tmp_path):
+    corpus = pd.DataFrame(_hostile_rows())
+    out = tmp_path / "report"
+    build_report(corpus, out, notebooks=[ECHO], progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["source"] == "DataFrame of 2 documents"
+    assert list(pd.read_csv(out / "tables" / "01-documents.csv")["doc_id"]) == ["d1", "d2"]
+    with pytest.raises(ReportError, match="no column 'text'"):
+        build_report(corpus.drop(columns="text"), tmp_path / "x", notebooks=[ECHO], progress=False)
+
+
 def test_bad_corpus_fails_before_running_anything(tmp_path):
     from discourse.errors import CorpusError
 

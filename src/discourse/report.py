@@ -1255,7 +1255,7 @@ def _execution_error(err, notebook: Path) -> ReportError:
 
 
 def build_report(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | pd.DataFrame,
     output: str | os.PathLike[str] = "reports",
     *,
     load_options: Mapping[str, Any] | None = None,
@@ -1274,8 +1274,9 @@ def build_report(
 
     Parameters
     ----------
-    source : path
-        The corpus: anything :func:`discourse.load_corpus` reads.
+    source : path or DataFrame
+        The corpus: anything :func:`discourse.load_corpus` reads, or a corpus table
+        already loaded (``load_options`` are then ignored).
     output : path, default "reports"
         The report folder. Replaced as a whole when the new report is complete; it must
         be absent, empty, or a previous report (holding its ``manifest.json``).
@@ -1327,16 +1328,27 @@ def build_report(
 
     # Load and check everything before running anything.
     options = {k: v for k, v in dict(load_options or {}).items() if v is not None}
-    corpus = load_report_corpus(source, options, year_min=year_min, year_max=year_max)
+    if isinstance(source, pd.DataFrame):
+        missing = [c for c in ("doc_id", "text") if c not in source.columns]
+        if missing:
+            raise ReportError(
+                f"the corpus DataFrame has no column {', '.join(map(repr, missing))}",
+                hint="pass a table made by discourse.load_corpus",
+            )
+        corpus = _filter_years(source, year_min, year_max, source="the corpus DataFrame")
+        source_label = f"DataFrame of {len(source):,} documents"
+    else:
+        corpus = load_report_corpus(source, options, year_min=year_min, year_max=year_max)
+        source_label = str(source)
     if corpus.empty:
-        raise ReportError("the corpus has no document", path=source, hint="check the source and load options")
+        raise ReportError("the corpus has no document", path=source_label, hint="check the source and load options")
     dictionary_path = None if dictionary is None else str(Path(dictionary).resolve())
     dictionary_info = _dictionary_info(dictionary_path)
 
     params = report_parameters(len(corpus))
     params.update(dict(parameters or {}))
     common = {
-        "corpus": str(Path(source).resolve()) if Path(source).exists() else str(source),
+        "corpus": None if isinstance(source, pd.DataFrame) else _source_path(source),
         "load_options": options,
         "dictionary": dictionary_path,
         "seed": int(seed),
@@ -1367,7 +1379,7 @@ def build_report(
             "generator": GENERATOR,
             "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
             "seconds": round(time.perf_counter() - started, 1),
-            "source": str(source),
+            "source": source_label,
             "load_options": options,
             "year_min": year_min,
             "year_max": year_max,
@@ -1395,6 +1407,11 @@ def build_report(
         shutil.rmtree(build, ignore_errors=True)
         raise
     return output / "index.html"
+
+
+def _source_path(source) -> str:
+    path = Path(source)
+    return str(path.resolve()) if path.exists() else str(source)
 
 
 def _dictionary_info(path: str | None) -> dict[str, Any]:
