@@ -14,7 +14,13 @@ import pandas as pd
 import pytest
 
 from discourse.datasets import CANONICAL_PHRASES
-from discourse.themes import default_dictionary, kwic, load_dictionary, theme_counts, theme_frequencies
+from discourse.themes import (
+    default_dictionary,
+    kwic,
+    load_dictionary,
+    theme_counts,
+    theme_frequencies,
+)
 
 CHALLENGES = ["digital_divide", "ai_safety", "governance_deficit", "cybersecurity"]
 REMEDIES = [
@@ -76,7 +82,9 @@ def test_each_canonical_phrase_matches_exactly_its_theme(dictionary):
     """The synthetic corpus plants these phrases amid neutral filler: each must count
     once for its theme and for no other theme (datasets.CANONICAL_PHRASES contract)."""
     themes = list(CANONICAL_PHRASES)
-    texts = [f"the river and the stone {CANONICAL_PHRASES[t]} lantern of the garden" for t in themes]
+    texts = [
+        f"the river and the stone {CANONICAL_PHRASES[t]} lantern of the garden" for t in themes
+    ]
     wide = counts_of(texts, dictionary)
     for i, theme in enumerate(themes):
         row = wide.iloc[i]
