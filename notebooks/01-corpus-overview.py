@@ -41,9 +41,10 @@ from discourse.report import (
 from discourse.tracking import events
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
-out = ReportOutputs(output_dir, "01-corpus-overview")
-events_table = events(docs)
-listing = documents_by(docs, None)  # one row per document with its length in words
+out = ReportOutputs(output_dir, "01-corpus-overview", steps=7)  # a progress bar over the long steps
+with out.step("events and document lengths"):
+    events_table = events(docs)
+    listing = documents_by(docs, None)  # one row per document with its length in words
 show_text(corpus_description(docs, events_table))
 
 # %% [markdown]

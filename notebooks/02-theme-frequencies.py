@@ -47,7 +47,7 @@ from discourse.tracking import track_themes
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
-out = ReportOutputs(output_dir, "02-theme-frequencies")
+out = ReportOutputs(output_dir, "02-theme-frequencies", steps=4)  # a progress bar over the long steps
 
 # %% [markdown]
 # ## The dictionary
@@ -59,8 +59,10 @@ out.table(dictionary_table(dic), "dictionary", "Themes of the dictionary: id, la
 # ## Frequencies by event
 
 # %%
-counts = theme_counts(docs, dic)  # counted once, used by every table below
-track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=0, seed=seed, counts=counts)
+with out.step("counting themes"):
+    counts = theme_counts(docs, dic)  # counted once, used by every table below
+with out.step("frequencies by event"):
+    track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=0, seed=seed, counts=counts)
 freq = track[[c for c in FREQUENCY_COLUMNS if c in track.columns]]
 out.table(
     freq,
@@ -79,7 +81,8 @@ out.figure(ax, "heatmap-share-docs", "Theme x event heatmap of the share of docu
 # ## Frequencies over the whole corpus
 
 # %%
-everything = track_themes(docs.assign(scope="all documents"), dic, by="scope", series=False, n_boot=n_boot, n_perm=0, seed=seed, counts=counts)
+with out.step("frequencies over the corpus"):
+    everything = track_themes(docs.assign(scope="all documents"), dic, by="scope", series=False, n_boot=n_boot, n_perm=0, seed=seed, counts=counts)
 overall = everything[[c for c in FREQUENCY_COLUMNS if c in everything.columns and c != "event_series"]]
 out.table(overall, "theme-frequencies-overall", "Per theme over the whole corpus, with 95% intervals")
 
@@ -91,7 +94,8 @@ out.table(overall, "theme-frequencies-overall", "Per theme over the whole corpus
 # exclusions revised before its counts are used.
 
 # %%
-samples = kwic_samples(docs, dic, counts=counts, n_per_theme=kwic_per_theme, seed=seed)
+with out.step("keyword-in-context samples"):
+    samples = kwic_samples(docs, dic, counts=counts, n_per_theme=kwic_per_theme, seed=seed)
 out.table(samples, "kwic-samples", "Random keyword-in-context lines per theme, for validation", show=len(samples) or False,
           columns=[c for c in ["theme", "doc_id", "event", "left", "match", "right"] if c in samples.columns])
 if samples.empty:

@@ -53,7 +53,7 @@ from discourse.topics import TopicModel, select_n_topics
 from discourse.tracking import track_topics
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
-out = ReportOutputs(output_dir, "03-topic-models")
+out = ReportOutputs(output_dir, "03-topic-models", steps=3)  # a progress bar over the long steps
 selection = model = None
 
 # %% [markdown]

@@ -56,7 +56,7 @@ from discourse.tracking import NO_EVENT, distinctive_terms, track_themes
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
-out = ReportOutputs(output_dir, "04-themes-across-events")
+out = ReportOutputs(output_dir, "04-themes-across-events", steps=2)  # a progress bar over the long steps
 labels = theme_labels(dic)
 track = None
 with out.attempt("Theme tracking across events"):

@@ -424,14 +424,42 @@ class ReportOutputs:
     notebook : str
         The notebook's name, e.g. ``"01-corpus-overview"``; its number prefixes files.
     dpi : int, default 150
+    steps : int, optional
+        Number of long steps (:meth:`step`, :meth:`attempt`): a tqdm progress bar
+        follows them (on stderr: shown in JupyterLab, left out of the HTML report).
     """
 
-    def __init__(self, output_dir: str | os.PathLike[str] | None, notebook: str, *, dpi: int = 150):
+    def __init__(
+        self,
+        output_dir: str | os.PathLike[str] | None,
+        notebook: str,
+        *,
+        dpi: int = 150,
+        steps: int | None = None,
+    ):
         self.output_dir = None if output_dir in (None, "") else Path(output_dir)
         self.notebook = notebook
         self.prefix = notebook.split("-", 1)[0] if re.match(r"^\d+-", notebook) else notebook
         self.dpi = dpi
         self.notes: list[dict[str, str]] = []
+        self._bar = None
+        if steps:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=int(steps), desc=notebook, unit="step")
+
+    @contextlib.contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        """Mark a long step: the notebook's progress bar (``steps=``) shows it, then advances."""
+        if self._bar is not None:
+            self._bar.set_description(what)
+        try:
+            yield
+        finally:
+            if self._bar is not None:
+                self._bar.update(1)
+                if self._bar.n >= self._bar.total:
+                    self._bar.close()
 
     # files
     def _record(self, item: dict[str, Any]) -> None:
@@ -543,12 +571,14 @@ class ReportOutputs:
         A :class:`~discourse.errors.DiscourseError` raised in the block (too few
         documents or events, an empty vocabulary...) is turned into a note
         (:meth:`note`); the rest of the block is skipped. Other errors are bugs: they
-        propagate and fail the report.
+        propagate and fail the report. The step advances the progress bar (see
+        :meth:`step`).
         """
-        try:
-            yield
-        except NOT_COMPUTABLE as err:
-            self.note(what, str(err) or type(err).__name__)
+        with self.step(what):
+            try:
+                yield
+            except NOT_COMPUTABLE as err:
+                self.note(what, str(err) or type(err).__name__)
 
     def ok(self, *needed: Any, what: str, why: str | None = None) -> bool:
         """Return True if every object in ``needed`` exists; else note ``what`` as not computed."""
@@ -1338,7 +1368,10 @@ def build_report(
         corpus = _filter_years(source, year_min, year_max, source="the corpus DataFrame")
         source_label = f"DataFrame of {len(source):,} documents"
     else:
-        corpus = load_report_corpus(source, options, year_min=year_min, year_max=year_max)
+        reading = dict(options)
+        if progress and sys.stderr.isatty():
+            reading.setdefault("progress", True)  # load_corpus's bar while reading files
+        corpus = load_report_corpus(source, reading, year_min=year_min, year_max=year_max)
         source_label = str(source)
     if corpus.empty:
         raise ReportError("the corpus has no document", path=source_label, hint="check the source and load options")
