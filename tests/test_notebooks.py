@@ -213,3 +213,23 @@ def test_report_on_un_general_debate_from_2000(ungdc_corpus, tmp_path):
     ai = tracking[tracking["theme"] == "ai_safety"].set_index("year")["per_1k"]
     assert ai.loc[[2023, 2024]].min() > ai.loc[2000:2016].max()
     assert len(items(manifest, "figure")) >= 8
+
+
+def test_a_notebook_runs_by_hand_with_its_defaults(tmp_path):
+    """As in JupyterLab: defaults of the parameters cell, run from notebooks/, nothing written."""
+    import jupytext
+    import nbformat
+    import papermill
+
+    source = ROOT / "notebooks" / "01-corpus-overview.py"
+    nb = jupytext.read(source)
+    assert nb.metadata["jupytext"]["formats"] == "ipynb,py:percent"  # paired
+    converted = tmp_path / "01.ipynb"
+    nbformat.write(nb, converted)
+    before = sorted(p.name for p in (ROOT / "notebooks").iterdir())
+    papermill.execute_notebook(str(converted), str(tmp_path / "01-run.ipynb"), kernel_name="python3",
+                               progress_bar=False, cwd=str(ROOT / "notebooks"))
+    done = nbformat.read(tmp_path / "01-run.ipynb", as_version=4)
+    html_out = "".join(o.get("data", {}).get("text/html", "") for c in done.cells for o in c.get("outputs", []))
+    assert "documents (" in html_out and "events" in html_out
+    assert sorted(p.name for p in (ROOT / "notebooks").iterdir()) == before
