@@ -364,3 +364,34 @@ def test_report_outputs_accepts_axes_figures_and_arrays(tmp_path):
     fig = plt.figure()
     out.figure(fig, "figure", show=False)
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["09-array.png", "09-axes.png", "09-figure.png"]
+
+
+def test_theme_groups_cover_the_dictionary_in_order_in_chart_sized_groups():
+    from discourse.report import theme_groups
+    from discourse.themes import default_dictionary
+
+    dic = default_dictionary()
+    groups = theme_groups(dic, max_size=7)
+    assert [t for _, themes in groups for t in themes] == list(dic.theme_ids)
+    assert all(1 <= len(themes) <= 7 for _, themes in groups)
+    assert groups[0][0] == "Challenges" and "ai_safety" in groups[0][1]
+    sizes = [len(themes) for title, themes in groups if title.startswith("Remedies")]
+    assert max(sizes) - min(sizes) <= 1  # balanced, not 7 + 2
+
+
+def test_kwic_samples_are_seeded_and_bounded():
+    from discourse.report import kwic_samples
+    from discourse.themes import default_dictionary
+
+    corpus = pd.DataFrame(
+        {"doc_id": [f"d{i}" for i in range(8)], "event": "E 2020",
+         "text": [f"Talk {i}: the digital divide, then cybersecurity and the digital divide again." for i in range(8)]}
+    )
+    dic = default_dictionary()
+    one = kwic_samples(corpus, dic, n_per_theme=3, seed=1)
+    assert one.equals(kwic_samples(corpus, dic, n_per_theme=3, seed=1))
+    assert set(one["theme"]) == {"digital_divide", "cybersecurity"}
+    assert one.groupby("theme").size().max() == 3
+    assert one.groupby("theme")["doc_id"].nunique().max() == 3  # one line per document
+    assert {"left", "match", "right", "event"} <= set(one.columns)
+    assert kwic_samples(corpus.assign(text="nothing here"), dic).empty
