@@ -45,7 +45,6 @@ from discourse.report import (
     ReportOutputs,
     headline_findings,
     load_report_corpus,
-    show_list,
     show_text,
     topics_table,
 )
@@ -99,7 +98,7 @@ if out.ok(model, what="Topic prevalence across events", why="there is no topic m
         topic_track = track_topics(model, docs, by="event", n_boot=n_boot, n_perm=n_perm, seed=seed)
         sentences = headline_findings(topic_track, max_findings=max_findings)
         if sentences:
-            show_list(sentences)
+            out.findings("Topics: significant changes of prevalence", sentences)
         elif topic_track["prev_event"].notna().any():
             show_text("No topic's prevalence changed significantly between consecutive events of a series (q <= 0.05).")
         out.table(topic_track, "prevalence-by-event", "Mean topic proportion per event with 95% intervals, and change from the previous event", show=False)

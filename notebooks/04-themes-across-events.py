@@ -46,7 +46,6 @@ from discourse.report import (
     headline_findings,
     last_groups,
     load_report_corpus,
-    show_list,
     show_text,
     theme_groups,
     theme_labels,
@@ -78,14 +77,13 @@ if out.ok(track, what="Headline findings", why="the themes could not be tracked 
             f"{track['event'].nunique()} event(s)); add the events before or after to measure change",
         )
     else:
-        for measure, heading in [("per_1k", "Rate per 1,000 words"), ("share_docs", "Share of documents mentioning the theme")]:
+        for measure, heading in [("per_1k", "Themes: rate per 1,000 words"), ("share_docs", "Themes: share of documents mentioning them")]:
             show_text(heading, kind="h3")
             sentences = headline_findings(track, measure=measure, labels=labels, max_findings=max_findings)
-            if sentences:
-                show_list(sentences)
-            else:
+            if not sentences:
                 show_text("No theme changed significantly between consecutive events of a series (q <= 0.05). The clearest changes were:")
-                show_list(headline_findings(track, measure=measure, labels=labels, max_findings=3, only_significant=False))
+                sentences = headline_findings(track, measure=measure, labels=labels, max_findings=3, only_significant=False)
+            out.findings(heading, sentences)
 
 # %% [markdown]
 # ## Trajectories

@@ -107,13 +107,16 @@ def test_echo_report_files_index_and_manifest(echo_report):
     (nb,) = manifest["notebooks"]
     assert nb["title"] == "Echo"
     kinds = sorted((it["kind"], it["name"]) for it in nb["items"])
-    assert kinds == [("figure", "lengths"), ("note", "Something impossible"), ("table", "documents")]
+    assert kinds == [("figure", "lengths"), ("findings", "Findings <i>about</i> titles"),
+                     ("note", "Something impossible"), ("table", "documents")]
 
     index_html = index.read_text()
     for link in ("01-echo.html", "figures/01-lengths.png", "tables/01-documents.csv", "manifest.json",
                  "notebooks/01-echo.ipynb"):
         assert f'"{link}"' in index_html
     assert "Not computed: Something impossible" in index_html
+    assert "<li>The first title is Summit &lt;script&gt;alert(1)&lt;/script&gt; opens</li>" in index_html
+    assert "<h3>Findings &lt;i&gt;about&lt;/i&gt; titles</h3>" in index_html
     # the note is also in the notebook's HTML, and code is hidden by default
     page = (out / "01-echo.html").read_text()
     assert "this corpus is too small for it" in page

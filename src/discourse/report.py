@@ -558,6 +558,20 @@ class ReportOutputs:
             shown = df if columns is None else df[list(columns)]
             show_table(shown, max_rows=20 if show is True else int(show), caption=caption or None)
 
+    def findings(self, heading: str, sentences: Sequence[str]) -> None:
+        """Show findings as a bulleted list and put them in the index too (escaped).
+
+        Parameters
+        ----------
+        heading : str
+            E.g. "Rate per 1,000 words".
+        sentences : list of str
+            E.g. from :func:`headline_findings`.
+        """
+        sentences = [str(x) for x in sentences]
+        show_list(sentences)
+        self._record({"kind": "findings", "name": heading, "caption": "", "sentences": sentences})
+
     def note(self, what: str, why: str) -> None:
         """Say in the report that ``what`` could not be computed, and ``why``."""
         self.notes.append({"what": what, "why": why})
@@ -1661,6 +1675,10 @@ def _index_html(manifest: Mapping[str, Any]) -> str:
             f"(source <code>notebooks/{e(nb['source'])}</code>), run in {nb['seconds']:.0f} s.</p>"
         )
         notes = [it for it in nb["items"] if it["kind"] == "note"]
+        for it in (it for it in nb["items"] if it["kind"] == "findings"):
+            parts.append(f"<h3>{e(it['name'])}</h3><ul>")
+            parts.extend(f"<li>{e(sentence)}</li>" for sentence in it.get("sentences", []))
+            parts.append("</ul>")
         figures = [it for it in nb["items"] if it["kind"] == "figure"]
         tables = [it for it in nb["items"] if it["kind"] == "table"]
         for it in notes:
