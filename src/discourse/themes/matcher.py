@@ -61,7 +61,7 @@ _B = 0x9E3779B97F4A7C15  # odd multiplier of the rolling hash (64-bit)
 _BINV = pow(_B, -1, 1 << 64)
 _BITS = 20
 _SHIFT = np.uint64(64 - _BITS)
-CHUNK_CHARS = 4_000_000
+CHUNK_CHARS = 1_000_000  # measured best: the arrays of a chunk stay in cache
 
 
 @functools.lru_cache(maxsize=1)
@@ -146,12 +146,12 @@ class _AnchorTable:
     def __init__(self):
         self.map: dict[int, int] = {}
 
-    def arrays(self):
+    def arrays(self, mixed: bool = False):
         keys = np.array(sorted(self.map), dtype=np.uint64)
         bitmap = np.zeros(1 << _BITS, dtype=bool)
         if len(keys):
             with np.errstate(over="ignore"):
-                bitmap[(keys * _M3) >> _SHIFT] = True
+                bitmap[(keys if mixed else keys * _M3) >> _SHIFT] = True
         ids = np.array([self.map[k] for k in sorted(self.map)], dtype=np.int64)
         return keys, bitmap, ids
 
@@ -200,7 +200,7 @@ class Matcher:
                     u = Unit(len(self.units), ti, role, pi, p)
                     self.units.append(u)
                     self._add_unit(u)
-        self._tok = self.tok.arrays()
+        self._tok = self.tok.arrays(mixed=True)
         self._pre = {k: t.arrays() for k, t in sorted(self.pre.items())}
         self._suf = {k: t.arrays() for k, t in sorted(self.suf.items())}
         self._near_partner = {}
@@ -294,8 +294,8 @@ class Matcher:
                 key = np.ascontiguousarray(windows[starts]).view(np.uint64).ravel() & live
                 keys, bitmap, ids = self._tok
                 if len(keys):
-                    h = key * _M1 + lengths.astype(np.uint64) * _M2
-                    self._group(h, keys, bitmap, ids, out)
+                    h = key * _M1 + lengths.astype(np.uint64) * _M2  # already mixed
+                    self._group(h, keys, bitmap, ids, out, mixed=True)
                 for k, (keys, bitmap, ids) in self._pre.items():
                     h = key & np.uint64((1 << (8 * k)) - 1) if k < 8 else key
                     self._group(h, keys, bitmap, ids, out)
@@ -315,9 +315,9 @@ class Matcher:
         return out
 
     @staticmethod
-    def _group(h, keys, bitmap, ids, out) -> None:
+    def _group(h, keys, bitmap, ids, out, mixed: bool = False) -> None:
         with np.errstate(over="ignore"):
-            hit = np.flatnonzero(bitmap[(h * _M3) >> _SHIFT])
+            hit = np.flatnonzero(bitmap[(h if mixed else h * _M3) >> _SHIFT])
         if not len(hit):
             return
         pos = np.searchsorted(keys, h[hit])
@@ -408,6 +408,7 @@ class Matcher:
                 d = int(np.searchsorted(doc_start, m.start(), side="right") - 1)
                 if m.end() <= doc_end[d]:
                     per_doc.setdefault(d, []).append((probe.unit, probe.side, m.start(), _trim_end(S, m.start(), m.end())))
+        window_cache: dict = {}
         for unit, rx, literal in self.regex_units:
             u = self.units[unit]
             if u.role == "exclude" and not raw:
@@ -421,7 +422,10 @@ class Matcher:
                             spans.append((max(ds, h[2] - _WINDOW), min(de, h[3] + _WINDOW)))
                 windows = _merge(spans)
             elif literal is not None:
-                windows = _literal_windows(S, literal)
+                wkey = (literal[0], literal[1], False, literal[3])  # shared by regexes with one literal
+                if wkey not in window_cache:
+                    window_cache[wkey] = _literal_windows(S, wkey)
+                windows = window_cache[wkey]
             else:
                 windows = [(0, n_chars)]
             seen = set()
