@@ -156,7 +156,7 @@ class TopicModel(BaseEstimator):
         sentence boundaries (files without blank lines between paragraphs).
     max_iter : int, optional
         Maximum iterations of NMF (default 200) or passes over the data of LDA
-        (default 10).
+        (default 5).
     tol : float, default 1e-3
         Stopping tolerance of NMF (relative improvement).
     solver : {"mu", "cd"}, default "mu"
@@ -451,7 +451,8 @@ class TopicModel(BaseEstimator):
                     learning_method="online",
                     batch_size=4096,
                     learning_offset=10.0,
-                    max_iter=10 if self.max_iter is None else self.max_iter,
+                    max_iter=5 if self.max_iter is None else self.max_iter,
+                    max_doc_update_iter=50,
                     random_state=seed,
                     n_jobs=None,
                 )
