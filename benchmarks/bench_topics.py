@@ -139,7 +139,7 @@ def main() -> int:
         for i in range(Xc.shape[0]):
             row = Xc.indices[Xc.indptr[i] : Xc.indptr[i + 1]]
             cnt = Xc.data[Xc.indptr[i] : Xc.indptr[i + 1]].astype(int)
-            words_of.append([vocab[j] for j, c in zip(row, cnt) for _ in range(c)])
+            words_of.append([vocab[j] for j, c in zip(row, cnt, strict=False) for _ in range(c)])
         comps, times = [], []
         for seed in SEEDS:
             mdl = tp.LDAModel(k=K, seed=seed)

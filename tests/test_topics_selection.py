@@ -15,7 +15,7 @@ from discourse.topics import (
     topic_coherence,
     topic_stability,
 )
-from test_topics_model import POOLS, make_corpus
+from test_topics_model import make_corpus
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,6 @@ import scipy.sparse as sp
 from discourse.errors import TopicModelError
 from discourse.text import TOKEN_RE, lemmatize_tokens, stem, stop_words
 
-
 #: Words of diplomatic prose that carry no subject: in most speeches, in every topic.
 #: Dropped with the boilerplate (``boilerplate=True``); extend with ``stop_words=``.
 GENERIC_SPEECH_WORDS: tuple[str, ...] = tuple(
@@ -132,12 +131,12 @@ class TermVectorizer:
             ],
             dtype=bool,
         )
-        kept_types = [t for t, k in zip(types, keep) if k]
+        kept_types = [t for t, k in zip(types, keep, strict=False) if k]
         forms = self._normaliser()(kept_types)
         base = np.full(len(types), -1, dtype=np.int64)
         index = self.base_index_ if not learn else self._learn_index
         kept_pos = np.flatnonzero(keep)
-        for pos, form in zip(kept_pos, forms):
+        for pos, form in zip(kept_pos, forms, strict=False):
             if form in drop:
                 continue
             bid = index.get(form)
@@ -327,7 +326,7 @@ class TermVectorizer:
                 if v >= 0:
                     return [int(v)]
         cols = []
-        for tok, form in zip(toks, forms):
+        for tok, form in zip(toks, forms, strict=False):
             if tok in drop or form in drop or len(tok) < self.min_token_length:
                 continue
             b = self.base_index_.get(form)

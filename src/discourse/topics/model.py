@@ -77,7 +77,7 @@ def _texts(corpus: pd.DataFrame) -> list[str]:
 
 def _fingerprint(corpus: pd.DataFrame) -> str:
     h = hashlib.sha1()
-    for doc_id, text in zip(corpus["doc_id"].astype(str).tolist(), _texts(corpus)):
+    for doc_id, text in zip(corpus["doc_id"].astype(str).tolist(), _texts(corpus), strict=False):
         h.update(doc_id.encode("utf-8", "surrogatepass"))
         h.update(b"\x00")
         h.update(text.encode("utf-8", "surrogatepass"))
@@ -591,7 +591,7 @@ class TopicModel(BaseEstimator):
                 if self.guided_topics_:
                     # as in fit: a guided topic only explains units where its theme matches
                     theme_units = self._theme_units(self.dictionary_, texts, owner, spans)[nonempty]
-                    for j, t in zip(self.guided_topics_.values(), self._guided_theme_columns):
+                    for j, t in zip(self.guided_topics_.values(), self._guided_theme_columns, strict=False):
                         raw[~theme_units[:, t], j] = 0.0
             raw = raw[:, self.topic_order_]
             sums = raw.sum(axis=1, keepdims=True)

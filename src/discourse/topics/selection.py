@@ -187,7 +187,7 @@ def align_topics(model_a: TopicModel, model_b: TopicModel) -> pd.DataFrame:
         return out
 
     rows, cols, sims = _match(embed(model_a), embed(model_b))
-    matched = dict(zip(rows.tolist(), zip(cols.tolist(), sims.tolist())))
+    matched = dict(zip(rows.tolist(), zip(cols.tolist(), sims.tolist(), strict=False), strict=False))
     records = []
     for a in range(model_a.n_topics):
         if a in matched:
