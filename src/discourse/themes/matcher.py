@@ -30,14 +30,16 @@ Matching semantics (the rules every count, KWIC line and test rely on)
 
 How it is fast
 --------------
-Documents are processed in chunks of a few MB. Each chunk is turned into a NumPy array
-of code points once; token boundaries come from a table of token characters, and a
-polynomial rolling hash of every token (and of the first k characters of every token,
-for globs) is computed with vectorised prefix sums. The hashes of the patterns' first
-tokens (their *anchors*) are looked up with a bitmap, so only the few tokens that can
-start a match reach Python, where the pattern's compiled regex is tried at that exact
-position. ``re:`` patterns are searched over the chunk. Sentences are split only around
-a ``near()`` pair that is close enough.
+Documents are processed in chunks of about 1 MB. Each chunk is turned into a NumPy array
+of code points once; a table gives every character's token byte (0 outside tokens, else
+a lower-case byte), from which come the token boundaries, the number of tokens per
+document, and an 8-byte key of every token (its first eight lower-case characters) and
+of its prefixes. The keys of the patterns' possible first words (their *anchors*) are
+looked up through a bitmap, so only the tokens that can start a match, and that have
+the pattern's less common required words close enough, reach Python, where the
+pattern's compiled regex is tried at that exact position. ``near()`` parts are
+pre-filtered against each other the same way; sentences are split only around a pair
+that is close enough.
 """
 
 from __future__ import annotations
