@@ -12,7 +12,13 @@
 The pattern language and file formats are documented in ``docs/dictionaries.md``.
 """
 
-from discourse.themes.dictionary import Dictionary, Group, Theme, default_dictionary, load_dictionary
+from discourse.themes.dictionary import (
+    Dictionary,
+    Group,
+    Theme,
+    default_dictionary,
+    load_dictionary,
+)
 from discourse.themes.frequencies import (
     DictionaryValidation,
     ThemeCounter,
