@@ -35,6 +35,7 @@ def _clock():
 def main() -> int:
     zip_path = require_ungdc()
     from discourse import load_corpus
+    from discourse.errors import DictionaryError
     from discourse.themes import Matcher, default_dictionary, load_dictionary, theme_counts
     from discourse.themes.matcher import _char_tables
 
@@ -43,6 +44,9 @@ def main() -> int:
     except (FileNotFoundError, OSError) as err:
         print(f"skipped: the default dictionary (discourse/themes/data/default.yaml) is missing: {err}")
         return 0
+    except DictionaryError as err:
+        print(f"skipped: the default dictionary does not load: {err}")
+        return 1
 
     t0 = time.perf_counter()
     corpus = load_corpus(zip_path)
