@@ -100,3 +100,7 @@ out.table(samples, "kwic-samples", "Random keyword-in-context lines per theme, f
           columns=[c for c in ["theme", "doc_id", "event", "left", "match", "right"] if c in samples.columns])
 if samples.empty:
     show_text("No theme of the dictionary matches any document of this corpus.")
+else:
+    first = samples.groupby("theme", sort=False).head(1)  # one line per theme, dictionary order
+    ax = plots.plot_kwic(first, n=len(first), title="Keyword in context: one random match per theme")
+    out.figure(ax, "kwic", "One random keyword-in-context line per theme (all sampled lines are in the CSV)")
