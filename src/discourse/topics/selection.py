@@ -15,7 +15,8 @@ Exclusivity
     topics (``beta[k, v] / sum_j beta[j, v]``), as in FREX; 1/k means "shared by all".
 
 Stability
-    Topics of models fitted with different seeds are matched one to one (Hungarian
+    Topics of models fitted with different seeds (each on its own random 80% of the
+    units, by default) are matched one to one (Hungarian
     algorithm, :func:`scipy.optimize.linear_sum_assignment`) on the cosine
     similarity of their topic-term vectors; stability is the mean similarity of the
     matched pairs, averaged over all pairs of seeds.
@@ -232,6 +233,7 @@ def select_n_topics(
     seeds=(0, 1, 2),
     n_terms: int = 10,
     holdout: float = 0.2,
+    subsample: float = 0.8,
     sample: int | None = None,
     random_state: int = 0,
     **params,
@@ -253,6 +255,11 @@ def select_n_topics(
     holdout : float, default 0.2
         Share of units held out for LDA perplexity (LDA models are fitted on the
         rest). Ignored for NMF.
+    subsample : float, default 0.8
+        Each seed's model is fitted on its own seeded random share of the (training)
+        units, so that stability measures robustness to the data as well as to the
+        initialisation (NMF's NNDSVD start hardly depends on the seed). 1.0 fits
+        every seed on all units.
     sample : int, optional
         Use a seeded random sample of this many documents (quick looks).
     random_state : int, default 0
@@ -286,6 +293,9 @@ def select_n_topics(
             f"select_n_topics needs at least 3 seeds, got {len(seeds)}", item="seeds",
             hint="Pass seeds=(0, 1, 2) or more",
         )
+    if not 0 < subsample <= 1:
+        raise TopicModelError(f"subsample={subsample!r} is not a share", item="subsample",
+                              hint="Pass a number in (0, 1]")
     if not candidates or candidates[0] < 2:
         raise TopicModelError("candidates must be integers of at least 2", item="candidates",
                               hint="Pass e.g. range(5, 41, 5)")
@@ -313,8 +323,12 @@ def select_n_topics(
         comps, coh, exc, perp, secs = [], [], [], [], []
         for seed in seeds:
             model = TopicModel(n_topics=k, method=method, random_state=seed, **params)
+            rows_fit = train
+            if subsample < 1.0:
+                draw = np.random.default_rng([random_state, seed]).random(n_units) < subsample
+                rows_fit = train & draw
             t0 = time.perf_counter()
-            fitted, _, beta = model._fit_factorisation(X[train])
+            fitted, _, beta = model._fit_factorisation(X[rows_fit])
             secs.append(time.perf_counter() - t0)
             top = _top_indices(beta, n_terms)
             comps.append(beta)
