@@ -319,7 +319,8 @@ class TopicModel(BaseEstimator):
         n_nonempty = int((np.diff(counts.indptr) > 0).sum())
         if n_nonempty < self.n_topics:
             raise TopicModelError(
-                f"only {n_nonempty} {self.unit}s contain vocabulary terms, fewer than "
+                f"only {n_nonempty} {self.unit}{'' if n_nonempty == 1 else 's'} "
+                f"{'contains' if n_nonempty == 1 else 'contain'} vocabulary terms, fewer than "
                 f"n_topics={self.n_topics}",
                 item="corpus",
                 hint="Lower n_topics, model smaller units (unit='paragraph'), or use a larger corpus",
