@@ -196,6 +196,21 @@ def test_kwic_table_escapes_nothing_and_draws_literally(no_save):
     assert any(t.get_text() == "no matches" for t in empty.texts)
 
 
+def test_kwic_labels_lines_with_their_theme_when_several(no_save):
+    kw = pd.DataFrame({"doc_id": ["d1", "d2"], "event": ["E1", "E2"],
+                       "theme": ["ai_safety", "digital_divide"],
+                       "left": ["a", "b"], "match": ["AI safety", "digital divide"], "right": ["c", "d"]})
+    texts = [t.get_text() for t in plots.plot_kwic(kw).texts]
+    assert "ai_safety" in texts and "digital_divide" in texts
+    one_theme = kw.assign(theme="ai_safety")
+    texts = [t.get_text() for t in plots.plot_kwic(one_theme).texts]
+    assert "E1" in texts and "E2" in texts
+    texts = [t.get_text() for t in plots.plot_kwic(kw, label="doc_id").texts]
+    assert "d1" in texts and "d2" in texts
+    with pytest.raises(ValueError, match="speaker"):
+        plots.plot_kwic(kw, label="speaker")
+
+
 def test_every_chart_renders_to_png(tmp_path):
     """Rendering (done by the caller, never by the functions) works for each chart."""
     t = _track_table()

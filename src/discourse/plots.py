@@ -680,7 +680,8 @@ def _clip_right(text: str, n: int) -> str:
 
 
 def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
-              context_chars: int = 50, title: str | None = None) -> Axes:
+              context_chars: int = 50, title: str | None = None,
+              label: str | None = None) -> Axes:
     """Keyword-in-context lines rendered as a table: left context, **match**, right context.
 
     Parameters
@@ -694,6 +695,9 @@ def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
     context_chars : int, default 50
         Characters of context kept on each side (clipped with an ellipsis).
     title : str, optional
+    label : str, optional
+        Column shown on the left of each line. Default: ``theme`` when the lines come
+        from several themes, else ``event``, else ``doc_id``.
 
     Returns
     -------
@@ -710,7 +714,13 @@ def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(max(len(rows), 1) - 0.5, -1.2)
-    source = next((c for c in ("event", "doc_id") if c in rows.columns), None)
+    if label is not None:
+        _require(kwic_df, [label], "plot_kwic", "discourse.kwic()")
+        source = label
+    elif "theme" in rows.columns and rows["theme"].nunique() > 1:
+        source = "theme"
+    else:
+        source = next((c for c in ("event", "doc_id") if c in rows.columns), None)
     x_src, x_left = 0.0, 0.48
     fs = SMALL_SIZE
     if source is not None:
