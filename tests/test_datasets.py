@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from discourse.corpus import CORPUS_COLUMNS
 from discourse.datasets import (
     CANONICAL_PHRASES,
     FILLER_WORDS,
@@ -20,20 +21,8 @@ from discourse.datasets import (
 from discourse.errors import CorpusError
 from discourse.text import sentence_spans, split_paragraphs, tokenize
 
-CONTRACT_COLUMNS = [
-    "doc_id",
-    "text",
-    "title",
-    "source",
-    "event",
-    "event_series",
-    "date",
-    "year",
-    "speaker",
-    "organisation",
-    "country",
-    "path",
-]
+# the synthetic corpus must carry exactly the loader's standard columns, in order
+CONTRACT_COLUMNS = list(CORPUS_COLUMNS)
 
 
 def _phrase_counts(text: str, phrases: dict[str, str]) -> dict[str, int]:
