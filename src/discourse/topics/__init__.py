@@ -8,7 +8,7 @@ stability across seeds; :func:`align_topics` matches the topics of two models.
 See ``docs/topics.md``.
 """
 
-from discourse.topics.model import TopicModel, write_topic_outputs
+from discourse.topics.model import TopicModel, frex_scores, top_term_indices, write_topic_outputs
 from discourse.topics.selection import (
     TopicSelection,
     align_topics,
@@ -22,9 +22,11 @@ __all__ = [
     "TopicModel",
     "TopicSelection",
     "align_topics",
+    "frex_scores",
     "npmi_coherence",
     "select_n_topics",
     "topic_coherence",
     "topic_stability",
+    "top_term_indices",
     "write_topic_outputs",
 ]

@@ -70,7 +70,7 @@ class TermVectorizer:
         collocation_threshold: float = 0.35,
         min_df: float = 5,
         max_df: float = 0.5,
-        max_terms: int | None = 8000,
+        max_terms: int | None = 20000,
         min_token_length: int = 2,
     ) -> None:
         self.extra_stop_words = extra_stop_words

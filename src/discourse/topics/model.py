@@ -105,6 +105,57 @@ def _rank01(values: np.ndarray) -> np.ndarray:
     return rankdata(values, method="max", axis=1) / values.shape[1]
 
 
+def frex_scores(components: np.ndarray, weight: float = 0.5) -> np.ndarray:
+    """FREX score of every term in every topic, as in stm.
+
+    The weighted harmonic mean of a term's frequency rank (its weight in the topic)
+    and exclusivity rank (its share of its weight across all topics), both as
+    empirical CDFs within the topic: 1 = highest on both.
+
+    Parameters
+    ----------
+    components : ndarray of shape (n_topics, n_terms)
+        Non-negative topic-term weights (any scale; e.g. ``TopicModel.components_``,
+        an LDA's topic-word distributions).
+    weight : float, default 0.5
+        Weight of exclusivity (0.5: frequency and exclusivity count alike).
+
+    Returns
+    -------
+    ndarray of shape (n_topics, n_terms)
+    """
+    beta = np.asarray(components, dtype=np.float64)
+    beta = beta / np.maximum(beta.sum(axis=1, keepdims=True), 1e-300)
+    excl = beta / np.maximum(beta.sum(axis=0, keepdims=True), 1e-300)
+    return 1.0 / (weight / _rank01(excl) + (1 - weight) / _rank01(beta))
+
+
+TERM_ORDERS = ("weight", "frex")
+
+
+def _check_by(by) -> None:
+    if by not in TERM_ORDERS:
+        raise TopicModelError(
+            f"by={by!r} is not a term order", item="top terms", hint='Use by="weight" or by="frex"'
+        )
+
+
+def top_term_indices(components: np.ndarray, n: int, by: str = "weight") -> np.ndarray:
+    """Column indices of each topic's ``n`` top terms, shape (n_topics, n).
+
+    ``by="weight"``: highest weight first; ``by="frex"``: highest FREX score first
+    (:func:`frex_scores`), ties broken by weight. Remaining ties go to the lower column
+    index, so the order is deterministic.
+    """
+    _check_by(by)
+    components = np.asarray(components)
+    idx = np.arange(components.shape[1])
+    if by == "weight":
+        return np.vstack([np.lexsort((idx, -row))[:n] for row in components])
+    frex = frex_scores(components)
+    return np.vstack([np.lexsort((idx, -components[k], -frex[k]))[:n] for k in range(len(components))])
+
+
 class TopicModel(BaseEstimator):
     """A topic model (NMF or LDA) of a corpus, with its preprocessing.
 
@@ -149,8 +200,10 @@ class TopicModel(BaseEstimator):
         Minimum number (int) or share (float) of units a term must occur in.
     max_df : int or float, default 0.5
         Maximum number (int) or share (float) of units a term may occur in.
-    max_terms : int or None, default 8000
-        Keep at most this many terms (the most frequent).
+    max_terms : int or None, default 20000
+        Keep at most this many terms (the most frequent). A large vocabulary keeps the
+        less frequent but distinctive terms (places, programmes, names of
+        initiatives) that the FREX view of a topic shows.
     max_unit_tokens : int, default 150
         With ``unit="paragraph"``, paragraphs longer than this many words are cut at
         sentence boundaries (files without blank lines between paragraphs).
@@ -159,9 +212,12 @@ class TopicModel(BaseEstimator):
         (default 5).
     tol : float, default 1e-3
         Stopping tolerance of NMF (relative improvement).
-    solver : {"mu", "cd"}, default "mu"
-        NMF solver: multiplicative updates (several times faster here for the same
-        coherence) or coordinate descent. Guided models always use "mu".
+    solver : {"cd", "mu"}, default "cd"
+        NMF solver: coordinate descent (scikit-learn's default; converges further in
+        the same tolerance, which gives more coherent topics: on UN speeches
+        1990-2024 at k=20, NPMI 0.203 against 0.194 by weight and 0.311 against
+        0.294 by FREX) or multiplicative updates (about 25% faster). Guided models
+        always use "mu", which keeps their constraint.
     alpha : float, default 0.0
         NMF regularisation of W and H (``alpha_W``; L1 ratio 0.5). 0 disables it.
 
@@ -207,12 +263,12 @@ class TopicModel(BaseEstimator):
         collocations=True,
         min_df=5,
         max_df=0.5,
-        max_terms=8000,
+        max_terms=20000,
         max_unit_tokens=150,
         max_iter=None,
         tol=1e-3,
         alpha=0.0,
-        solver="mu",
+        solver="cd",
     ):
         self.n_topics = n_topics
         self.method = method
@@ -538,18 +594,17 @@ class TopicModel(BaseEstimator):
         return np.divide(doc, sums, out=np.zeros_like(doc), where=sums > 0)
 
     def _frex(self, w: float = 0.5) -> np.ndarray:
-        beta = self.components_
-        excl = beta / np.maximum(beta.sum(axis=0, keepdims=True), 1e-300)
-        return 1.0 / (w / _rank01(excl) + (1 - w) / _rank01(beta))
+        return frex_scores(self.components_, w)
 
     def _make_labels(self, n: int = 3) -> list[str]:
         guided_at = {i: t for t, i in self.guided_topics_.items()}
         labels = []
+        top_frex = top_term_indices(self.components_, n, "frex")
         for k in range(self.n_topics):
             if k in guided_at:
                 labels.append(guided_at[k])
                 continue
-            top = np.lexsort((np.arange(len(self.terms_)), -self.frex_[k]))[:n]
+            top = top_frex[k]
             labels.append(" / ".join(self.terms_[top].tolist()))
         seen: dict[str, int] = {}
         out = []
@@ -600,28 +655,32 @@ class TopicModel(BaseEstimator):
         unit_tokens = np.asarray(counts.sum(axis=1)).ravel()
         return self._aggregate(theta, unit_tokens, owner, len(texts))
 
-    def top_terms(self, n: int = 10) -> pd.DataFrame:
+    def top_terms(self, n: int = 10, *, by: str = "weight") -> pd.DataFrame:
         """The top terms of each topic.
 
         Parameters
         ----------
         n : int, default 10
+        by : {"weight", "frex"}, default "weight"
+            Order of the terms: by weight in the topic (the most probable words), or by
+            FREX score (frequent *and* exclusive words, as stm's ``labelTopics``; the
+            view the labels use, and the more coherent one on speeches, see
+            ``docs/topics.md``).
 
         Returns
         -------
         DataFrame
-            ``topic`` (int), ``label``, ``rank`` (1 = highest weight), ``term``,
-            ``weight`` (the term's share of the topic; a topic's weights over the whole
-            vocabulary sum to 1) and ``frex`` (harmonic mean of the term's frequency
-            and exclusivity ranks within the topic, as in stm; 1 = both highest).
-            Sorted by topic and rank.
+            ``topic`` (int), ``label``, ``rank`` (1 = first in the chosen order),
+            ``term``, ``weight`` (the term's share of the topic; a topic's weights over
+            the whole vocabulary sum to 1) and ``frex`` (harmonic mean of the term's
+            frequency and exclusivity ranks within the topic, as in stm; 1 = both
+            highest). Sorted by topic and rank.
         """
         self._check_fitted()
         rows = []
-        idx = np.arange(len(self.terms_))
+        top_all = top_term_indices(self.components_, n, by)
         for k in range(self.n_topics):
-            top = np.lexsort((idx, -self.components_[k]))[:n]
-            for r, j in enumerate(top, start=1):
+            for r, j in enumerate(top_all[k], start=1):
                 rows.append((k, self.labels_[k], r, self.terms_[j], self.components_[k, j], self.frex_[k, j]))
         return pd.DataFrame(rows, columns=["topic", "label", "rank", "term", "weight", "frex"])
 
