@@ -82,7 +82,7 @@ with out.attempt("Choice of the number of topics"):
 k = n_topics or (selection.n_topics if selection is not None else min(topic_candidates))
 with out.attempt(f"Topic model with {k} topics"):
     model = TopicModel(n_topics=k, method=topic_method, unit=topic_unit, random_state=seed).fit(docs)
-    out.table(topics_table(model, top_n_terms), "topics", f"The {k} topics: automatic label, overall prevalence and top terms", show=50)
+    out.table(topics_table(model, top_n_terms), "topics", f"The {k} topics: automatic label, overall prevalence, top terms by weight and by FREX (frequent and exclusive)", show=50)
     out.table(model.top_terms(top_n_terms), "top-terms", f"Top {top_n_terms} terms per topic, with weight and FREX score", show=False)
 
 # %% [markdown]

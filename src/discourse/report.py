@@ -925,13 +925,16 @@ def topics_table(model, n_terms: int = 10) -> pd.DataFrame:
     -------
     DataFrame
         ``topic``, ``label``, ``guided`` (theme id or empty), ``prevalence`` (mean share
-        of the documents), ``top_terms`` (the ``n_terms`` heaviest terms, comma-separated).
+        of the documents), ``top_terms`` (the ``n_terms`` heaviest terms, comma-separated)
+        and ``frex_terms`` (the ``n_terms`` terms with the highest FREX score: frequent
+        and exclusive, the view the label comes from).
     """
     labels = model.labels()
-    terms = model.top_terms(n_terms).sort_values(["topic", "rank"], kind="stable")
-    joined = terms.groupby("topic", sort=True)["term"].agg(lambda t: ", ".join(map(str, t)))
     out = labels.copy()
-    out["top_terms"] = out["topic"].map(joined).fillna("")
+    for column, by in (("top_terms", "weight"), ("frex_terms", "frex")):
+        terms = model.top_terms(n_terms, by=by).sort_values(["topic", "rank"], kind="stable")
+        joined = terms.groupby("topic", sort=True)["term"].agg(lambda t: ", ".join(map(str, t)))
+        out[column] = out["topic"].map(joined).fillna("")
     return out
 
 
