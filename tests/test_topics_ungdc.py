@@ -2,7 +2,7 @@
 
 Within the test budget these run on a seeded sample of 50 speeches a year, 1990-2024
 (1,750 speeches, paragraphs as units). The full-size checks (all 6,500 speeches)
-are printed by ``benchmarks/bench_topics.py``.
+are printed by ``benchmarks/bench_topics_full.py`` (``make bench``).
 """
 
 from __future__ import annotations
