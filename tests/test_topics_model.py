@@ -288,3 +288,14 @@ def test_cli_topics(tmp_path, demo_corpus):
     assert len(labels) == 3
     prev = pd.read_csv(out / "prevalence.csv")
     assert {"event", "topic", "prevalence", "prevalence_low", "prevalence_high"} <= set(prev.columns)
+    # --terms-by frex: the same model, top terms in FREX order (the label's first three)
+    out2 = tmp_path / "topics-frex"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert main(["topics", "data/demo", "-k", "3", "--terms-by", "frex", "-o", str(out2)]) == 0
+    frex = pd.read_csv(out2 / "top_terms.csv")
+    for _, grp in frex.groupby("topic"):
+        grp = grp.sort_values("rank")
+        assert grp["frex"].is_monotonic_decreasing
+        assert " / ".join(grp["term"].head(3)) == grp["label"].iloc[0]
+    assert pd.read_csv(out2 / "doc_topics.csv").equals(pd.read_csv(out / "doc_topics.csv"))

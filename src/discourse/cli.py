@@ -166,6 +166,7 @@ def _cmd_topics(args: argparse.Namespace) -> int:
         unit=args.unit,
         random_state=args.seed,
         by=args.by,
+        terms_by=args.terms_by,
     )
     for path in paths:
         print(f"wrote {path}")
@@ -238,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="nmf", choices=["nmf", "lda"])
     p.add_argument("--unit", default="document", choices=["document", "paragraph", "sentence"])
     p.add_argument("--by", default="event", help="group column for prevalence")
+    p.add_argument(
+        "--terms-by", default="weight", choices=["weight", "frex"],
+        help="order of top_terms.csv: by weight in the topic, or by FREX (frequent and exclusive)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--output", required=True, help="output folder")
     p.set_defaults(func=_cmd_topics)

@@ -851,7 +851,7 @@ def _round_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="document", random_state=0, by="event", n_terms=10, n_boot=1000, **params):
+def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="document", random_state=0, by="event", n_terms=10, terms_by="weight", n_boot=1000, **params):
     """Fit a topic model and write its tables as CSV files (used by ``discourse topics``).
 
     Parameters
@@ -864,6 +864,8 @@ def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="docu
     by : str, default "event"
         Group column(s) for prevalence (comma-separated string allowed).
     n_terms : int, default 10
+    terms_by : {"weight", "frex"}, default "weight"
+        Order of ``top_terms.csv`` (see :meth:`TopicModel.top_terms`).
     n_boot : int, default 1000
 
     Returns
@@ -877,10 +879,11 @@ def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="docu
     os.makedirs(outdir, exist_ok=True)
     if isinstance(by, str):
         by = [b.strip() for b in by.split(",") if b.strip()]
+    _check_by(terms_by)
     model = TopicModel(n_topics=n_topics, method=method, unit=unit, random_state=random_state, **params)
     model.fit(corpus)
     tables = {
-        "top_terms.csv": model.top_terms(n_terms),
+        "top_terms.csv": model.top_terms(n_terms, by=terms_by),
         "labels.csv": model.labels(),
         "doc_topics.csv": model.doc_topics(),
         "prevalence.csv": model.topic_prevalence(corpus, by=by if len(by) > 1 else by[0], n_boot=n_boot, seed=random_state),
