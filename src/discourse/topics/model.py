@@ -389,10 +389,16 @@ class TopicModel(BaseEstimator):
             )
         return corpus, texts, owner, spans, vec, counts
 
-    def _weights(self, counts: sp.csr_matrix, vec_idf: np.ndarray | None = None):
+    def _fit_weights(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Learn ``idf_`` from the training counts and return their model weights."""
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        self.idf_ = np.log((1 + counts.shape[0]) / (1 + df)) + 1
+        return self._weights(counts)
+
+    def _weights(self, counts: sp.csr_matrix):
         if self.method == "lda":
             return counts
-        return _tfidf(counts, self.idf_ if vec_idf is None else vec_idf, np.float32)
+        return _tfidf(counts, self.idf_, np.float32)
 
     def _dictionary(self):
         from discourse.themes import default_dictionary, load_dictionary
@@ -543,9 +549,7 @@ class TopicModel(BaseEstimator):
         """
         corpus, texts, owner, spans, vec, counts = self._prepare(corpus)
         n_units = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        self.idf_ = np.log((1 + n_units) / (1 + df)) + 1
-        X = self._weights(counts)
+        X = self._fit_weights(counts)
         nonempty = np.diff(counts.indptr) > 0
         Xfit = X[nonempty]
         init = None
@@ -581,7 +585,7 @@ class TopicModel(BaseEstimator):
         self.doc_ids_ = corpus["doc_id"].to_numpy()
         self.n_units_ = n_units
         self.train_fingerprint_ = _fingerprint(corpus)
-        self.frex_ = self._frex()
+        self.frex_ = frex_scores(self.components_)
         self.labels_ = self._make_labels()
         return self
 
@@ -592,9 +596,6 @@ class TopicModel(BaseEstimator):
         np.add.at(doc, owner, weighted)
         sums = doc.sum(axis=1, keepdims=True)
         return np.divide(doc, sums, out=np.zeros_like(doc), where=sums > 0)
-
-    def _frex(self, w: float = 0.5) -> np.ndarray:
-        return frex_scores(self.components_, w)
 
     def _make_labels(self, n: int = 3) -> list[str]:
         guided_at = {i: t for t, i in self.guided_topics_.items()}

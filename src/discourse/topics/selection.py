@@ -50,10 +50,6 @@ __all__ = [
 ]
 
 
-def _top_indices(components: np.ndarray, n: int, by: str = "weight") -> np.ndarray:
-    return top_term_indices(components, n, by)
-
-
 def npmi_coherence(top_terms: np.ndarray, doc_term: sp.spmatrix) -> np.ndarray:
     """NPMI coherence of topics from document co-occurrence.
 
@@ -149,7 +145,7 @@ def topic_coherence(model: TopicModel, corpus, *, n_terms: int = 10, by: str = "
     _check_by(by)
     corpus = _check_corpus(corpus)
     dtm = model.vectorizer_.transform(_texts(corpus))
-    top = _top_indices(model.components_, n_terms, by)
+    top = top_term_indices(model.components_, n_terms, by)
     return pd.DataFrame(
         {
             "topic": np.arange(model.n_topics),
@@ -347,9 +343,7 @@ def select_n_topics(
     base = TopicModel(n_topics=max(candidates), method=method, random_state=random_state, **params)
     corpus, texts, owner, _, vec, counts = base._prepare(corpus)
     n_units = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    base.idf_ = np.log((1 + n_units) / (1 + df)) + 1
-    X = base._weights(counts)
+    X = base._fit_weights(counts)
     nonempty = np.diff(counts.indptr) > 0
     train = nonempty.copy()
     test = np.zeros_like(nonempty)
@@ -371,7 +365,7 @@ def select_n_topics(
             t0 = time.perf_counter()
             fitted, _, beta = model._fit_factorisation(X[rows_fit])
             secs.append(time.perf_counter() - t0)
-            top = _top_indices(beta, n_terms, by)
+            top = top_term_indices(beta, n_terms, by)
             comps.append(beta)
             coh.append(npmi_coherence(top, doc_term).mean())
             exc.append(_exclusivity(beta, top).mean())
