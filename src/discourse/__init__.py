@@ -57,6 +57,14 @@ _EXPORTS: dict[str, str] = {
     "track_themes": "discourse.tracking",
     "track_topics": "discourse.tracking",
     "distinctive_terms": "discourse.tracking",
+    # validation
+    "validation_sample": "discourse.validation",
+    "validation_scores": "discourse.validation",
+    "corrected_frequencies": "discourse.validation",
+    "attach_text": "discourse.validation",
+    "attach_predictions": "discourse.validation",
+    "read_labels": "discourse.validation",
+    "ValidationError": "discourse.validation",
     # datasets
     "demo_corpus_path": "discourse.datasets",
     "load_demo_corpus": "discourse.datasets",
@@ -119,4 +127,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         validate_dictionary,
     )
     from discourse.topics import TopicModel, align_topics, select_n_topics
+    from discourse.validation import (
+        ValidationError,
+        attach_predictions,
+        attach_text,
+        corrected_frequencies,
+        read_labels,
+        validation_sample,
+        validation_scores,
+    )
     from discourse.tracking import distinctive_terms, events, track_themes, track_topics

@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_SERIES",
     "demo_corpus_path",
     "load_demo_corpus",
+    "validation_path",
     "make_synthetic_corpus",
     "planted_rates",
     "default_theme_rates",
@@ -148,6 +149,32 @@ def demo_corpus_path() -> Path:
             "editable from a checkout (pip install -e .), or set DISCOURSE_DEMO to the "
             "data/demo folder"
         ),
+    )
+
+
+def validation_path() -> Path:
+    """Return the project's labelled validation set (``data/validation/ungdc-sentences.csv``).
+
+    Sentences of UN General Debate speeches 2000-2024, stored as references (doc_id and
+    character offsets into ``load_corpus("../shared/corpora/ungdc.zip")``), labelled
+    for the three mission themes; see ``data/validation/README.md``. Found like
+    :func:`demo_corpus_path`, by walking up from this module to the project root.
+
+    Raises
+    ------
+    CorpusError
+        When the file is not found (the package was installed from a wheel).
+    """
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "data" / "validation" / "ungdc-sentences.csv"
+        if candidate.is_file():
+            return candidate
+    raise CorpusError(
+        "the labelled validation set (data/validation/ungdc-sentences.csv) was not found "
+        "in any folder above the installed package",
+        path=here.parent,
+        hint="It ships with the repository: install discourse editable from a checkout (pip install -e .)",
     )
 
 

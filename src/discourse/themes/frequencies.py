@@ -21,7 +21,7 @@ from sklearn.exceptions import NotFittedError
 
 from discourse.errors import CorpusError, DictionaryError
 from discourse.stats import bootstrap_ratios
-from discourse.text import TOKEN_RE, sentence_spans, stop_words
+from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans, stop_words
 from discourse.themes._patterns import PatternSyntaxError, parse_pattern
 from discourse.themes.dictionary import Dictionary, Theme, default_dictionary, load_dictionary
 from discourse.themes.matcher import Matcher
@@ -93,10 +93,81 @@ def _count_matrix(frame: pd.DataFrame, dictionary: Dictionary) -> tuple[np.ndarr
     return _matcher(dictionary).counts(_texts(frame))
 
 
+#: The units a theme can be found in: a sentence or paragraph holds a theme when one of
+#: the theme's counted matches starts in it (sentences of
+#: :func:`discourse.text.sentence_spans`, paragraphs of :func:`discourse.text.paragraph_spans`).
+UNITS = ("document", "sentence", "paragraph")
+
+
+def _check_unit(unit: str, allowed=UNITS) -> str:
+    if unit not in allowed:
+        raise ValueError(f"unit must be one of {', '.join(map(repr, allowed))}, not {unit!r}")
+    return unit
+
+
+def unit_spans(text: str, unit: str) -> list[tuple[int, int]]:
+    """Character spans of the units of one text (a document is one unit, even when empty)."""
+    _check_unit(unit)
+    if unit == "sentence":
+        return sentence_spans(text)
+    if unit == "paragraph":
+        return paragraph_spans(text)
+    return [(0, len(text))]
+
+
+@dataclass
+class UnitMatches:
+    """Units of a corpus and the themes found in each (see :func:`unit_theme_matrix`)."""
+
+    row: np.ndarray  # position of the unit's document in the corpus table
+    start: np.ndarray  # character offsets of the unit in its document's text
+    end: np.ndarray
+    present: np.ndarray  # (n_units, n_themes) 0/1: a counted match starts in the unit
+    counts: np.ndarray  # (n_docs, n_themes) matches per document, as theme_counts counts them
+    n_tokens: np.ndarray  # tokens per document
+
+
+def unit_theme_matrix(corpus, dictionary=None, unit: str = "sentence") -> UnitMatches:
+    """Split every document into units and say which themes each unit holds.
+
+    One scan of the corpus gives both the per-document counts of :func:`theme_counts`
+    and the per-unit presence: a unit holds a theme when one of the theme's counted
+    matches starts inside it (the same rule as :func:`theme_cooccurrence`).
+    """
+    _check_unit(unit)
+    d = _dictionary(dictionary)
+    frame = _corpus(corpus)
+    texts = _texts(frame)
+    k = len(d.theme_ids)
+    m = _matcher(d)
+    rows, starts, ends, hits = [], [], [], []
+    counts = np.zeros((len(texts), k), dtype=np.int64)
+    n_tok = np.zeros(len(texts), dtype=np.int64)
+    base = 0
+    for dm in m.scan(texts):
+        n_tok[dm.doc] = dm.n_tokens
+        spans = unit_spans(texts[dm.doc], unit)
+        u_starts = [s for s, _ in spans]
+        for theme, _u, s, _e in dm.matches:
+            counts[dm.doc, theme] += 1
+            if spans:
+                hits.append((base + max(0, bisect.bisect_right(u_starts, s) - 1), theme))
+        rows.extend([dm.doc] * len(spans))
+        starts.extend(u_starts)
+        ends.extend(e for _, e in spans)
+        base += len(spans)
+    present = np.zeros((base, k), dtype=np.int8)
+    if hits:
+        h = np.asarray(hits, dtype=np.int64)
+        present[h[:, 0], h[:, 1]] = 1
+    return UnitMatches(np.asarray(rows, dtype=np.int64), np.asarray(starts, dtype=np.int64),
+                       np.asarray(ends, dtype=np.int64), present, counts, n_tok)
+
+
 # --- counts and frequencies -------------------------------------------------------------
 
 
-def theme_counts(corpus, dictionary=None) -> pd.DataFrame:
+def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataFrame:
     """Count each theme in each document.
 
     Parameters
@@ -106,6 +177,11 @@ def theme_counts(corpus, dictionary=None) -> pd.DataFrame:
         doc_id is then the position).
     dictionary : Dictionary, path or mapping, optional
         Default: :func:`default_dictionary`.
+    unit : {"document", "sentence", "paragraph"}, default "document"
+        With ``"sentence"`` (or ``"paragraph"``) three columns are added:
+        ``n_units`` (sentences of the document, by :func:`discourse.text.sentence_spans`),
+        ``units_with_theme`` (sentences in which one of the theme's counted matches
+        starts) and ``share_units`` (their share; NaN for a document with no text).
 
     Returns
     -------
@@ -113,7 +189,8 @@ def theme_counts(corpus, dictionary=None) -> pd.DataFrame:
         One row per document x theme, zeros included, in corpus then dictionary order:
         ``doc_id``, ``theme``, ``count`` (matches counted by the rules of
         :mod:`discourse.themes.matcher`), ``n_tokens`` (tokens of the document),
-        ``per_1k`` (count per 1,000 tokens; NaN for an empty document).
+        ``per_1k`` (count per 1,000 tokens; NaN for an empty document), and the unit
+        columns above.
 
     Examples
     --------
@@ -123,19 +200,40 @@ def theme_counts(corpus, dictionary=None) -> pd.DataFrame:
       doc_id   theme  count  n_tokens  per_1k
     0      a  divide      1         3  333.33...
     """
+    _check_unit(unit)
     d = _dictionary(dictionary)
     frame = _corpus(corpus)
-    mat, ntok = _count_matrix(frame, d)
+    if unit == "document":
+        mat, ntok = _count_matrix(frame, d)
+    else:
+        um = unit_theme_matrix(frame, d, unit)
+        mat, ntok = um.counts, um.n_tokens
+        n_units, with_theme = _units_per_doc(um, len(frame))
     n_docs, n_themes = mat.shape
     with np.errstate(invalid="ignore", divide="ignore"):
         per_1k = np.where(ntok[:, None] > 0, mat * 1000.0 / np.maximum(ntok[:, None], 1), np.nan)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "doc_id": np.repeat(frame["doc_id"].to_numpy(), n_themes),
         "theme": np.tile(np.array(d.theme_ids, dtype=object), n_docs),
         "count": mat.ravel(),
         "n_tokens": np.repeat(ntok, n_themes),
         "per_1k": per_1k.ravel(),
     })
+    if unit != "document":
+        out["n_units"] = np.repeat(n_units, n_themes)
+        out["units_with_theme"] = with_theme.ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["share_units"] = np.where(out["n_units"] > 0, out["units_with_theme"] / out["n_units"].clip(lower=1),
+                                          np.nan)
+    return out
+
+
+def _units_per_doc(um: UnitMatches, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(units per document, units holding each theme per document)."""
+    n_units = np.bincount(um.row, minlength=n_docs).astype(np.int64)
+    with_theme = np.zeros((n_docs, um.present.shape[1]), dtype=np.int64)
+    np.add.at(with_theme, um.row, um.present.astype(np.int64))
+    return n_units, with_theme
 
 
 def _group_codes(frame: pd.DataFrame, by) -> tuple[list[str], np.ndarray, pd.DataFrame]:
@@ -164,6 +262,7 @@ def theme_frequencies(
     n_boot: int = 1000,
     level: float = 0.95,
     seed: int = 0,
+    unit: str = "document",
 ) -> pd.DataFrame:
     """Theme frequencies by group (event, year, series... or several columns).
 
@@ -183,6 +282,11 @@ def theme_frequencies(
         Confidence level.
     seed : int, default 0
         Seed of the bootstrap (same seed, same intervals).
+    unit : {"document", "sentence", "paragraph"}, default "document"
+        With ``"sentence"`` (or ``"paragraph"``) the share of the group's sentences
+        that hold the theme is added: ``n_units``, ``units_with_theme``,
+        ``share_units``, ``share_units_low``, ``share_units_high`` (same document
+        bootstrap: a speech's sentences are resampled together).
 
     Returns
     -------
@@ -191,15 +295,22 @@ def theme_frequencies(
         column(s), ``theme``, ``n_docs``, ``docs_with_theme``, ``share_docs`` (share of
         the group's documents with at least one match), ``share_docs_low``,
         ``share_docs_high``, ``count`` (matches), ``n_tokens``, ``per_1k`` (matches
-        per 1,000 tokens of the group), ``per_1k_low``, ``per_1k_high``. Intervals are
+        per 1,000 tokens of the group), ``per_1k_low``, ``per_1k_high``, and the unit
+        columns above. Intervals are
         percentile intervals of a document (cluster) bootstrap within each group
         (:func:`discourse.stats.bootstrap_ratios`); share and rate are computed on the
         same resamples.
     """
+    _check_unit(unit)
     d = _dictionary(dictionary)
     frame = _corpus(corpus)
     cols, codes, keys = _group_codes(frame, by)
-    mat, ntok = _count_matrix(frame, d)
+    if unit == "document":
+        mat, ntok = _count_matrix(frame, d)
+    else:
+        um = unit_theme_matrix(frame, d, unit)
+        mat, ntok = um.counts, um.n_tokens
+        n_units, with_units = _units_per_doc(um, len(frame))
     n_themes = len(d.theme_ids)
     present = (mat > 0).astype(float)
     share, share_lo, share_hi, sizes = bootstrap_ratios(
@@ -224,6 +335,17 @@ def theme_frequencies(
     out["per_1k"] = rate.ravel() * 1000
     out["per_1k_low"] = rate_lo.ravel() * 1000
     out["per_1k_high"] = rate_hi.ravel() * 1000
+    if unit != "document":
+        ushare, ushare_lo, ushare_hi, _ = bootstrap_ratios(
+            with_units.astype(float), n_units.astype(float), codes, n_boot=n_boot, level=level, seed=seed)
+        g_units = np.bincount(codes, weights=n_units, minlength=n_groups).astype(np.int64)
+        g_with = np.zeros((n_groups, n_themes), dtype=np.int64)
+        np.add.at(g_with, codes, with_units)
+        out["n_units"] = np.repeat(g_units, n_themes)
+        out["units_with_theme"] = g_with.ravel()
+        out["share_units"] = ushare.ravel()
+        out["share_units_low"] = ushare_lo.ravel()
+        out["share_units_high"] = ushare_hi.ravel()
     return out
 
 
@@ -337,33 +459,18 @@ def theme_cooccurrence(corpus, dictionary=None, unit: str = "document") -> pd.Da
         (n_a * n_b) (1: as often as if independent; > 1: more often), ``pmi`` =
         log2(lift) (NaN when n_both is 0). Pairs are in dictionary order.
     """
-    if unit not in ("document", "sentence"):
-        raise ValueError(f'unit must be "document" or "sentence", not {unit!r}')
+    _check_unit(unit, ("document", "sentence"))
     d = _dictionary(dictionary)
     frame = _corpus(corpus)
-    texts = _texts(frame)
     k = len(d.theme_ids)
-    m = _matcher(d)
     if unit == "document":
-        mat, _ = m.counts(texts)
+        mat, _ = _count_matrix(frame, d)
         X = (mat > 0).astype(np.int64)
-        n_units = len(texts)
+        n_units = len(frame)
     else:
-        rows = []
-        n_units = 0
-        for dm in m.scan(texts):
-            sents = sentence_spans(texts[dm.doc])
-            s_starts = [s for s, _ in sents]
-            seen = set()
-            for theme, _u, s, _e in dm.matches:
-                seen.add((n_units + max(0, bisect.bisect_right(s_starts, s) - 1), theme))
-            rows.extend(seen)
-            n_units += len(sents)
-        if rows:
-            r = np.array(sorted(rows), dtype=np.int64)
-            X = sparse.csr_matrix((np.ones(len(r), dtype=np.int64), (r[:, 0], r[:, 1])), shape=(max(n_units, 1), k))
-        else:
-            X = sparse.csr_matrix((max(n_units, 1), k), dtype=np.int64)
+        um = unit_theme_matrix(frame, d, unit)
+        n_units = len(um.row)
+        X = sparse.csr_matrix(um.present.astype(np.int64)) if n_units else sparse.csr_matrix((1, k), dtype=np.int64)
     Xs = sparse.csr_matrix(X)
     both = (Xs.T @ Xs).toarray()
     n_each = np.asarray(Xs.sum(axis=0)).ravel()
