@@ -56,6 +56,9 @@ __all__ = [
     "corrected_frequencies",
     "candidate_dictionary",
     "shipped_validation",
+    "shipped_scores",
+    "score_validation_set",
+    "SHIPPED_SCORES",
 ]
 
 #: The three themes the project exists to measure (defined by the codebook).
@@ -921,3 +924,62 @@ def _pooled_rates(y, p, w, strata, n_boot, seed):
         acc += cells[g][rng.integers(0, len(g), size=(n_boot, len(g)))].sum(axis=1)
     se_b, sp_b = rates(acc)
     return float(se), float(sp), se_b, sp_b
+
+
+#: Where the measured validity of the built-in dictionary is kept (package data).
+SHIPPED_SCORES = _DATA / "default-validation.csv"
+
+
+def shipped_scores() -> pd.DataFrame:
+    """The built-in dictionary's measured validity on the project's labelled UN sentences.
+
+    :func:`validation_scores` of the built-in dictionary on the development and held-out
+    halves of ``data/validation/ungdc-sentences.csv`` (UN General Debate speeches
+    2000-2024), as written by ``make validate``; one row per split x theme, with a
+    ``split`` column and the dictionary's ``fingerprint``. Shipped with the package so
+    that the report can state them without the UN corpus. They were measured on UN
+    speeches: on another corpus, label a sample of your own (:func:`validation_sample`).
+    """
+    return pd.read_csv(SHIPPED_SCORES)
+
+
+def score_validation_set(corpus, labelled=None, dictionary=None, *, n_boot: int = 2000, seed: int = 0,
+                         splits=("development", "held_out")) -> pd.DataFrame:
+    """Score a dictionary on a labelled set, per split (the table :func:`shipped_scores` holds).
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The corpus the labels were drawn from (for the shipped set, the UN corpus).
+    labelled : DataFrame or path, optional
+        Default: the shipped set (:func:`shipped_validation`).
+    dictionary : optional
+        Default: the built-in dictionary.
+    splits : tuple of str
+        Values of the ``split`` column to score one by one; ``"all"`` scores every row.
+
+    Returns
+    -------
+    DataFrame
+        :func:`validation_scores` per split, with ``split`` first and the dictionary's
+        ``fingerprint`` last.
+    """
+    d = _dictionary(dictionary)
+    if labelled is None:
+        labelled = shipped_validation()
+    elif isinstance(labelled, (str, os.PathLike)):
+        labelled = read_labels(labelled)
+    scored = attach_predictions(labelled, corpus, d)
+    parts = []
+    for sp in splits:
+        rows = scored if sp == "all" else scored[scored["split"].astype(str) == sp] if "split" in scored.columns else None
+        if rows is None or rows.empty:
+            continue
+        s = validation_scores(rows, n_boot=n_boot, seed=seed)
+        s.insert(0, "split", sp)
+        parts.append(s)
+    if not parts:
+        raise ValidationError("no labelled row to score", hint="Check the split column (development, held_out) or use splits=('all',)")
+    out = pd.concat(parts, ignore_index=True)
+    out["fingerprint"] = d.fingerprint()
+    return out
