@@ -236,3 +236,33 @@ def test_charts_of_one_event_and_of_nothing(no_save):
         ax = plots.plot_corpus_overview(_events_table(0))
         ax.figure.canvas.draw()
         assert len(ax.patches) == 0
+
+
+def _corrected_table():
+    rows = []
+    for g, ev in enumerate(["Forum 2020", "Forum 2021", "Summit 2022"]):
+        for t in ("ai_safety", "digital_divide"):
+            rows.append({"event": ev, "theme": t, "n_units": 100, "units_with_theme": 10 + g, "raw": 0.10 + g / 100,
+                         "n_labelled": 5 if g < 2 else 0, "corrected": 0.15 + g / 100, "corrected_low": 0.08,
+                         "corrected_high": 0.25, "method": "dsl" if g < 2 else "rogan-gladen", "assumption": ""})
+    return pd.DataFrame(rows)
+
+
+def test_corrected_shares_one_panel_per_theme(no_save):
+    table = _corrected_table()
+    axes = plots.plot_corrected_shares(table)
+    assert len(axes) == 2 and all(isinstance(a, matplotlib.axes.Axes) for a in axes)
+    assert axes[0].get_title(loc="left") == "ai_safety"
+    # raw points, then the corrected ones with error bars (dsl and rogan-gladen markers)
+    raw = axes[0].lines[0]
+    np.testing.assert_allclose(raw.get_ydata(), [0.10, 0.11, 0.12])
+    assert len(axes[0].containers) == 2  # two errorbar groups: dsl, rogan-gladen
+    ax = plots.plot_corrected_shares(table, themes=["digital_divide"])
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Forum 2020", "Forum 2021", "Summit 2022"]
+    fig, given = plt.subplots(1, 2)
+    assert list(plots.plot_corrected_shares(table, ax=given)) == list(given)
+    with pytest.raises(ValueError, match="no theme 'x'"):
+        plots.plot_corrected_shares(table, themes=["x"])
+    with pytest.raises(ValueError, match="corrected_frequencies"):
+        plots.plot_corrected_shares(table.drop(columns="corrected"))

@@ -38,6 +38,7 @@ __all__ = [
     "plot_distinctive_terms",
     "plot_topic_diagnostics",
     "plot_kwic",
+    "plot_corrected_shares",
 ]
 
 #: Most lines drawn with interval bands by the trajectory charts.
@@ -754,3 +755,113 @@ def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
         title += f" (first {len(rows)} of {len(kwic_df)} matches)"
     ax.set_title(title, fontsize=TITLE_SIZE, loc="left")
     return ax
+
+
+# --- corrected shares ---------------------------------------------------------------------
+
+
+def plot_corrected_shares(
+    table: pd.DataFrame,
+    themes: Sequence[str] | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+    *,
+    title: str | None = None,
+):
+    """The dictionary's raw share of units per group beside the share corrected for its errors.
+
+    One panel per theme, groups on the x axis in the table's row order: the raw share
+    (the dictionary's, grey open circles) and the corrected share (filled, coloured)
+    with its interval as an error bar. Groups corrected by the Rogan-Gladen fallback
+    (no labelled unit in the group: the pooled error rates are assumed to hold there)
+    are drawn with an open square; groups that could not be corrected show the raw
+    share only.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table of :func:`discourse.validation.corrected_frequencies`: the group
+        column(s) first, then ``theme``, ``raw``, ``corrected``, ``corrected_low``,
+        ``corrected_high`` and ``method``.
+    themes : list of str, optional
+        Themes drawn, one panel each (default: all, in table order).
+    ax : Axes or sequence of Axes, optional
+        Where to draw: one Axes per theme. Default: a new figure with the panels
+        stacked, sharing the x axis.
+    title : str, optional
+        Title of the first panel (default: "Share of units with the theme: raw and
+        corrected"); each panel is labelled with its theme.
+
+    Returns
+    -------
+    Axes or ndarray of Axes
+        The Axes when one theme is drawn, else an array of Axes, one per theme (as
+        ``plt.subplots`` returns them).
+    """
+    _require(table, ["theme", "raw", "corrected", "corrected_low", "corrected_high"],
+             "plot_corrected_shares", "discourse.validation.corrected_frequencies()")
+    cols = list(table.columns)
+    group_cols = cols[: cols.index("theme")]
+    if not group_cols:
+        raise ValueError("plot_corrected_shares: the table has no group column before 'theme'. "
+                         "Pass the table returned by discourse.validation.corrected_frequencies().")
+    all_themes = _ordered_unique(table["theme"])
+    themes = list(all_themes if themes is None else ([themes] if isinstance(themes, str) else themes))
+    unknown = [t for t in themes if t not in set(all_themes)]
+    if unknown or not themes:
+        raise ValueError(f"plot_corrected_shares: no theme {', '.join(map(repr, unknown))} in the table "
+                         f"(it has {', '.join(map(str, all_themes))}).")
+    key = table[group_cols].astype(str).agg(" / ".join, axis=1) if len(group_cols) > 1 else table[group_cols[0]]
+    groups = _ordered_unique(key)
+    pos_of = {g: i for i, g in enumerate(groups)}
+    if ax is None:
+        width = max(6.5, min(16.0, 0.35 * len(groups) + 4))
+        with style():
+            fig, axes = plt.subplots(len(themes), 1, figsize=(width, 2.6 * len(themes) + 0.6),
+                                     layout="constrained", sharex=True, squeeze=False)
+        axes = axes[:, 0]
+    else:
+        axes = np.atleast_1d(np.asarray(ax, dtype=object))
+        if len(axes) != len(themes):
+            raise ValueError(f"plot_corrected_shares: {len(themes)} theme(s) need as many Axes, "
+                             f"not {len(axes)} (pass themes=[...] or ax=None).")
+    colours = palette(len(themes))
+    for i, (t, a) in enumerate(zip(themes, axes, strict=True)):
+        colour = colours[i][0]
+        sub = table[table["theme"] == t]
+        x = key[sub.index].map(pos_of).to_numpy(dtype=float)
+        raw = sub["raw"].to_numpy(dtype=float)
+        est = sub["corrected"].to_numpy(dtype=float)
+        lo = sub["corrected_low"].to_numpy(dtype=float)
+        hi = sub["corrected_high"].to_numpy(dtype=float)
+        method = sub["method"].astype(str).to_numpy() if "method" in sub.columns else np.full(len(sub), "dsl")
+        a.plot(x - 0.12, raw, linestyle="", marker="o", markersize=5, markerfacecolor="white",
+               markeredgecolor="#666666", markeredgewidth=1.2, zorder=3, label="dictionary (raw)")
+        for m, marker, face, label in (("dsl", "o", colour, "corrected, 95% interval"),
+                                       ("rogan-gladen", "s", "white", "corrected from pooled error rates")):
+            hit = (method == m) & np.isfinite(est)
+            if not hit.any():
+                continue
+            yerr = np.vstack([np.clip(est[hit] - lo[hit], 0, None), np.clip(hi[hit] - est[hit], 0, None)])
+            yerr = np.where(np.isfinite(yerr), yerr, 0.0)
+            a.errorbar(x[hit] + 0.12, est[hit], yerr=yerr, linestyle="", marker=marker, markersize=5,
+                       color=colour, markerfacecolor=face, markeredgecolor=colour, ecolor=colour,
+                       elinewidth=1.3, capsize=2.5, zorder=4, label=label)
+        top = np.nanmax(np.concatenate([raw, hi[np.isfinite(hi)], [0.0]])) if len(raw) else 0.0
+        a.set_ylim(0, max(0.01, float(top)) * 1.12)
+        a.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+        _category_ticks(a, groups)
+        a.grid(axis="x", visible=False)
+        if i == 0 or ax is not None:
+            a.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=SMALL_SIZE, frameon=False,
+                     borderaxespad=0.0)
+        _finish(a, title=None, xlabel=None, ylabel="share of units")
+        a.set_title(_shorten(t, 60), fontsize=FONT_SIZE, loc="left", color=colour, fontweight="bold")
+        if len(axes) > 1 and i < len(axes) - 1 and ax is None:
+            a.tick_params(axis="x", labelbottom=False)
+    heading = title if title is not None else "Share of units with the theme: raw and corrected"
+    if ax is None and len(axes) > 1:
+        axes[0].figure.suptitle(heading, fontsize=TITLE_SIZE, x=0.02, ha="left")
+    elif heading:
+        axes[0].set_title(f"{heading}: {_shorten(themes[0], 40)}", fontsize=TITLE_SIZE, loc="left")
+    axes[-1].set_xlabel(" / ".join(c.replace("_", " ") for c in group_cols), fontsize=FONT_SIZE)
+    return axes[0] if len(axes) == 1 else axes
