@@ -17,7 +17,8 @@
 # How often each theme of the dictionary occurs in each event: the share of documents
 # that mention it at least once, and its rate per 1,000 words, each with a 95%
 # bootstrap interval (documents resampled within each event). Then keyword-in-context
-# lines drawn at random for every theme: read them before trusting a count.
+# lines drawn at random for every theme: read them before trusting a count. Last, how
+# well the dictionary finds the themes, as measured against people's labels.
 
 # %% tags=["parameters"]
 # Parameters (papermill replaces them when the report is built; edit them to run by hand).
@@ -31,23 +32,28 @@ year_max = None  # ... up to this year
 seed = 0  # seed of the bootstrap and of the KWIC samples
 n_boot = 1000  # bootstrap resamples per interval
 kwic_per_theme = 5  # KWIC lines shown per theme
+validation = None  # labelled validation CSV of this corpus (discourse sample, then labelled); None: the shipped figures
 
 # %%
 from discourse import plots
 from discourse.report import (
     FREQUENCY_COLUMNS,
+    VALIDITY_SHOWN,
     ReportOutputs,
     dictionary_table,
     kwic_samples,
     load_report_corpus,
     show_text,
+    validity_caveats,
+    validity_findings,
+    validity_table,
 )
 from discourse.themes import default_dictionary, load_dictionary, theme_counts
 from discourse.tracking import track_themes
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
-out = ReportOutputs(output_dir, "02-theme-frequencies", steps=4)  # a progress bar over the long steps
+out = ReportOutputs(output_dir, "02-theme-frequencies", steps=5)  # a progress bar over the long steps
 
 # %% [markdown]
 # ## The dictionary
@@ -104,3 +110,24 @@ else:
     first = samples.groupby("theme", sort=False).head(1)  # one line per theme, dictionary order
     ax = plots.plot_kwic(first, n=len(first), title="Keyword in context: one random match per theme")
     out.figure(ax, "kwic", "One random keyword-in-context line per theme (all sampled lines are in the CSV)")
+
+# %% [markdown]
+# ## How far the dictionary can be trusted
+#
+# Precision (the share of the dictionary's matches that people judge to be about the
+# theme), recall (the share of units about the theme that the dictionary finds) and F1,
+# with 95% intervals, measured by comparing the dictionary with people's labels of
+# sentences drawn at random (more often where the dictionary matches or nearly does;
+# weights correct for that). Without a validation file of this corpus these are the
+# figures shipped for the built-in dictionary.
+
+# %%
+with out.attempt("Measured validity of the dictionary"):
+    validity = validity_table(dic, docs, validation, n_boot=n_boot, seed=seed)
+    for caveat in validity_caveats(validity, dic, builtin=not dictionary, own_labels=validation is not None):
+        show_text(caveat, kind="note")
+    out.findings("Measured validity of the dictionary", validity_findings(validity))
+    out.table(validity, "dictionary-validity",
+              "Precision, recall and F1 of the dictionary against people's labels, with 95% intervals "
+              + ("(your labels)" if validation else "(shipped figures, UN General Assembly speeches 2000-2024)"),
+              columns=[c for c in VALIDITY_SHOWN if c in validity.columns])

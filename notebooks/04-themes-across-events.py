@@ -20,7 +20,8 @@
 # the change from the previous event of the series with its interval, a test
 # (documents permuted between the two events for rates; two-proportion z or Fisher
 # test for shares), and a Benjamini-Hochberg correction over all comparisons. A change
-# is called significant when its q-value is at most 0.05.
+# is called significant when its q-value is at most 0.05. With a labelled validation
+# file, the theme shares are also corrected for the dictionary's measured errors.
 
 # %% tags=["parameters"]
 # Parameters (papermill replaces them when the report is built; edit them to run by hand).
@@ -37,11 +38,13 @@ n_perm = 1000  # permutations per rate test
 max_findings = 8  # headline sentences per measure
 n_distinctive = 10  # distinctive terms per event
 n_distinctive_panels = 6  # events drawn (the most recent ones; the CSV has all)
+validation = None  # labelled validation CSV of this corpus (discourse sample, then labelled); None: no correction
 
 # %%
 from discourse import plots
 from discourse.report import (
     ReportOutputs,
+    corrected_shares,
     facet,
     headline_findings,
     last_groups,
@@ -55,7 +58,7 @@ from discourse.tracking import NO_EVENT, distinctive_terms, track_themes
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
-out = ReportOutputs(output_dir, "04-themes-across-events", steps=2)  # a progress bar over the long steps
+out = ReportOutputs(output_dir, "04-themes-across-events", steps=3 if validation else 2)  # a progress bar over the long steps
 labels = theme_labels(dic)
 track = None
 with out.attempt("Theme tracking across events"):
@@ -114,6 +117,30 @@ if track is not None:
         columns=["event", "theme", "prev_event", "share_docs", "share_change", "change", "per_1k", "per_1k_change", "change_per_1k"],
     )
     out.table(track, "theme-tracking", "Per event and theme: shares, rates, intervals, changes, tests and flags", show=False)
+
+# %% [markdown]
+# ## Shares corrected for the dictionary's errors
+#
+# A dictionary misses some units about a theme and matches some that are not: its
+# share of sentences per event is biased. With a labelled sample of this corpus
+# (`discourse sample`, then labelled, passed with `--validation`), the share of
+# sentences that truly carry each labelled theme is estimated per event (design-based
+# supervised learning; Rogan-Gladen with the pooled error rates for an event without
+# labelled sentences), with a 95% interval, beside the dictionary's raw share.
+
+# %%
+if not validation:
+    show_text("No validation file was given: the shares above are the dictionary's, uncorrected. "
+              "Label a sample of this corpus (discourse sample) and build the report with --validation FILE "
+              "to correct them.")
+else:
+    with out.attempt("Shares corrected for the dictionary's errors"):
+        corrected = corrected_shares(docs, validation, dic, by="event", n_boot=n_boot, seed=seed)
+        out.table(corrected, "corrected-shares",
+                  "Per event and labelled theme: the dictionary's share of sentences and the corrected share, with 95% intervals",
+                  columns=["event", "theme", "n_units", "n_labelled", "raw", "corrected", "corrected_low", "corrected_high", "method"])
+        axes = plots.plot_corrected_shares(corrected, title="Share of sentences with the theme: dictionary and corrected")
+        out.figure(axes, "corrected-shares", "Per event: the dictionary's share of sentences (open) and the corrected share with its 95% interval")
 
 # %% [markdown]
 # ## What sets each event apart

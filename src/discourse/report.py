@@ -72,6 +72,10 @@ __all__ = [
     "facet",
     "topics_table",
     "last_groups",
+    "validity_table",
+    "validity_findings",
+    "validity_caveats",
+    "corrected_shares",
 ]
 
 #: Generator name written to ``manifest.json``; a folder holding a manifest with this
@@ -980,6 +984,254 @@ def last_groups(table: pd.DataFrame, column: str, n: int) -> list[Any]:
     return seen[-n:] if n > 0 else []
 
 
+# --- the dictionary's measured validity -------------------------------------------------------
+
+#: Where the shipped validity figures of the built-in dictionary were measured.
+SHIPPED_VALIDATION_CORPUS = "UN General Assembly general debate speeches, 2000-2024"
+
+#: The columns of :func:`validity_table` shown in the notebook (the CSV holds all).
+VALIDITY_SHOWN = [
+    "split", "theme", "n", "positives",
+    "precision", "precision_low", "precision_high",
+    "recall", "recall_low", "recall_high",
+    "f1", "f1_low", "f1_high",
+    "precision_unweighted", "recall_unweighted", "f1_unweighted",
+]
+
+
+def _validation_labels(labels, dictionary):
+    """The labelled table (read if a path), keeping only the themes the dictionary has.
+
+    Raises :class:`~discourse.validation.ValidationError` when none of its themes is in
+    the dictionary.
+    """
+    from discourse.validation import ValidationError, read_labels
+
+    where = {}
+    if isinstance(labels, (str, os.PathLike)):
+        where = {"path": labels}
+        labels = read_labels(labels)
+    themes = [c[len("label_"):] for c in labels.columns if str(c).startswith("label_")]
+    kept = [t for t in themes if t in dictionary.theme_ids]
+    if not kept:
+        raise ValidationError(
+            f"none of the labelled themes ({', '.join(themes) or 'none'}) is in dictionary "
+            f"{getattr(dictionary, 'name', '')!r}",
+            hint="Label themes of the dictionary the report uses (label_<theme> columns)",
+            **where,
+        )
+    dropped = [f"{p}_{t}" for t in themes if t not in kept for p in ("label", "pred") if f"{p}_{t}" in labels.columns]
+    return labels.drop(columns=dropped), kept
+
+
+def validity_table(
+    dictionary,
+    corpus: pd.DataFrame | None = None,
+    labels=None,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    unit: str = "sentence",
+) -> pd.DataFrame:
+    """How well the dictionary finds the themes: precision, recall and F1 with 95% intervals.
+
+    Without ``labels``: the figures shipped with the package for the built-in dictionary
+    (:func:`discourse.validation.shipped_scores`), measured on hand-labelled sentences
+    of UN General Assembly general debate speeches 2000-2024; the ``held_out`` split when
+    it is there, else ``development``. Whether they apply to ``dictionary`` is for
+    :func:`validity_caveats` to say (they measure the dictionary of their
+    ``fingerprint``).
+
+    With ``labels`` (an analyst's labelled sample of ``corpus``, drawn with
+    :func:`discourse.validation.validation_sample`): the dictionary's predictions are
+    recomputed on ``corpus`` (:func:`~discourse.validation.attach_predictions`) and
+    scored (:func:`~discourse.validation.validation_scores`), for the labelled themes
+    that the dictionary has.
+
+    Parameters
+    ----------
+    dictionary : discourse.themes.Dictionary
+    corpus : DataFrame, optional
+        Needed with ``labels``: the corpus they were drawn from.
+    labels : DataFrame or path, optional
+        A labelled validation table or CSV (:func:`discourse.validation.read_labels`).
+    n_boot : int, default 1000
+        Bootstrap resamples for the weighted intervals (own labels only).
+    seed : int, default 0
+    unit : str, default "sentence"
+        The unit the labels were drawn at.
+
+    Returns
+    -------
+    DataFrame
+        One row per theme (and split): ``measured_on``, ``split``, then the columns of
+        :func:`~discourse.validation.validation_scores` (weighted estimates with
+        ``_low``/``_high``, then unweighted figures), then ``fingerprint`` (of the
+        dictionary scored).
+
+    Raises
+    ------
+    ValidationError
+        Labels that do not fit the corpus (naming the row), or none of whose themes is
+        in the dictionary.
+    """
+    from discourse.validation import attach_predictions, shipped_scores, validation_scores
+
+    if labels is None:
+        table = shipped_scores()
+        splits = table["split"].astype(str)
+        chosen = "held_out" if (splits == "held_out").any() else "development"
+        table = table[splits == chosen].reset_index(drop=True)
+        table.insert(0, "measured_on", f"{SHIPPED_VALIDATION_CORPUS} (shipped, {chosen} split)")
+        return table
+    if corpus is None:
+        raise ValueError("validity_table: labels need the corpus they were drawn from (corpus=)")
+    name = Path(labels).name if isinstance(labels, (str, os.PathLike)) else "labelled table"
+    table, themes = _validation_labels(labels, dictionary)
+    scored = attach_predictions(table, corpus, dictionary, themes=themes, unit=unit)
+    scores = validation_scores(scored, n_boot=n_boot, seed=seed)
+    scores.insert(0, "split", "all")
+    scores.insert(0, "measured_on", f"your labels ({name})")
+    scores["fingerprint"] = dictionary.fingerprint()
+    return scores
+
+
+def _interval(row, col: str) -> str:
+    value, lo, hi = row.get(col), row.get(f"{col}_low"), row.get(f"{col}_high")
+    if value is None or pd.isna(value):
+        return f"{col} not defined"
+    text = f"{col} {value:.2f}"
+    if lo is not None and hi is not None and not (pd.isna(lo) or pd.isna(hi)):
+        text += f" ({lo:.2f} to {hi:.2f})"
+    return text
+
+
+def validity_findings(table: pd.DataFrame) -> list[str]:
+    """Word a :func:`validity_table` as one sentence per theme.
+
+    E.g. *"ai_safety: precision 0.92 (0.84 to 0.98), recall 0.66 (0.56 to 0.79), F1 0.77
+    (0.68 to 0.86); 701 labelled sentences, 61 with the theme (weighted estimates, 95%
+    intervals)."*
+    """
+    out = []
+    for row in table.to_dict("records"):
+        parts = [_interval(row, "precision"), _interval(row, "recall"), _interval(row, "f1").replace("f1", "F1", 1)]
+        n, pos = int(row.get("n", 0)), int(row.get("positives", 0))
+        out.append(f"{row['theme']}: {', '.join(parts)}; {n:,} labelled unit{'s' * (n != 1)}, {pos:,} with the "
+                   "theme (weighted estimates of corpus-level values, 95% intervals).")
+    return out
+
+
+def validity_caveats(table: pd.DataFrame, dictionary, *, builtin: bool, own_labels: bool = False) -> list[str]:
+    """What a reader must know before using a :func:`validity_table`, in sentences.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`validity_table`.
+    dictionary : discourse.themes.Dictionary
+        The dictionary the report uses.
+    builtin : bool
+        Whether it is the built-in dictionary (no dictionary file was given).
+    own_labels : bool
+        Whether the table holds the analyst's own scores (else the shipped figures).
+
+    Returns
+    -------
+    list of str
+        For the shipped figures: where they were measured (UN General Assembly speeches
+        2000-2024, so they may differ on other corpora) and, when the dictionary's
+        fingerprint is not the one they were measured for, that they do not apply.
+    """
+    if own_labels:
+        return [
+            "Measured on your own labelled sample of this corpus: weighted by the inverse of each unit's "
+            "inclusion probability, to estimate the values over the whole corpus (the CSV also holds the "
+            "unweighted figures of the labelled units themselves)."
+        ]
+    split = str(table["split"].iloc[0]) if len(table) else "development"
+    n = int(table["n"].max()) if len(table) else 0
+    out = [
+        f"These figures were measured on {n:,} hand-labelled sentences of {SHIPPED_VALIDATION_CORPUS} "
+        f"(the {split} split), with the built-in dictionary. They may differ on other corpora: to measure "
+        "the dictionary on yours, draw a sample (discourse sample), label it and build the report with "
+        "--validation FILE."
+    ]
+    measured = set(table["fingerprint"].astype(str)) if "fingerprint" in table.columns else set()
+    ours = dictionary.fingerprint()
+    if ours not in measured:
+        if builtin:
+            out.append(
+                f"The built-in dictionary has changed since these figures were measured (its fingerprint "
+                f"{ours[:12]} is not {', '.join(sorted(f[:12] for f in measured)) or 'recorded'}): they do not "
+                "apply to it as it is; make validate measures it again."
+            )
+        else:
+            out.append(
+                f"The dictionary used here is not the built-in one (fingerprint {ours[:12]}, not "
+                f"{', '.join(sorted(f[:12] for f in measured)) or 'recorded'}): the shipped figures do not "
+                "apply to it. Label a sample of this corpus to measure it."
+            )
+    return out
+
+
+def _event_order(corpus: pd.DataFrame, column: str = "event") -> list[str]:
+    """Events in time order (earliest date, then year, then name), as :func:`discourse.events` orders them."""
+    from discourse.tracking import NO_EVENT
+
+    work = pd.DataFrame({column: corpus[column].astype(str)})
+    work["date"] = pd.to_datetime(corpus["date"], errors="coerce") if "date" in corpus.columns else pd.NaT
+    work["year"] = pd.to_numeric(corpus["year"], errors="coerce") if "year" in corpus.columns else float("nan")
+    first = work.groupby(column, sort=True).agg(date=("date", "min"), year=("year", "min")).reset_index()
+    first = first.sort_values(["date", "year", column], na_position="last", kind="stable")
+    order = [e for e in first[column] if e != NO_EVENT]
+    return order + ([NO_EVENT] if NO_EVENT in set(first[column]) else [])
+
+
+def corrected_shares(
+    corpus: pd.DataFrame,
+    labels,
+    dictionary,
+    *,
+    by: str = "event",
+    n_boot: int = 1000,
+    seed: int = 0,
+    unit: str = "sentence",
+) -> pd.DataFrame:
+    """Theme shares of units per event, corrected for the dictionary's measured errors, in time order.
+
+    :func:`discourse.validation.corrected_frequencies` of ``corpus`` by ``by`` (units
+    without an event are grouped as :data:`discourse.tracking.NO_EVENT`), for the
+    labelled themes the dictionary has; with ``by="event"`` the events come in time
+    order (as in :func:`discourse.events`), then themes in label order.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`~discourse.validation.corrected_frequencies`: ``by``,
+        ``theme``, ``n_units``, ``units_with_theme``, ``raw``, ``n_labelled``,
+        ``corrected``, ``corrected_low``, ``corrected_high``, ``method``, ``assumption``.
+    """
+    from discourse.tracking import NO_EVENT
+    from discourse.validation import corrected_frequencies
+
+    table, themes = _validation_labels(labels, dictionary)
+    frame = corpus
+    if by in corpus.columns:
+        values = corpus[by].astype("object")
+        blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+        if blank.any() or by == "event":
+            frame = corpus.assign(**{by: values.where(~blank, NO_EVENT).map(str)})
+    out = corrected_frequencies(frame, table, by=by, dictionary=dictionary, unit=unit, seed=seed,
+                                n_boot=n_boot, themes=themes)
+    if by == "event":
+        rank = {e: i for i, e in enumerate(_event_order(frame))}
+        theme_rank = {t: i for i, t in enumerate(themes)}
+        out = out.assign(_g=out[by].map(rank), _t=out["theme"].map(theme_rank))
+        out = out.sort_values(["_g", "_t"], kind="stable").drop(columns=["_g", "_t"]).reset_index(drop=True)
+    return out
+
+
 # --- headline findings ------------------------------------------------------------------------
 
 
@@ -1316,6 +1568,7 @@ def build_report(
     year_max: int | None = None,
     parameters: Mapping[str, Any] | None = None,
     workers: int | None = None,
+    validation: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Build the report for a corpus: notebooks, HTML, figures, tables, index, manifest.
 
@@ -1351,6 +1604,15 @@ def build_report(
     workers : int, optional
         Notebooks run at the same time, each in its own kernel (default: 2, or 1 on a
         single core). Results do not depend on it.
+    validation : path, optional
+        A labelled validation CSV of this corpus (drawn with
+        :func:`discourse.validation.validation_sample`, then labelled; read with
+        :func:`~discourse.validation.read_labels`). The theme notebook then reports the
+        dictionary's precision, recall and F1 measured on it (instead of the figures
+        shipped for the built-in dictionary), and the notebook on themes across events
+        charts the theme shares corrected for the dictionary's errors. It is checked
+        against the corpus before anything runs; its path and sha256 go to the
+        manifest's ``parameters``.
 
     Returns
     -------
@@ -1359,8 +1621,9 @@ def build_report(
 
     Raises
     ------
-    CorpusError, DictionaryError
-        The corpus or dictionary cannot be read (before anything runs).
+    CorpusError, DictionaryError, ValidationError
+        The corpus, dictionary or validation file cannot be read, or the validation
+        file does not fit the corpus (before anything runs).
     ReportError
         A notebook failed (naming it and the failing cell's error), or the output
         folder cannot be replaced. The previous report is left as it was.
@@ -1394,6 +1657,8 @@ def build_report(
         raise ReportError("the corpus has no document", path=source_label, hint="check the source and load options")
     dictionary_path = None if dictionary is None else str(Path(dictionary).resolve())
     dictionary_info = _dictionary_info(dictionary_path)
+    validation_path = None if validation is None else str(Path(validation).resolve())
+    validation_sha256 = None if validation_path is None else _check_validation(validation_path, corpus, dictionary_path)
 
     params = report_parameters(len(corpus))
     params.update(dict(parameters or {}))
@@ -1404,6 +1669,7 @@ def build_report(
         "seed": int(seed),
         "year_min": year_min,
         "year_max": year_max,
+        "validation": validation_path,
         **params,
     }
 
@@ -1441,7 +1707,10 @@ def build_report(
             },
             "dictionary": dictionary_info,
             "seed": int(seed),
-            "parameters": {k: v for k, v in common.items() if k not in ("corpus", "load_options", "dictionary", "seed")},
+            "parameters": {
+                **{k: v for k, v in common.items() if k not in ("corpus", "load_options", "dictionary", "seed")},
+                "validation_sha256": validation_sha256,
+            },
             "show_code": bool(show_code),
             "versions": _versions(),
             "notebooks": [
@@ -1474,6 +1743,32 @@ def _dictionary_info(path: str | None) -> dict[str, Any]:
         "fingerprint": dic.fingerprint(),
         "themes": list(dic.theme_ids),
     }
+
+
+def _check_validation(path: str, corpus: pd.DataFrame, dictionary_path: str | None) -> str:
+    """Read a labelled validation file and check it against the corpus; return its sha256.
+
+    Raises :class:`~discourse.validation.ValidationError` naming the file (and row) when
+    it cannot be read, holds no theme of the dictionary, or does not fit the corpus.
+    """
+    from discourse.themes import default_dictionary, load_dictionary
+    from discourse.validation import ValidationError, attach_predictions
+
+    dic = default_dictionary() if dictionary_path is None else load_dictionary(dictionary_path)
+    table, themes = _validation_labels(path, dic)
+    try:
+        attach_predictions(table, corpus, dic, themes=themes)
+    except ValidationError as err:
+        raise ValidationError(
+            err.problem or str(err), path=path, row=err.row,
+            hint=(err.hint or "").rstrip(".") + ("; " if err.hint else "")
+            + "the labels must be drawn from the corpus of the report (same source, load options and years)",
+        ) from None
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _count_tokens(corpus: pd.DataFrame) -> int:
@@ -1659,6 +1954,12 @@ def _index_html(manifest: Mapping[str, Any]) -> str:
     years = " ".join(y for y in years if y)
     if years:
         parts.append(f"Documents {e(years)} only.<br>")
+    params = manifest.get("parameters") or {}
+    if params.get("validation"):
+        parts.append(
+            f"Validation labels: <code>{e(str(params['validation']))}</code> (sha256 "
+            f"<code>{e(str(params.get('validation_sha256') or '')[:16])}</code>).<br>"
+        )
     parts += [
         f"Dictionary: {e(str(d['path']))} ({len(d['themes'])} themes). Seed {manifest['seed']}. "
         f"Built {e(manifest['created'])} in {manifest['seconds']:.0f} s with discourse "
