@@ -194,8 +194,114 @@ def _cmd_report(args: argparse.Namespace) -> int:
         show_code=args.show_code,
         year_min=args.year_min,
         year_max=args.year_max,
+        validation=args.validation,
     )
     print(f"report ready: {index}")
+    return 0
+
+
+def _rounded(df):
+    """Floats rounded to 6 decimals (as the report's tables and the shipped scores)."""
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col].dtype):
+            out[col] = out[col].round(6)
+    return out
+
+
+def _with_interval(value, low, high) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if low is None or high is None or any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        return f"{value:.2f}"
+    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def format_scores(table) -> str:
+    """The table of ``score_validation_set`` as text: weighted, then unweighted, per split and theme."""
+    lines = []
+    for kind, suffix in (("weighted (estimates for the corpus, bootstrap 95% intervals)", ""),
+                         ("unweighted (the labelled units themselves, Wilson 95% intervals)", "_unweighted")):
+        lines.append(f"{kind}:")
+        header = f"  {'split':<12} {'theme':<22} {'n':>5} {'pos':>5}  {'precision':<19} {'recall':<19} {'F1':<19}"
+        lines.append(header.rstrip())
+        for row in table.to_dict("records"):
+            cells = []
+            for m in ("precision", "recall", "f1"):
+                col = f"{m}{suffix}"
+                cells.append(f"{_with_interval(row.get(col), row.get(f'{col}_low'), row.get(f'{col}_high')):<19}")
+            lines.append(f"  {str(row.get('split', '')):<12} {str(row['theme']):<22} {int(row['n']):>5} "
+                         f"{int(row['positives']):>5}  " + " ".join(cells).rstrip())
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from discourse.datasets import validation_path
+    from discourse.themes import load_dictionary
+    from discourse.validation import (
+        ValidationError,
+        read_labels,
+        score_validation_set,
+        shipped_validation,
+    )
+
+    dictionary = load_dictionary(args.dictionary) if args.dictionary else None
+    labels = read_labels(args.labels) if args.labels else shipped_validation()
+    label_cols = [c for c in labels.columns if str(c).startswith("label_")]
+    if not labels[label_cols].notna().any().any():
+        raise ValidationError("no unit of the file is labelled yet", path=args.labels,
+                              hint="Fill the label_<theme> columns with 1 (about the theme) or 0 (not)")
+    if args.split is None:
+        splits = ("development", "held_out") if "split" in labels.columns else ("all",)
+    else:
+        splits = (args.split,)
+    if splits != ("all",) and "split" not in labels.columns:
+        raise ValidationError(f"--split {args.split} was given but the labelled file has no 'split' column",
+                              path=args.labels, hint="Leave --split out, or use --split all")
+    corpus = _load(args)
+    try:
+        table = score_validation_set(corpus, labels, dictionary, n_boot=args.n_boot, seed=args.seed, splits=splits)
+    except ValidationError as err:
+        if args.labels:
+            raise ValidationError(err.problem or str(err), path=args.labels, row=err.row, hint=err.hint) from None
+        raise ValidationError(
+            err.problem or str(err), path=validation_path(), row=err.row,
+            hint="They are sentences of the UN General Debate corpus (../shared/corpora/ungdc.zip); "
+            "for another corpus, label a sample of it (discourse sample) and pass --labels FILE",
+        ) from None
+    if args.output is not None and args.output != "-":
+        _write_table(_rounded(table), args.output)
+    if args.output == "-":
+        _rounded(table).to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        sys.stdout.write(format_scores(table))
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from discourse.themes import load_dictionary
+    from discourse.validation import validation_sample
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise DiscourseError(
+            "the output file exists (it may hold labels)", path=out,
+            hint="choose another file with -o, or pass --force to replace it",
+        )
+    corpus = _load(args)
+    dictionary = load_dictionary(args.dictionary) if args.dictionary else None
+    sample = validation_sample(corpus, dictionary, n=args.n, unit=args.unit, seed=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sample.to_csv(out, index=False, lineterminator="\n")
+    themes = [c[len("label_"):] for c in sample.columns if c.startswith("label_")]
+    print(f"wrote {len(sample)} {args.unit}s to {out}: label the columns "
+          f"{', '.join('label_' + t for t in themes)} with 1 (about the theme), 0 (not) or leave empty, "
+          "then pass the file to discourse validate --labels or discourse report --validation", file=sys.stderr)
     return 0
 
 
@@ -255,7 +361,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year-min", type=int, default=None, metavar="YEAR", help="report on documents from this year on")
     p.add_argument("--year-max", type=int, default=None, metavar="YEAR", help="report on documents up to this year")
     p.add_argument("-o", "--output", default="reports", help="report folder (replaced when complete)")
+    p.add_argument(
+        "--validation", default=None, metavar="FILE",
+        help="labelled validation CSV of this corpus (discourse sample, then labelled): the report gives the "
+        "dictionary's precision and recall on it and theme shares corrected for its errors",
+    )
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "validate",
+        help="precision, recall and F1 of the dictionary against labelled units, with intervals, per theme and split",
+    )
+    _add_load_options(p)
+    p.add_argument(
+        "--labels", default=None, metavar="FILE",
+        help="labelled CSV drawn from SOURCE (default: the shipped labels of UN General Debate sentences, "
+        "for ../shared/corpora/ungdc.zip)",
+    )
+    p.add_argument(
+        "--split", default=None, choices=["development", "held_out", "all"],
+        help="rows scored (default: development and held_out when the labels have a split column, else all)",
+    )
+    p.add_argument("--dictionary", "-d", default=None, help="theme dictionary (default: the built-in one)")
+    p.add_argument("--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples per interval")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    p.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="also write the full table to this CSV ('-': CSV on stdout instead of the text table)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("sample", help="draw units of a corpus for people to label (validation_sample) into a CSV")
+    _add_load_options(p)
+    p.add_argument("-n", type=int, default=400, help="units to draw (about; default 400)")
+    p.add_argument("--unit", default="sentence", choices=["sentence", "paragraph", "document"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dictionary", "-d", default=None, help="dictionary whose predictions stratify the sample")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="the CSV to label")
+    p.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    p.set_defaults(func=_cmd_sample)
     return parser
 
 

@@ -1020,6 +1020,9 @@ def _validation_labels(labels, dictionary):
             hint="Label themes of the dictionary the report uses (label_<theme> columns)",
             **where,
         )
+    if not labels[[f"label_{t}" for t in kept]].notna().any().any():
+        raise ValidationError("no unit is labelled yet", hint="Fill the label_<theme> columns with 1 (about the "
+                              "theme) or 0 (not)", **where)
     dropped = [f"{p}_{t}" for t in themes if t not in kept for p in ("label", "pred") if f"{p}_{t}" in labels.columns]
     return labels.drop(columns=dropped), kept
 
