@@ -11,8 +11,10 @@ REPORT_DIR ?= reports
 SEED ?= 0
 LOAD_OPTS ?=
 PYTEST_ARGS ?=
+UNGDC ?= ../shared/corpora/ungdc.zip
+SHIPPED_VALIDATION := src/discourse/themes/data/default-validation.csv
 
-.PHONY: help setup report test test-fast bench lint format clean
+.PHONY: help setup report validate test test-fast bench lint format clean
 
 help: ## Show this help
 	@echo "discourse: make targets"
@@ -32,6 +34,11 @@ setup: $(STAMP) ## Create .venv and install the project with its dev tools
 
 report: $(STAMP) ## Build every report in reports/ (CORPUS=path for your own corpus)
 	$(BIN)/discourse report $(CORPUS) $(LOAD_OPTS) --seed $(SEED) -o $(REPORT_DIR)
+
+validate: $(STAMP) ## Measure the built-in dictionary on the shipped UN labels -> default-validation.csv (needs UNGDC)
+	@test -f "$(UNGDC)" || { echo "make validate: the UN General Debate corpus was not found at $(UNGDC)." >&2; \
+		echo "  The shipped labels are sentences of it: put ungdc.zip there, or pass UNGDC=path/to/ungdc.zip." >&2; exit 1; }
+	$(BIN)/discourse validate $(UNGDC) -o $(SHIPPED_VALIDATION)
 
 test: $(STAMP) ## Run the test suite (real-corpus tests skip when ../shared is absent)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
