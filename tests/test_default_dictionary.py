@@ -216,3 +216,15 @@ def test_ungdc_theme_counts_cover_the_readme_reference_phrases(ungdc_by_year):
     # no theme is dead on 79 sessions of UN speeches
     totals = ungdc_by_year.groupby("theme")["docs_with_theme"].sum()
     assert (totals > 0).all(), totals[totals == 0]
+
+
+def test_shipped_validity_figures_belong_to_the_shipped_dictionary():
+    """A change of the default dictionary must be re-scored (make validate) before it ships."""
+    from discourse.themes import default_dictionary
+    from discourse.validation import MISSION_THEMES, shipped_scores
+
+    scores = shipped_scores()
+    assert set(scores["fingerprint"]) == {default_dictionary().fingerprint()}, "run `make validate`"
+    assert set(scores["split"]) == {"development", "held_out"}
+    assert set(scores["theme"]) == set(MISSION_THEMES)
+    assert ((scores["precision_low"] <= scores["precision"]) & (scores["precision"] <= scores["precision_high"])).all()

@@ -45,3 +45,16 @@ def test_done_means_year_trends_with_the_default_dictionary(ungdc_corpus):
     dd = share["digital_divide"]
     assert dd.loc[2000] > dd.loc[1999] and dd.loc[2000] > dd.loc[2010]
     assert freq["n_docs"].groupby(freq["year"]).first().sum() == len(ungdc_corpus)
+
+
+def test_governance_deficit_rises_2015_to_2024_as_the_codebook_defines_it(ungdc_corpus):
+    """The codebook's governance_deficit (diagnosis and calls for global digital rules) rises on UN speeches."""
+    recent = ungdc_corpus[ungdc_corpus["year"].between(2015, 2024)]
+    freq = theme_frequencies(recent, by="year", n_boot=0)
+    gd = freq[freq.theme == "governance_deficit"].set_index("year")
+    # speeches with the theme: a handful in 2015, a quarter of all speeches by 2024
+    assert gd.loc[2015, "docs_with_theme"] <= 5
+    assert gd.loc[2024, "share_docs"] > 0.2
+    assert gd.loc[2024, "share_docs"] > 5 * gd.loc[2015:2017, "share_docs"].max()
+    late, early = gd.loc[2020:2024, "share_docs"].mean(), gd.loc[2015:2019, "share_docs"].mean()
+    assert late > 2 * early
