@@ -9,6 +9,8 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   discourse:
+#     report: false
 # ---
 
 # %% [markdown]
@@ -19,9 +21,10 @@
 # for each mission theme, whether the sentence carries it (1) or not (0). Your labels
 # then measure the dictionary (precision, recall, F1) and correct its shares.
 #
-# **This notebook is interactive.** Open it in JupyterLab and run it from the top. When
-# it is executed without a person (by the report build, which sets `output_dir`), it
-# creates nothing and only shows these instructions and the progress of the labels file.
+# **This notebook is interactive.** Open it in JupyterLab and run it from the top. It is
+# not a page of the report (its metadata says `discourse: report: false`); executed
+# without a person all the same (a report build sets `output_dir`), it creates nothing
+# and only shows these instructions and the progress of the labels file.
 #
 # ## The workflow
 #
@@ -30,6 +33,8 @@
 #    dictionary finds a theme and where it most likely misses one, plus a simple random
 #    stratum, and records each sentence's `weight` (1 / its probability). The cell
 #    below writes the sample to `labels_path` the first time; after that it only opens it.
+#    (`discourse sample CORPUS -o FILE.csv` draws the same kind of file from the shell:
+#    set `labels_path` to it.)
 # 2. **Label against the codebook**, one sentence at a time, in the labeller below. Each
 #    label is saved to the CSV at once, and the labeller resumes where you stopped. The
 #    CSV also works in any spreadsheet: `label_<theme>` cells are `0`, `1` or empty.
@@ -58,7 +63,8 @@
 # 4. **Correct the shares.** `corrected_frequencies(corpus, labels, by="year")` corrects
 #    the dictionary's share of sentences per group for its measured errors.
 # 5. **Report.** Pass the file to the report: `discourse report CORPUS --validation
-#    LABELS.csv` (the report then scores the dictionary on your labels).
+#    LABELS.csv` (the report then scores the dictionary on your labels), or score it
+#    alone with `discourse validate CORPUS --labels LABELS.csv`.
 
 # %% tags=["parameters"]
 # Parameters (edit them to label your own corpus).

@@ -282,6 +282,7 @@ def _run_notebook(tmp_path: Path, **parameters):
 
     nb = jupytext.read(ROOT / "notebooks" / "05-validate-dictionary.py")
     assert nb.metadata["jupytext"]["formats"] == "ipynb,py:percent"
+    assert nb.metadata["discourse"] == {"report": False}  # not a page of the report
     converted = tmp_path / "05.ipynb"
     nbformat.write(nb, converted)
     before = sorted(p.name for p in (ROOT / "notebooks").iterdir())
