@@ -10,6 +10,7 @@ CORPUS ?= data/demo
 REPORT_DIR ?= reports
 SEED ?= 0
 LOAD_OPTS ?=
+VALIDATION ?=
 PYTEST_ARGS ?=
 UNGDC ?= ../shared/corpora/ungdc.zip
 SHIPPED_VALIDATION := src/discourse/themes/data/default-validation.csv
@@ -32,8 +33,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the project with its dev tools
 
-report: $(STAMP) ## Build every report in reports/ (CORPUS=path for your own corpus)
-	$(BIN)/discourse report $(CORPUS) $(LOAD_OPTS) --seed $(SEED) -o $(REPORT_DIR)
+report: $(STAMP) ## Build every report in reports/ (CORPUS=path for your own corpus, VALIDATION=labels.csv)
+	$(BIN)/discourse report $(CORPUS) $(LOAD_OPTS) --seed $(SEED) -o $(REPORT_DIR) $(if $(VALIDATION),--validation $(VALIDATION))
 
 validate: $(STAMP) ## Measure the built-in dictionary on the shipped UN labels -> default-validation.csv (needs UNGDC)
 	@test -f "$(UNGDC)" || { echo "make validate: the UN General Debate corpus was not found at $(UNGDC)." >&2; \
