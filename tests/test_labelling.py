@@ -166,12 +166,13 @@ def test_wrong_corpus_and_bad_labels_are_named(session, demo_corpus, tmp_path):
         session.label("ai_safety", 2)
 
 
-def test_a_spreadsheet_edited_file_is_taken_as_it_is(session):
+def test_a_spreadsheet_edited_file_is_taken_as_it_is(session, demo_corpus):
     raw = pd.read_csv(session.path, dtype=str, keep_default_na=False)
     raw.loc[0, [f"label_{t}" for t in THEMES]] = ["1.0", "0", "0"]  # a spreadsheet's numbers
     raw.loc[1, "note"] = "labelled in a spreadsheet"
+    raw.loc[2, "text"] = " " + raw.loc[2, "text"] + "  "  # spaces a spreadsheet added
     raw.to_csv(session.path, index=False, encoding="utf-8-sig")  # with a byte-order mark
-    again = LabelSession(session.path)
+    again = LabelSession(session.path, corpus=demo_corpus)
     assert again.position == 1 and again.current.note == "labelled in a spreadsheet"
     again.label("digital_divide", 0)
     raw = pd.read_csv(session.path, dtype=str, keep_default_na=False)

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from discourse.validation import ValidationError, read_labels
@@ -267,7 +268,8 @@ class LabelSession:
             if not 0 <= s_i < e_i <= len(texts[doc]):
                 raise ValidationError(f"offsets {s_i}-{e_i} do not fit document {doc!r} ({len(texts[doc])} characters)",
                                       **where, hint="Give the corpus the sample was drawn from (same source and options)")
-            if has_text and self._frame["text"].iat[i] and self._frame["text"].iat[i] != texts[doc][s_i:e_i]:
+            stored = self._frame["text"].iat[i] if has_text else ""
+            if stored and stored.split() != texts[doc][s_i:e_i].split():  # a spreadsheet may trim spaces
                 raise ValidationError(f"the text of unit {self._frame['unit_id'].iat[i] if 'unit_id' in self._frame else i + 1} "
                                       "differs from the corpus at its offsets", **where,
                                       hint="Give the corpus the sample was drawn from (same source, options and version)")
@@ -297,16 +299,22 @@ class LabelSession:
     def _skipped(self, i: int) -> bool:
         return _split_note(self._frame["note"].iat[i])[0]
 
-    def _is_done(self, i: int) -> bool:
-        return self._skipped(i) or all(self._frame[f"label_{t}"].iat[i] != "" for t in self.themes)
+    def _complete_mask(self) -> np.ndarray:
+        return np.logical_and.reduce([(self._frame[f"label_{t}"] != "").to_numpy() for t in self.themes]
+                                     + [np.ones(len(self._frame), dtype=bool)])
+
+    def _skipped_mask(self) -> np.ndarray:
+        note = self._frame["note"]
+        return ((note == SKIPPED) | note.str.startswith(SKIPPED + _SKIP_SEP)).to_numpy(dtype=bool)
 
     def _first_open(self, after: int = -1) -> int:
         """First unit not done after ``after``, else from the top; len when none."""
         n = len(self._frame)
-        for i in list(range(after + 1, n)) + list(range(0, min(after + 1, n))):
-            if not self._is_done(i):
-                return i
-        return n
+        open_ = np.flatnonzero(~(self._complete_mask() | self._skipped_mask()))
+        later = open_[open_ > after]
+        if len(later):
+            return int(later[0])
+        return int(open_[0]) if len(open_) else n
 
     def unit(self, position: int) -> Unit:
         """The unit of row ``position`` (0-based), with its text and context."""
@@ -445,17 +453,17 @@ class LabelSession:
     @property
     def n_complete(self) -> int:
         """Units labelled for every theme."""
-        return sum(all(self._frame[f"label_{t}"].iat[i] != "" for t in self.themes) for i in range(len(self._frame)))
+        return int(self._complete_mask().sum())
 
     @property
     def n_skipped(self) -> int:
         """Units skipped (and not labelled since)."""
-        return sum(self._skipped(i) for i in range(len(self._frame)))
+        return int(self._skipped_mask().sum())
 
     @property
     def n_done(self) -> int:
         """Units done: labelled for every theme, or skipped."""
-        return sum(self._is_done(i) for i in range(len(self._frame)))
+        return int((self._complete_mask() | self._skipped_mask()).sum())
 
     def summary(self) -> str:
         """One line, e.g. ``'12 of 200 units labelled, 3 skipped'``."""
