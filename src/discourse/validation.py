@@ -34,7 +34,6 @@ import pandas as pd
 from scipy import stats as _sps
 
 from discourse.errors import CorpusError
-from discourse.stats import group_seed
 from discourse.themes.dictionary import Dictionary, default_dictionary, load_dictionary
 from discourse.themes.frequencies import (
     _check_unit,
@@ -290,7 +289,8 @@ def validation_sample(
     else:
         for i, a in _allocate(n_s, {i: int(s) for i, s in enumerate(sizes)}).items():
             alloc[i] = a
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 9]))
+    # one stream for the random stratum and one per stratum, never shared (independent draws)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0]))
     in_random = np.zeros(N, dtype=bool)
     if n_r:
         in_random[rng.choice(N, size=n_r, replace=False)] = True
@@ -300,7 +300,7 @@ def validation_sample(
     for h in range(len(labels)):
         if alloc[h]:
             members = order[bounds[h]:bounds[h + 1]]
-            g = group_seed(seed, h + 1)
+            g = np.random.default_rng(np.random.SeedSequence([int(seed), 1, h]))
             in_strat[g.choice(members, size=int(alloc[h]), replace=False)] = True
     p_h = alloc / np.maximum(sizes, 1)
     pi = 1.0 - (1.0 - n_r / N) * (1.0 - p_h[codes])
@@ -359,7 +359,7 @@ def _locate(labels: pd.DataFrame, frame: pd.DataFrame, what: str = "labelled tab
         try:
             s_i, e_i = int(s), int(e)
         except (TypeError, ValueError):
-            raise ValidationError(f"start/end {s!r}/{e!r} are not whole numbers", row=i + 1,
+            raise ValidationError(f"start/end {_plain(s)!r}/{_plain(e)!r} are not whole numbers", row=i + 1,
                                   hint="Give character offsets into the loaded text") from None
         if not 0 <= s_i < e_i <= len(texts[r]):
             raise ValidationError(
@@ -411,7 +411,7 @@ def _unit_of(labels: pd.DataFrame, rows: np.ndarray, texts: list[str], unit: str
             cache[r] = spans
         if (int(s), int(e)) not in spans:
             raise ValidationError(
-                f"offsets {int(s)}-{int(e)} of document {labels['doc_id'].iloc[i]!r} are not one {unit} of it",
+                f"offsets {int(s)}-{int(e)} of document {_plain(labels['doc_id'].iloc[i])!r} are not one {unit} of it",
                 row=i + 1,
                 hint=f"Use unit={unit!r} only with labels drawn at that unit (validation_sample(unit=...))")
 
@@ -449,6 +449,11 @@ def attach_predictions(labels: pd.DataFrame, corpus, dictionary=None, *, themes=
 # --- reading and checking labels --------------------------------------------------------------------
 
 
+def _plain(v):
+    """A value as the file has it, for messages (no numpy repr)."""
+    return v.item() if hasattr(v, "item") else v
+
+
 def _label_themes(labels: pd.DataFrame) -> list[str]:
     return [c[len("label_"):] for c in labels.columns if str(c).startswith("label_")]
 
@@ -483,7 +488,7 @@ def _clean_labels(labels: pd.DataFrame, *, need_pred: bool = True, need_weight: 
             if s in ("0", "1", "0.0", "1.0"):
                 vals.append(int(float(s)))
             else:
-                raise ValidationError(f"{col} is {v!r}; a label is 0, 1 or empty (not labelled yet)",
+                raise ValidationError(f"{col} is {_plain(v)!r}; a label is 0, 1 or empty (not labelled yet)",
                                       row=i + 1, **where, hint="Correct the label, or empty the cell to skip the unit")
         out[col] = pd.array(vals, dtype="Int64")
         if need_pred:
@@ -491,7 +496,7 @@ def _clean_labels(labels: pd.DataFrame, *, need_pred: bool = True, need_weight: 
             bad = ~p.isin([0, 1])
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise ValidationError(f"pred_{t} is {out[f'pred_{t}'].iloc[i]!r}; a prediction is 0 or 1",
+                raise ValidationError(f"pred_{t} is {_plain(out[f'pred_{t}'].iloc[i])!r}; a prediction is 0 or 1",
                                       row=i + 1, **where, hint="Recompute it with discourse.validation.attach_predictions")
             out[f"pred_{t}"] = p.astype(np.int64)
     if "weight" in out.columns:
@@ -499,7 +504,7 @@ def _clean_labels(labels: pd.DataFrame, *, need_pred: bool = True, need_weight: 
         bad = ~(w >= 1.0 - 1e-9)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValidationError(f"weight is {out['weight'].iloc[i]!r}; a weight is 1 / inclusion probability, at least 1",
+            raise ValidationError(f"weight is {_plain(out['weight'].iloc[i])!r}; a weight is 1 / inclusion probability, at least 1",
                                   row=i + 1, **where, hint="Keep the weights that validation_sample wrote")
         out["weight"] = w.astype(float)
     return out, themes
@@ -706,7 +711,7 @@ def _locate_units(df: pd.DataFrame, frame: pd.DataFrame, um, unit: str) -> _Loca
         try:
             s_i, e_i = int(s), int(e)
         except (TypeError, ValueError):
-            raise ValidationError(f"start/end {s!r}/{e!r} are not whole numbers", row=i + 1,
+            raise ValidationError(f"start/end {_plain(s)!r}/{_plain(e)!r} are not whole numbers", row=i + 1,
                                   hint="Give character offsets into the loaded text") from None
         j = key.get((r, s_i))
         if j is None or ends[j] != e_i:
