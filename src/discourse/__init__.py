@@ -65,6 +65,8 @@ _EXPORTS: dict[str, str] = {
     "attach_predictions": "discourse.validation",
     "read_labels": "discourse.validation",
     "ValidationError": "discourse.validation",
+    "LabelSession": "discourse.labelling",
+    "Labeller": "discourse.labelling",
     # datasets
     "demo_corpus_path": "discourse.datasets",
     "load_demo_corpus": "discourse.datasets",
@@ -126,6 +128,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         theme_frequencies,
         validate_dictionary,
     )
+    from discourse.labelling import Labeller, LabelSession
     from discourse.topics import TopicModel, align_topics, select_n_topics
     from discourse.validation import (
         ValidationError,

@@ -139,6 +139,10 @@ def notebooks_dir() -> Path:
 def list_notebooks(folder: str | os.PathLike[str] | None = None) -> list[Path]:
     """Return the report notebooks ``NN-*.py`` of ``folder``, in order.
 
+    A notebook whose jupytext metadata says ``discourse: {report: false}`` (the
+    labeller, ``05-validate-dictionary.py``) is a tool for analysts, not a page of the
+    report, and is left out.
+
     Parameters
     ----------
     folder : path, optional
@@ -149,7 +153,7 @@ def list_notebooks(folder: str | os.PathLike[str] | None = None) -> list[Path]:
     list of Path
     """
     folder = Path(folder) if folder is not None else notebooks_dir()
-    found = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name))
+    found = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name) and _in_report(p))
     if not found:
         raise ReportError(
             "no report notebook (NN-name.py) in the folder",
@@ -157,6 +161,14 @@ def list_notebooks(folder: str | os.PathLike[str] | None = None) -> list[Path]:
             hint="add jupytext py:percent notebooks named like 01-corpus-overview.py",
         )
     return found
+
+
+def _in_report(path: Path) -> bool:
+    """False for a notebook whose metadata says ``discourse: {report: false}``."""
+    import jupytext
+
+    meta = jupytext.read(path).metadata.get("discourse", {})
+    return not (isinstance(meta, dict) and meta.get("report", True) is False)
 
 
 # --- corpus, fingerprints, parameters ----------------------------------------------------
