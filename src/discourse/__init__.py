@@ -114,6 +114,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         ReportError,
         TopicModelError,
     )
+    from discourse.labelling import Labeller, LabelSession
     from discourse.report import build_report
     from discourse.text import split_paragraphs, split_sentences, stop_words, tokenize
     from discourse.themes import (
@@ -128,8 +129,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         theme_frequencies,
         validate_dictionary,
     )
-    from discourse.labelling import Labeller, LabelSession
     from discourse.topics import TopicModel, align_topics, select_n_topics
+    from discourse.tracking import distinctive_terms, events, track_themes, track_topics
     from discourse.validation import (
         ValidationError,
         attach_predictions,
@@ -139,4 +140,3 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         validation_sample,
         validation_scores,
     )
-    from discourse.tracking import distinctive_terms, events, track_themes, track_topics
