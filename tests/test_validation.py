@@ -531,7 +531,7 @@ SIM_D = load_dictionary({"themes": {"x": {"patterns": ["alpha"]}}})  # loaded on
 # vanishes near s = 0.118; shares away from it make the dictionary's bias visible in every
 # group but one of modest size (0.05).
 SIM_SHARES = {2001: 0.02, 2002: 0.05, 2003: 0.20, 2004: 0.30}
-SIM_DOCS = 100  # documents per group (6-11 sentences each)
+SIM_DOCS = 80  # documents per group (6-11 sentences each): about 690 sentences a group
 SIM_DRAWS = 200
 TP_HIT = ["The alpha signal was clear in the report.", "We saw the alpha signal again."]
 TP_MISS = ["The beta signal was clear in the report.", "We saw the beta signal again."]
