@@ -260,7 +260,7 @@ def test_corrected_frequencies_errors_name_the_row(demo):
     # a row of another corpus needs the dictionary's prediction where it comes from
     bad = labels.copy()
     bad.loc[0, "doc_id"] = "elsewhere"
-    with pytest.raises(ValidationError, match="1 labelled rows are not from this corpus and the table has no pred_"):
+    with pytest.raises(ValidationError, match="row 1: doc_id .elsewhere. is not in this corpus .* has no pred_"):
         corrected_frequencies(demo, bad, by="year", n_boot=0)
     bad["pred_digital_divide"] = 0
     out = corrected_frequencies(demo, bad, by="year", n_boot=0)

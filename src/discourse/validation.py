@@ -656,6 +656,9 @@ def validation_scores(labelled, *, level: float = 0.95, n_boot: int = 2000, seed
         df = df[df["split"].astype(str) == split]
         if df.empty:
             raise ValidationError(f"no row has split {split!r}", hint="Use 'development' or 'held_out'")
+    if not any(df[f"label_{t}"].notna().any() for t in themes):
+        raise ValidationError("no unit is labelled yet (every label_ cell is empty)",
+                              hint="Label some units (notebooks/05-validate-dictionary.py or a spreadsheet) first")
     w_all = df["weight"].to_numpy(dtype=float) if "weight" in df.columns else np.ones(len(df))
     strata_all = _strata_codes(df)
     rows = []
@@ -826,9 +829,12 @@ def corrected_frequencies(
     if loc.external.any():
         for t in chosen:
             if f"pred_{t}" not in df.columns:
+                first = int(np.flatnonzero(loc.external)[0])
                 raise ValidationError(
-                    f"{int(loc.external.sum())} labelled rows are not from this corpus and the table has no pred_{t}",
-                    hint="Attach the dictionary's predictions where the labels come from (attach_predictions)")
+                    f"doc_id {_plain(df['doc_id'].iloc[first])!r} is not in this corpus ({int(loc.external.sum())} "
+                    f"such rows) and the table has no pred_{t} to score them with", row=first + 1,
+                    hint="Load the corpus the labels were drawn from, or attach the dictionary's predictions "
+                         "where the labels come from (attach_predictions)")
     unit_group = codes[um.row]
     n_groups = len(keys)
     n_units = np.bincount(unit_group, minlength=n_groups)
@@ -870,8 +876,9 @@ def corrected_frequencies(
                 corr = (with_theme[g] + float(np.sum(w * r))) / N
                 var = float(np.sum((1 - 1 / w) * w * w * r * r)) / N**2
                 pooled = float(np.sum((1 - 1 / w) * w * w * r2_stratum[sel])) / N**2
+                est = min(max(corr, 0.0), 1.0)
                 lo, hi = _logit_interval(corr, max(var, pooled), z)
-                rec.update(corrected=min(max(corr, 0.0), 1.0), corrected_low=lo, corrected_high=hi, method="dsl",
+                rec.update(corrected=est, corrected_low=min(lo, est), corrected_high=max(hi, est), method="dsl",
                            assumption="labelled units drawn from this corpus with the recorded weights")
             elif N and np.isfinite(se) and np.isfinite(sp) and se + sp - 1 > 0:
                 est = _rogan_gladen(raw, se, sp)
@@ -879,6 +886,7 @@ def corrected_frequencies(
                 reps = reps[np.isfinite(reps)]
                 a = (1 - level) / 2
                 lo, hi = (float(np.quantile(reps, a)), float(np.quantile(reps, 1 - a))) if len(reps) else (np.nan, np.nan)
+                lo, hi = min(lo, est), max(hi, est)
                 rec.update(corrected=est, corrected_low=lo, corrected_high=hi, method="rogan-gladen",
                            assumption="the dictionary errs here as in the labelled sample (pooled sensitivity "
                                       f"{se:.2f}, specificity {sp:.4f})")
