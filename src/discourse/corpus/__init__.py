@@ -2,7 +2,9 @@
 
 Public API: :func:`load_corpus`, :func:`normalise_text` (alias
 :func:`normalize_text`), :func:`infer_metadata`, :data:`CORPUS_COLUMNS` and
-:func:`corpus_summary`. The table's columns, the scraped-article format, the
+:func:`corpus_summary`; for analyses, :func:`check_corpus`, :func:`corpus_texts`
+(one rule for text that is not a string, :func:`as_text`) and :func:`corpus_fingerprint`.
+The table's columns, the scraped-article format, the
 inference rules and how to override them are documented in ``docs/corpus.md``.
 """
 
@@ -12,12 +14,17 @@ from discourse.corpus.metadata import infer_metadata, parse_article
 from discourse.corpus.normalise import normalise_text, normalize_text
 from discourse.corpus.readers import CORPUS_COLUMNS, DOCUMENT_SUFFIXES, FORMATS, load_corpus
 from discourse.corpus.summary import corpus_summary
+from discourse.corpus.table import as_text, check_corpus, corpus_fingerprint, corpus_texts
 
 __all__ = [
     "CORPUS_COLUMNS",
     "DOCUMENT_SUFFIXES",
     "FORMATS",
+    "as_text",
+    "check_corpus",
+    "corpus_fingerprint",
     "corpus_summary",
+    "corpus_texts",
     "infer_metadata",
     "load_corpus",
     "normalise_text",
