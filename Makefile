@@ -13,9 +13,10 @@ LOAD_OPTS ?=
 VALIDATION ?=
 PYTEST_ARGS ?=
 UNGDC ?= ../shared/corpora/ungdc.zip
+LAB_OPTS ?=
 SHIPPED_VALIDATION := src/discourse/themes/data/default-validation.csv
 
-.PHONY: help setup report validate test test-fast bench lint format clean
+.PHONY: help setup report lab validate test test-fast bench lint format clean
 
 help: ## Show this help
 	@echo "discourse: make targets"
@@ -35,6 +36,14 @@ setup: $(STAMP) ## Create .venv and install the project with its dev tools
 
 report: $(STAMP) ## Build every report in reports/ (CORPUS=path for your own corpus, VALIDATION=labels.csv)
 	$(BIN)/discourse report $(CORPUS) $(LOAD_OPTS) --seed $(SEED) -o $(REPORT_DIR) $(if $(VALIDATION),--validation $(VALIDATION))
+
+lab: $(STAMP) ## Start JupyterLab on notebooks/ (.py notebooks open as notebooks, on the .venv kernel; LAB_OPTS=...)
+	@# jupyter-config/ (JUPYTER_CONFIG_PATH) makes jupytext the default viewer of .py files;
+	@# jupytext.toml pairs notebooks/*.py with an .ipynb; JUPYTER_PATH puts the venv's
+	@# kernel first, before any python3 kernel in the user's own Jupyter folders.
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	JUPYTER_PATH="$(CURDIR)/$(VENV)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks $(LAB_OPTS)
 
 validate: $(STAMP) ## Measure the built-in dictionary on the shipped UN labels -> default-validation.csv (needs UNGDC)
 	@test -f "$(UNGDC)" || { echo "make validate: the UN General Debate corpus was not found at $(UNGDC)." >&2; \
