@@ -94,34 +94,6 @@ def _track_table():
     return pd.DataFrame(rows)
 
 
-def test_theme_trajectories_lines_bands_and_markers(no_save):
-    t = _track_table()
-    ax = plots.plot_theme_trajectories(t)
-    # 3 themes x 2 series = 6 lines, 6 bands
-    assert len(ax.lines) == 6
-    assert len(ax.collections) == 6 + 1  # bands + one "fall" marker
-    labels = [x.get_text() for x in ax.get_legend().get_texts()]
-    assert labels[:3] == ["ai_safety", "digital_divide", "cooperation"]
-    assert "A" in labels and "B" in labels
-    assert [x.get_text() for x in ax.get_xticklabels()] == list(t["event"].unique())
-    # the first series' line of ai_safety goes through A 2019 and A 2021 (positions 0 and 2)
-    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 2])
-    assert ax.get_ylabel() == "mentions per 1,000 tokens"
-
-
-def test_theme_trajectories_selection_and_share(no_save):
-    t = _track_table()
-    ax = plots.plot_theme_trajectories(t, themes=["cooperation"], value="share_docs")
-    assert len(ax.lines) == 2 and ax.get_ylabel() == "share of documents"
-    with pytest.raises(ValueError, match="no theme 'nope'"):
-        plots.plot_theme_trajectories(t, themes=["nope"])
-    many = pd.concat([t.assign(theme=t["theme"] + str(k)) for k in range(4)], ignore_index=True)
-    ax = plots.plot_theme_trajectories(many)
-    assert "intervals shown for up to 7" in ax.get_title(loc="left")
-    assert len(ax.lines) == 24  # 12 themes x 2 series, no bands
-    assert all(not isinstance(c, matplotlib.collections.PolyCollection) for c in ax.collections)
-
-
 def test_theme_heatmap(no_save):
     t = _track_table()
     ax = plots.plot_theme_heatmap(t)
@@ -140,17 +112,185 @@ def test_theme_heatmap(no_save):
     assert ax3.texts[0].get_text() == f"{pivot.loc['ai_safety', 'A 2019']:.2g}"
 
 
-def test_topic_prevalence(no_save):
+def _bands(ax):
+    return [c for c in ax.collections if isinstance(c, matplotlib.collections.PolyCollection)]
+
+
+def _markers(ax):
+    return [c for c in ax.collections if isinstance(c, matplotlib.collections.PathCollection)]
+
+
+def test_theme_trajectories_one_panel_per_theme_series_by_colour(no_save):
+    t = _track_table()
+    axes = plots.plot_theme_trajectories(t)
+    assert len(axes) == 3 and all(isinstance(a, matplotlib.axes.Axes) for a in axes)
+    assert [a.get_title(loc="left") for a in axes] == ["ai_safety", "digital_divide", "cooperation"]
+    fig = axes[0].figure
+    assert fig.get_suptitle() == "Themes across events"
+    for a, theme in zip(axes, ["ai_safety", "digital_divide", "cooperation"], strict=True):
+        # one line per series, A at positions 0 and 2, B at 1 and 3, in two colours
+        assert len(a.lines) == 2
+        np.testing.assert_array_equal(a.lines[0].get_xdata(), [0, 2])
+        np.testing.assert_array_equal(a.lines[1].get_xdata(), [1, 3])
+        expected = t[(t["theme"] == theme) & (t["event_series"] == "A")]["per_1k"]
+        np.testing.assert_allclose(a.lines[0].get_ydata(), expected)
+        assert a.lines[0].get_color() != a.lines[1].get_color()
+        # one band per series, spanning the interval columns
+        bands = _bands(a)
+        assert len(bands) == 2
+        ys = bands[0].get_paths()[0].vertices[:, 1]
+        lo = t[(t["theme"] == theme) & (t["event_series"] == "A")]["per_1k_low"]
+        assert ys.min() == pytest.approx(lo.min())
+        assert a.get_ylim()[0] == 0
+    # the per_1k flag (change_per_1k) marks a fall of ai_safety at "A 2021" (x = 2)
+    marks = {i: _markers(a) for i, a in enumerate(axes)}
+    assert [len(m) for m in marks.values()] == [1, 0, 0]
+    (fall,) = marks[0]
+    np.testing.assert_allclose(fall.get_offsets(), [[2, t.loc[6, "per_1k"]]])
+    assert fall.get_label() == "significant fall"
+    # figure legend: both series, the band and the marker
+    legend = fig.legends[0]
+    texts = [x.get_text() for x in legend.get_texts()]
+    assert texts[:2] == ["A", "B"] and "95% interval" in texts
+    assert any("significant fall" in x for x in texts)
+    # events named "<series> <year>" are labelled by their year, coloured by series
+    ticks = axes[-1].get_xticklabels()
+    assert [x.get_text() for x in ticks] == ["2019", "2020", "2021", "2022"]
+    assert ticks[0].get_color() == axes[-1].lines[0].get_color()
+    assert ticks[1].get_color() == axes[-1].lines[1].get_color()
+
+
+def test_theme_trajectories_share_flags_and_selection(no_save):
+    t = _track_table()
+    ax = plots.plot_theme_trajectories(t, themes=["cooperation"], value="share_docs")
+    assert isinstance(ax, matplotlib.axes.Axes)  # one theme: one Axes
+    assert len(ax.lines) == 2 and ax.get_ylabel() == "share of documents"
+    (rise,) = _markers(ax)  # the share flag (change) marks a rise of cooperation at A 2021
+    np.testing.assert_allclose(rise.get_offsets(), [[2, t.loc[8, "share_docs"]]])
+    assert rise.get_label() == "significant rise"
+    with pytest.raises(ValueError, match="no theme 'nope'"):
+        plots.plot_theme_trajectories(t, themes=["nope"])
+    many = pd.concat([t.assign(theme=t["theme"] + str(k)) for k in range(4)], ignore_index=True)
+    axes = plots.plot_theme_trajectories(many, ncols=4)
+    assert len(axes) == 12 and all(len(_bands(a)) == 2 for a in axes)
+    # x tick labels only under the bottom row
+    assert [a.xaxis.get_tick_params()["labelbottom"] for a in axes].count(True) == 4
+
+
+def test_theme_trajectories_on_given_axes(no_save):
+    t = _track_table()
+    fig, given = plt.subplots(1, 3)
+    out = plots.plot_theme_trajectories(t, ax=given)
+    assert list(out) == list(given)
+    fig, one = plt.subplots()
+    out = plots.plot_theme_trajectories(t, themes=["ai_safety", "cooperation"], ax=one)
+    assert len(out) == 2 and one not in fig.axes and all(a.figure is fig for a in out)
+    with pytest.raises(ValueError, match="3 panel"):
+        plots.plot_theme_trajectories(t, ax=given[:2])
+
+
+def _un_like_table(n=79):
+    """One series over many numbered years, like the UN General Debate tracked by year."""
+    years = list(range(1946, 1946 + n))
+    rows = []
+    for i, y in enumerate(years):
+        v = 0.1 * i
+        rows.append({"year": y, "theme": "ai_safety", "per_1k": v, "per_1k_low": v * 0.8,
+                     "per_1k_high": v * 1.2, "change_per_1k": "rise" if i == n - 1 else ""})
+    return pd.DataFrame(rows)
+
+
+def test_theme_trajectories_many_years_legible(no_save):
+    u = _un_like_table()
+    ax = plots.plot_theme_trajectories(u)
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), u["year"])  # placed at the year
+    lo, hi = ax.get_xlim()
+    assert lo < 1946 and hi > 2024
+    shown = [x for x in ax.get_xticks() if lo <= x <= hi]
+    assert 3 <= len(shown) <= 10 and all(float(x).is_integer() for x in shown)  # thinned years
+    (rise,) = _markers(ax)
+    np.testing.assert_allclose(rise.get_offsets(), [[2024, 7.8]])
+    events = u.assign(event=[f"UNGA {i + 1} ({y})" for i, y in enumerate(u["year"])],
+                      event_series="UN General Debate").drop(columns="year")
+    ax = plots.plot_theme_trajectories(events)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert 4 <= len(labels) <= 14 and labels[-1] == "UNGA 79 (2024)"  # thinned, latest labelled
+
+
+def _prevalence_table():
+    """Four topics over five events; each topic peaks at a different event."""
+    events = ["S 2019", "S 2020", "S 2021", "S 2022", "S 2023"]
+    peaks = {0: 3, 1: 0, 2: 4, 3: 1}
+    rows = []
+    for i, ev in enumerate(events):
+        for k, peak in peaks.items():
+            p = 0.4 - 0.08 * abs(i - peak)
+            rows.append({"event": ev, "event_series": "S", "topic": k, "label": f"label {k}",
+                         "prevalence": p, "prevalence_low": p - 0.05, "prevalence_high": p + 0.05,
+                         "change": "rise" if (k == 0 and i == 3) else ("fall" if (k == 1 and i == 1) else "")})
+    return pd.DataFrame(rows)
+
+
+def test_topic_prevalence_small_multiples(no_save):
+    table = _prevalence_table()
+    axes = plots.plot_topic_prevalence(table, topics=[2, 0])
+    assert len(axes) == 2
+    assert [a.get_title(loc="left") for a in axes] == ["2: label 2", "0: label 0"]
+    np.testing.assert_allclose(axes[1].lines[0].get_ydata(), [0.16, 0.24, 0.32, 0.4, 0.32])
+    assert all(len(_bands(a)) == 1 for a in axes)
+    (rise,) = _markers(axes[1])
+    np.testing.assert_allclose(rise.get_offsets(), [[3, 0.4]])
+    assert axes[0].get_shared_y_axes().joined(axes[0], axes[1])  # one scale for prevalences
+    ax = plots.plot_topic_prevalence(table, topics=[1])
+    assert isinstance(ax, matplotlib.axes.Axes) and len(_markers(ax)) == 1
+    with pytest.raises(ValueError, match="no topic 9"):
+        plots.plot_topic_prevalence(table, topics=[9])
+
+
+def test_topic_prevalence_of_topic_prevalence_table(no_save):
     rows = []
     for i, ev in enumerate(["E1", "E2", "E3"]):
         for k in range(2):
             p = 0.3 + 0.1 * i * (1 if k else -1)
             rows.append({"event": ev, "topic": k, "label": f"label {k}", "prevalence": p,
                          "prevalence_low": p - 0.05, "prevalence_high": p + 0.05})
-    ax = plots.plot_topic_prevalence(pd.DataFrame(rows))
-    assert len(ax.lines) == 2
-    assert [x.get_text() for x in ax.get_legend().get_texts()] == ["0: label 0", "1: label 1"]
-    np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.3, 0.4, 0.5])
+    axes = plots.plot_topic_prevalence(pd.DataFrame(rows))
+    assert [a.get_title(loc="left") for a in axes] == ["0: label 0", "1: label 1"]
+    np.testing.assert_allclose(axes[1].lines[0].get_ydata(), [0.3, 0.4, 0.5])
+    assert not any(_markers(a) for a in axes)  # no change column, no markers
+
+
+def test_topic_heatmap_orders_topics_by_peak_time(no_save):
+    table = _prevalence_table()
+    ax = plots.plot_topic_heatmap(table)
+    labels = [x.get_text() for x in ax.get_yticklabels()]
+    peak_event = table.loc[table.groupby("topic")["prevalence"].idxmax(), ["topic", "event"]]
+    expected = peak_event.sort_values("event", kind="stable")["topic"].tolist()
+    assert expected == [1, 3, 0, 2]
+    assert labels == [f"{k}: label {k}" for k in expected]
+    arr = ax.get_images()[0].get_array()
+    assert arr.shape == (4, 5)
+    # row 0 is topic 1 (peak at the first event), its values in event order
+    np.testing.assert_allclose(arr[0], [0.4, 0.32, 0.24, 0.16, 0.08])
+    assert [x.get_text() for x in ax.get_xticklabels()] == list(table["event"].unique())
+    assert len(ax.texts) == 20 and ax.texts[0].get_text() == "40%"
+    # flagged changes: a rise of topic 0 at S 2022 (row 2, column 3), a fall of topic 1
+    marks = {c.get_label(): c.get_offsets() for c in _markers(ax)}
+    np.testing.assert_allclose(marks["significant rise"], [[3.3, 2 - 0.28]])
+    np.testing.assert_allclose(marks["significant fall"], [[1.3, 0 - 0.28]])
+    rel = plots.plot_topic_heatmap(table, scale="topic", annotate=False)
+    np.testing.assert_allclose(np.nanmax(rel.get_images()[0].get_array(), axis=1), 1.0)
+    assert len(rel.texts) == 0
+    with pytest.raises(ValueError, match="scale"):
+        plots.plot_topic_heatmap(table, scale="row")
+
+
+def test_topic_heatmap_ties_and_missing_topic(no_save):
+    table = _prevalence_table()
+    table.loc[table["topic"] == 2, "prevalence"] = np.nan  # never measured: last
+    table.loc[table["topic"] == 3, "prevalence"] = 0.4  # flat: peak at its first event
+    ax = plots.plot_topic_heatmap(table.drop(columns=["label", "change"]))
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["1", "3", "0", "2"]
 
 
 def test_distinctive_terms_chart(no_save):
@@ -214,8 +354,10 @@ def test_kwic_labels_lines_with_their_theme_when_several(no_save):
 def test_every_chart_renders_to_png(tmp_path):
     """Rendering (done by the caller, never by the functions) works for each chart."""
     t = _track_table()
-    for i, ax in enumerate([plots.plot_theme_trajectories(t), plots.plot_theme_heatmap(t),
-                            plots.plot_corpus_overview(_events_table(4))]):
+    charts = [plots.plot_theme_trajectories(t)[0], plots.plot_theme_heatmap(t),
+              plots.plot_corpus_overview(_events_table(4)), plots.plot_topic_heatmap(_prevalence_table()),
+              plots.plot_topic_prevalence(_prevalence_table(), topics=[0, 1])[0]]
+    for i, ax in enumerate(charts):
         path = tmp_path / f"chart{i}.png"
         ax.figure.savefig(path)
         assert path.stat().st_size > 5_000
@@ -231,8 +373,9 @@ def test_charts_of_one_event_and_of_nothing(no_save):
         ax = plots.plot_theme_heatmap(one)
         ax.figure.canvas.draw()
         assert ax.get_images()[0].get_array().shape == (3, 1)
-        ax = plots.plot_theme_trajectories(one)
-        ax.figure.canvas.draw()
+        axes = plots.plot_theme_trajectories(one)
+        assert len(axes) == 3 and all(len(a.lines) == 1 for a in axes)
+        axes[0].figure.canvas.draw()
         ax = plots.plot_corpus_overview(_events_table(0))
         ax.figure.canvas.draw()
         assert len(ax.patches) == 0

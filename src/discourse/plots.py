@@ -34,6 +34,7 @@ __all__ = [
     "plot_corpus_overview",
     "plot_theme_trajectories",
     "plot_theme_heatmap",
+    "plot_topic_heatmap",
     "plot_topic_prevalence",
     "plot_distinctive_terms",
     "plot_topic_diagnostics",
@@ -236,212 +237,366 @@ def plot_corpus_overview(events_df: pd.DataFrame, ax: Axes | None = None, *,
     return ax
 
 
-# --- trajectories (themes and topics) --------------------------------------------------
+# --- trajectories (themes and topics): small multiples -------------------------------------
+
+#: Columns that can label the groups (events, years, sessions) of a tracked table, in order.
+_GROUP_COLUMNS = ("event", "year", "session")
+_NOT_GROUPS = {"theme", "topic", "label", "event_series"}
 
 
 def _ordered_unique(values: pd.Series) -> list:
     return list(pd.unique(values))
 
 
-def _trajectories(
+def _panel_group_column(df: pd.DataFrame) -> str:
+    """The column whose values are the x positions: event, year or session, else the first."""
+    for c in _GROUP_COLUMNS:
+        if c in df.columns:
+            return c
+    for c in df.columns:
+        if c not in _NOT_GROUPS:
+            return c
+    raise ValueError(f"the table has no group column (it has {', '.join(map(str, df.columns))}).")
+
+
+def _panel_axes(ax, n: int, ncols: int, *, figsize: tuple[float, float], sharey: bool,
+                func: str) -> tuple[np.ndarray, bool]:
+    """One Axes per panel: a new figure, the given sequence, or one Axes split into a grid.
+
+    Returns the Axes (flat, ``n`` of them) and whether the figure was made here.
+    """
+    nrows = math.ceil(n / ncols)
+    if ax is None:
+        with style():
+            _fig, grid = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained",
+                                      sharex=True, sharey=sharey, squeeze=False)
+        flat = grid.ravel()
+        for extra in flat[n:]:
+            extra.remove()
+        return flat[:n], True
+    if isinstance(ax, Axes):
+        if n == 1:
+            return np.array([ax], dtype=object), False
+        spec = ax.get_subplotspec()
+        if spec is None:
+            raise ValueError(f"{func}: {n} panels need a sequence of {n} Axes, or an Axes made by "
+                             "plt.subplots (whose area is split into panels), or ax=None.")
+        fig = ax.figure
+        ax.remove()
+        sub = spec.subgridspec(nrows, ncols)
+        first = None
+        out = []
+        for i in range(n):
+            a = fig.add_subplot(sub[i // ncols, i % ncols], sharex=first,
+                                sharey=first if sharey else None)
+            first = first or a
+            out.append(a)
+        return np.array(out, dtype=object), False
+    flat = np.asarray(ax, dtype=object).ravel()
+    if len(flat) != n:
+        raise ValueError(f"{func}: {n} panel(s) need as many Axes, not {len(flat)} "
+                         "(pass fewer themes or topics, or ax=None).")
+    return flat, False
+
+
+def _x_positions(groups: list) -> tuple[dict, bool]:
+    """x of each group: its value when groups are numbers (years, sessions), else its rank."""
+    numeric = len(groups) > 0 and all(
+        isinstance(g, (int, np.integer, float, np.floating)) and not isinstance(g, (bool, np.bool_))
+        and np.isfinite(float(g)) for g in groups)
+    if numeric:
+        return {g: float(g) for g in groups}, True
+    return {g: float(i) for i, g in enumerate(groups)}, False
+
+
+def _small_multiples(
     df: pd.DataFrame,
     *,
     key: str,
     keys: list,
-    label_of: dict,
+    title_of: dict,
     value: str,
     low: str | None,
     high: str | None,
     flag: str | None,
-    ax: Axes,
-) -> tuple[list, list]:
-    """Draw one line (with band) per key and series; return legend handles and labels."""
-    group = _group_label_column(df)
+    ax,
+    ncols: int | None,
+    sharey: bool,
+    ylabel: str,
+    percent: bool,
+    title: str,
+    func: str,
+):
+    """One panel per key: a line per series (colour), its interval band, change markers."""
+    group = _panel_group_column(df)
     series_col = "event_series" if "event_series" in df.columns else None
-    groups = _ordered_unique(df[group])
-    pos_of = {g: i for i, g in enumerate(groups)}
-    series_values = (
-        _ordered_unique(df[series_col].dropna()) if series_col is not None else [None]
-    )
-    if series_col is not None and df[series_col].isna().any():
-        series_values = [*series_values, None]
-    styles = palette(len(keys))
-    handles, labels = [], []
-    small = len(groups) > 30
-    for i, k in enumerate(keys):
-        colour, key_ls, marker = styles[i]
+    groups = _ordered_unique(df[group].dropna())
+    pos_of, numeric = _x_positions(groups)
+    series_values: list = [None]
+    if series_col is not None:
+        series_values = _ordered_unique(df[series_col].dropna())
+        if df[series_col].isna().any() or not series_values:
+            series_values = [*series_values, None]
+    many = len(groups) > 30
+    # events named "<series> <year>" are labelled by what follows the series name, in the
+    # series' colour (the legend names the series)
+    series_of: dict = {}
+    if series_col is not None:
+        firsts = df[df[group].notna()].drop_duplicates(group)
+        series_of = dict(zip(firsts[group], firsts[series_col], strict=True))
+    short_of = {g: str(g) for g in groups}
+    if not numeric and series_of and all(
+            isinstance(series_of.get(g), str) and str(g).startswith(series_of[g])
+            and str(g)[len(series_of[g]):].strip() for g in groups):
+        short_of = {g: str(g)[len(series_of[g]):].strip() for g in groups}
+    n = len(keys)
+    if ncols is None:
+        ncols = (1 if n <= 2 else 2) if many else min(3, n)
+    ncols = max(1, min(int(ncols), n))
+    nrows = math.ceil(n / ncols)
+    labels_long = not numeric and max((len(_shorten(short_of[g])) for g in groups), default=0) > 8
+    width = min(16.0, (6.5 if many else 4.3) * ncols + 0.4)
+    height = 2.3 * nrows + (1.7 if labels_long else 0.6) + 0.9
+    axes, made = _panel_axes(ax, n, ncols, figsize=(width, height), sharey=sharey, func=func)
+    colours = [c for c, _, _ in palette(max(1, len(series_values)))]
+    colour_of = {s: colours[j] for j, s in enumerate(series_values)}
+    styles = {s: _LINESTYLES[(j // 7) % len(_LINESTYLES)] for j, s in enumerate(series_values)}
+    flagged = {"rise": False, "fall": False}
+    banded = False
+    for i, (k, a) in enumerate(zip(keys, axes, strict=True)):
         sub = df[df[key] == k]
-        first = True
-        for j, ser in enumerate(series_values):
+        for ser in series_values:
             if series_col is None:
                 part = sub
             elif ser is None:
                 part = sub[sub[series_col].isna()]
             else:
                 part = sub[sub[series_col] == ser]
+            part = part[part[group].notna()]
             if part.empty:
                 continue
+            colour = colour_of[ser]
             x = part[group].map(pos_of).to_numpy(dtype=float)
             y = part[value].to_numpy(dtype=float)
-            # line style tells series apart when there are several, else the key's own
-            ls = _LINESTYLES[j % len(_LINESTYLES)] if len(series_values) > 1 else key_ls
-            (line,) = ax.plot(x, y, color=colour, linestyle=ls, marker=marker,
-                              markersize=2.5 if small else 4.5, linewidth=1.6, zorder=3)
+            a.plot(x, y, color=colour, linestyle=styles[ser], marker="o",
+                   markersize=0 if many else 3.5, linewidth=1.2 if many else 1.6, zorder=3)
             if low is not None and high is not None and low in part and high in part:
                 lo, hi = part[low].to_numpy(dtype=float), part[high].to_numpy(dtype=float)
                 if np.isfinite(lo).any():
-                    ax.fill_between(x, lo, hi, color=colour, alpha=0.15, linewidth=0, zorder=2)
+                    a.fill_between(x, lo, hi, color=colour, alpha=0.14, linewidth=0, zorder=2)
+                    banded = True
             if flag is not None and flag in part:
-                f = part[flag].astype(str).to_numpy()
+                f = part[flag].fillna("").astype(str).to_numpy()
                 for kind, m in (("rise", "^"), ("fall", "v")):
                     hit = f == kind
                     if hit.any():
-                        ax.scatter(x[hit], y[hit], marker=m, s=70, facecolor="white",
-                                   edgecolor=colour, linewidth=1.6, zorder=4)
-            if first:
-                handles.append(line)
-                labels.append(_shorten(label_of.get(k, k), 40))
-                first = False
+                        a.scatter(x[hit], y[hit], marker=m, s=40 if many else 70, color=colour,
+                                  edgecolor="black", linewidth=0.9, zorder=5,
+                                  label=f"significant {kind}")
+                        flagged[kind] = True
+        a.set_title(_shorten(title_of.get(k, k), 44), fontsize=FONT_SIZE, loc="left",
+                    fontweight="bold")
+        if percent:
+            a.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=None))
+        a.set_ylim(bottom=0)
+        a.grid(axis="x", visible=False)
+        _finish(a, title=None, xlabel=None, ylabel=ylabel if i % ncols == 0 else None)
+        a.yaxis.label.set_fontsize(SMALL_SIZE)
+    # x axis: labelled under the last panel of each column only
+    for i, a in enumerate(axes):
+        bottom = i + ncols >= n
+        if numeric:
+            a.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=8 if many else 6, integer=True))
+            if groups:
+                lo_x, hi_x = min(pos_of.values()), max(pos_of.values())
+                pad = 0.6 if hi_x - lo_x < 30 else 1.0
+                a.set_xlim(lo_x - pad, hi_x + pad)
+        else:
+            _category_ticks(a, [short_of[g] for g in groups],
+                            max_labels=max(4, 14 // ncols) if many else 26)
+            for tick in a.xaxis.get_major_ticks():
+                t, p = tick.label1, int(round(tick.get_loc()))
+                t.set_fontsize(SMALL_SIZE)
+                ser = series_of.get(groups[p]) if 0 <= p < len(groups) else None
+                if short_of[groups[0]] != str(groups[0]) and ser in colour_of:
+                    t.set_color(colour_of[ser])
+        a.tick_params(axis="x", labelbottom=bottom)
+        if bottom and i // ncols == nrows - 1:
+            shortened = bool(groups) and short_of[groups[0]] != str(groups[0])
+            a.set_xlabel(group.replace("_", " ") + (" (series by colour)" if shortened else ""),
+                         fontsize=FONT_SIZE)
+    # one legend for the figure: series colours, band, change markers
+    handles, labels = [], []
     if series_col is not None and len(series_values) > 1:
-        for j, ser in enumerate(series_values):
-            handles.append(mpl.lines.Line2D([], [], color="#555555",
-                                            linestyle=_LINESTYLES[j % len(_LINESTYLES)]))
+        for ser in series_values:
+            handles.append(mpl.lines.Line2D([], [], color=colour_of[ser], linestyle=styles[ser],
+                                            linewidth=2))
             labels.append(_shorten("series unknown" if ser is None else ser, 40))
-    if flag is not None and flag in df and (df[flag].astype(str) != "").any():
-        handles.append(mpl.lines.Line2D([], [], marker="^", linestyle="", markerfacecolor="white",
-                                        markeredgecolor="#555555", markersize=7))
-        labels.append("significant rise (\u25b2) / fall (\u25bc)")
-    _category_ticks(ax, groups)
-    return handles, labels
+    if banded:
+        handles.append(mpl.patches.Patch(color="#777777", alpha=0.3, linewidth=0))
+        labels.append("95% interval")
+    for kind, m in (("rise", "^"), ("fall", "v")):
+        if flagged[kind]:
+            handles.append(mpl.lines.Line2D([], [], marker=m, linestyle="", markersize=8,
+                                            markerfacecolor="#aaaaaa", markeredgecolor="black"))
+            labels.append(f"significant {kind} from the previous event of the series")
+    fig = axes[0].figure
+    if made:
+        if handles:
+            fig.legend(handles, labels, loc="outside lower center",
+                       ncol=min(len(handles), 3 if width < 10 else 4), fontsize=SMALL_SIZE,
+                       frameon=False)
+        fig.suptitle(title, fontsize=TITLE_SIZE, x=0.01, ha="left")
+    else:
+        if handles:
+            axes[0].legend(handles, labels, loc="upper left", fontsize=SMALL_SIZE - 0.5,
+                           frameon=True, framealpha=0.85, edgecolor="none")
+        if n > 1:
+            axes[0].figure.suptitle(title, fontsize=TITLE_SIZE, x=0.01, ha="left")
+        else:
+            axes[0].set_title(f"{title}: {_shorten(title_of.get(keys[0], keys[0]), 40)}",
+                              fontsize=TITLE_SIZE, loc="left")
+    return axes[0] if n == 1 else axes
 
 
-def _legend_outside(ax: Axes, handles, labels) -> None:
-    if handles:
-        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  fontsize=SMALL_SIZE, frameon=False, borderaxespad=0.0)
+def _check_keys(chosen, all_keys: list, what: str, func: str) -> list:
+    if chosen is None:
+        chosen = all_keys
+    elif isinstance(chosen, (str, int, np.integer)):
+        chosen = [chosen]
+    chosen = list(chosen)
+    known = set(all_keys)
+    unknown = [t for t in chosen if t not in known]
+    if unknown:
+        raise ValueError(f"{func}: no {what} {', '.join(map(repr, unknown))} in the table "
+                         f"(it has {', '.join(map(str, all_keys[:30]))}"
+                         f"{'...' if len(all_keys) > 30 else ''}).")
+    if not chosen:
+        raise ValueError(f"{func}: no {what} to draw (the table is empty or {what}s=[] was passed).")
+    return chosen
 
 
 def plot_theme_trajectories(
     track_df: pd.DataFrame,
     themes: Sequence[str] | None = None,
-    ax: Axes | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
     *,
     value: str = "per_1k",
     title: str | None = None,
-) -> Axes:
-    """Theme frequencies across events in time order, with interval bands and change markers.
+    ncols: int | None = None,
+):
+    """Theme frequencies across events: one panel per theme, series by colour, 95% bands.
 
     Parameters
     ----------
     track_df : DataFrame
         The table of :func:`discourse.track_themes` (or
-        :func:`discourse.theme_frequencies`), rows in time order.
+        :func:`discourse.theme_frequencies`), rows in time order. Its group column
+        (``event``, ``year`` or ``session``, else its first column) is the x axis:
+        numbers (years, sessions) are placed at their value, labels (events) in table
+        order, with only every k-th labelled when there are many.
     themes : list of str, optional
-        Themes to draw, default all. Interval bands are drawn when there are at most
-        :data:`MAX_LINES` lines (beyond that they hide each other; the title says so).
-    ax : Axes, optional
+        Themes drawn, one panel each, in this order (default: all, in table order).
+    ax : Axes or sequence of Axes, optional
+        Where to draw: one Axes per theme, or one Axes whose area is split into the
+        panels. Default: a new figure.
     value : {"per_1k", "share_docs"}, default "per_1k"
-        What to draw, with its ``_low``/``_high`` interval as a band. Significant
-        changes from the previous event of the same series (``change_per_1k`` or
-        ``change`` columns of :func:`discourse.track_themes`) are marked with open
-        up/down triangles.
+        What to draw, with its ``<value>_low``/``<value>_high`` interval as a band.
+        Significant changes from the previous event of the same series (the
+        ``change_per_1k`` flag for ``per_1k``, ``change`` for ``share_docs``: the
+        rate or share test at ``q <= alpha`` in :func:`discourse.track_themes`) are
+        marked with filled triangles pointing up (rise) or down (fall).
     title : str, optional
+        The figure's title (default "Themes across events").
+    ncols : int, optional
+        Panels per row (default 3, or 2 when there are more than 30 events).
 
     Returns
     -------
-    Axes
+    Axes or ndarray of Axes
+        The Axes when one theme is drawn, else an array of Axes, one per theme (as
+        ``plt.subplots`` returns them); ``axes[0].figure`` is the figure.
 
     Notes
     -----
-    Events are placed in the table's order; a line joins only events of the same
-    series (line style tells series apart, colour tells themes apart).
+    A line joins only events of the same series (``event_series``), each series in its
+    own colour (one figure legend); each panel has its own y scale, starting at 0.
     """
     _require(track_df, ["theme", value], "plot_theme_trajectories", "discourse.track_themes()")
-    all_themes = _ordered_unique(track_df["theme"])
-    note = ""
-    if themes is None:
-        themes = all_themes
-    bands = len(themes) <= MAX_LINES
-    if not bands:
-        note = f" (intervals shown for up to {MAX_LINES} themes: pass themes=[...])"
-    unknown = [t for t in themes if t not in set(all_themes)]
-    if unknown:
-        raise ValueError(f"plot_theme_trajectories: no theme {', '.join(map(repr, unknown))} in the "
-                         f"table (it has {', '.join(map(str, all_themes))}).")
-    ax = _new_axes(ax, (10.0, 4.8))
+    chosen = _check_keys(themes, _ordered_unique(track_df["theme"]), "theme",
+                         "plot_theme_trajectories")
     flag = {"per_1k": "change_per_1k", "share_docs": "change"}.get(value)
-    handles, labels = _trajectories(
-        track_df, key="theme", keys=list(themes), label_of={}, value=value,
-        low=f"{value}_low" if bands else None, high=f"{value}_high" if bands else None,
-        flag=flag, ax=ax,
-    )
-    _legend_outside(ax, handles, labels)
-    ylabel = {"per_1k": "mentions per 1,000 tokens", "share_docs": "share of documents"}.get(
+    group = _panel_group_column(track_df)
+    ylabel = {"per_1k": "per 1,000 words", "share_docs": "share of documents"}.get(
         value, value.replace("_", " "))
-    if value == "share_docs":
-        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-    ax.set_ylim(bottom=0)
-    group = _group_label_column(track_df)
-    _finish(ax, title=(title or f"Themes across {group}s") + note, xlabel=group.replace("_", " "),
-            ylabel=ylabel)
-    return ax
+    return _small_multiples(
+        track_df, key="theme", keys=chosen, title_of={}, value=value,
+        low=f"{value}_low", high=f"{value}_high", flag=flag, ax=ax, ncols=ncols,
+        sharey=False, ylabel=ylabel, percent=value.startswith("share"),
+        title=title or f"Themes across {group}s", func="plot_theme_trajectories",
+    )
+
+
+def _topic_labels(prev_df: pd.DataFrame) -> dict:
+    label_of: dict = {}
+    if "label" in prev_df.columns:
+        for t, lab in zip(prev_df["topic"], prev_df["label"], strict=True):
+            label_of.setdefault(t, f"{t}: {lab}")
+    return label_of
 
 
 def plot_topic_prevalence(
     prev_df: pd.DataFrame,
     topics: Sequence | None = None,
-    ax: Axes | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
     *,
     title: str | None = None,
-) -> Axes:
-    """Topic prevalence across events, with interval bands (and change markers if tracked).
+    ncols: int | None = None,
+):
+    """Topic prevalence across events: one panel per topic, series by colour, 95% bands.
+
+    For an overview of all topics use :func:`plot_topic_heatmap`; this chart is for a
+    few chosen topics (``topics=[...]``).
 
     Parameters
     ----------
     prev_df : DataFrame
         The table of ``TopicModel.topic_prevalence`` or :func:`discourse.track_topics`
         (columns ``topic``, ``prevalence``, ``prevalence_low``, ``prevalence_high``,
-        optionally ``label`` and ``change``), rows in time order.
+        optionally ``label``, ``event_series`` and ``change``), rows in time order.
     topics : list, optional
-        Topics to draw (ids as in the ``topic`` column), default all. Interval bands are
-        drawn when there are at most :data:`MAX_LINES` lines (the title says so).
-    ax : Axes, optional
+        Topics drawn (ids as in the ``topic`` column), one panel each, in this order;
+        default all.
+    ax : Axes or sequence of Axes, optional
+        One Axes per topic, or one Axes whose area is split into the panels. Default:
+        a new figure.
     title : str, optional
+    ncols : int, optional
+        Panels per row (default 3, or 2 when there are more than 30 events).
 
     Returns
     -------
-    Axes
+    Axes or ndarray of Axes
+        The Axes when one topic is drawn, else an array of Axes, one per topic.
+
+    Notes
+    -----
+    The panels share their y axis (prevalences are on one scale). Significant changes
+    from the previous event of the series (``change`` of :func:`discourse.track_topics`)
+    are marked with filled triangles.
     """
     _require(prev_df, ["topic", "prevalence"], "plot_topic_prevalence",
              "TopicModel.topic_prevalence() or discourse.track_topics()")
-    all_topics = _ordered_unique(prev_df["topic"])
-    note = ""
-    if topics is None:
-        topics = all_topics
-    bands = len(topics) <= MAX_LINES
-    if not bands:
-        note = f" (intervals shown for up to {MAX_LINES} topics: pass topics=[...])"
-    unknown = [t for t in topics if t not in set(all_topics)]
-    if unknown:
-        raise ValueError(f"plot_topic_prevalence: no topic {', '.join(map(repr, unknown))} in the "
-                         "table.")
-    label_of = {}
-    if "label" in prev_df.columns:
-        for t, lab in zip(prev_df["topic"], prev_df["label"], strict=True):
-            label_of.setdefault(t, f"{t}: {lab}")
-    ax = _new_axes(ax, (10.0, 4.8))
-    handles, labels = _trajectories(
-        prev_df, key="topic", keys=list(topics), label_of=label_of, value="prevalence",
-        low="prevalence_low" if bands else None, high="prevalence_high" if bands else None,
-        flag="change" if "change" in prev_df.columns else None, ax=ax,
+    chosen = _check_keys(topics, _ordered_unique(prev_df["topic"]), "topic",
+                         "plot_topic_prevalence")
+    group = _panel_group_column(prev_df)
+    return _small_multiples(
+        prev_df, key="topic", keys=chosen, title_of=_topic_labels(prev_df), value="prevalence",
+        low="prevalence_low", high="prevalence_high",
+        flag="change" if "change" in prev_df.columns else None, ax=ax, ncols=ncols, sharey=True,
+        ylabel="mean topic share", percent=True,
+        title=title or f"Topic prevalence across {group}s", func="plot_topic_prevalence",
     )
-    _legend_outside(ax, handles, labels)
-    ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-    group = _group_label_column(prev_df)
-    _finish(ax, title=(title or f"Topic prevalence across {group}s") + note,
-            xlabel=group.replace("_", " "), ylabel="mean topic share of documents")
-    return ax
 
 
 # --- heatmap ---------------------------------------------------------------------------
@@ -531,6 +686,111 @@ def plot_theme_heatmap(
         spine.set_visible(False)
     _finish(ax, title=title or f"Themes by {group}: {label}", xlabel=group.replace("_", " "),
             ylabel=None)
+    ax.grid(False)
+    return ax
+
+
+def plot_topic_heatmap(
+    prevalence_table: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    scale: str = "global",
+    annotate: bool | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Topics x events heatmap of prevalence, topics ordered by the time of their peak.
+
+    Parameters
+    ----------
+    prevalence_table : DataFrame
+        The table of :func:`discourse.track_topics` (or ``TopicModel.topic_prevalence``):
+        the group column (``event``, ``year`` or ``session``), ``topic``,
+        ``prevalence``, optionally ``label`` and ``change``. Columns of the heatmap are
+        the groups in table order (``track_topics`` gives time order).
+    ax : Axes, optional
+    scale : {"global", "topic"}, default "global"
+        ``"global"``: one colour scale for all cells. ``"topic"``: each row relative
+        to its own maximum, so a small topic's peak is as visible as a large one's.
+    annotate : bool, optional
+        Write the prevalence in each cell; default when the grid is at most 20 x 20.
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        The colour bar is drawn in the same figure.
+
+    Notes
+    -----
+    Rows are ordered by the position of each topic's highest prevalence (its peak),
+    earliest first, ties by the order of the table; a topic with no value goes last.
+    The top row is the earliest peak, so the chart reads as a diagonal from the top
+    left when topics come and go. Significant changes from the previous event of the
+    series (``change`` = ``"rise"``/``"fall"``) are marked with a small triangle in the
+    cell's corner.
+    """
+    _require(prevalence_table, ["topic", "prevalence"], "plot_topic_heatmap",
+             "discourse.track_topics() or TopicModel.topic_prevalence()")
+    if scale not in ("global", "topic"):
+        raise ValueError(f'plot_topic_heatmap: scale must be "global" or "topic", not {scale!r}')
+    group = _panel_group_column(prevalence_table)
+    groups = _ordered_unique(prevalence_table[group].dropna())
+    topics = _ordered_unique(prevalence_table["topic"])
+    wide = prevalence_table.pivot_table(index="topic", columns=group, values="prevalence",
+                                        aggfunc="first", dropna=False, sort=False)
+    grid = wide.reindex(index=topics, columns=groups).to_numpy(dtype=float)
+    peak = np.array([np.nanargmax(r) if np.isfinite(r).any() else len(groups) for r in grid])
+    order = np.argsort(peak, kind="stable")
+    grid = grid[order]
+    topics = [topics[i] for i in order]
+    label_of = _topic_labels(prevalence_table)
+    colours = grid
+    if scale == "topic" and grid.size:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            row_max = np.nanmax(np.where(np.isfinite(grid), grid, np.nan), axis=1, keepdims=True)
+            colours = np.where(row_max > 0, grid / row_max, 0.0)
+    finite = colours[np.isfinite(colours)]
+    vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    n_rows, n_cols = max(len(topics), 1), max(len(groups), 1)
+    ax = _new_axes(ax, (max(6.5, min(16.0, 0.5 * n_cols + 5.0)), max(3.0, 0.34 * n_rows + 2.2)))
+    image = ax.imshow(colours if colours.size else np.full((1, 1), np.nan), aspect="auto",
+                      cmap="cividis", vmin=0, vmax=vmax, interpolation="nearest",
+                      extent=(-0.5, n_cols - 0.5, n_rows - 0.5, -0.5))
+    ax.grid(False)
+    _category_ticks(ax, groups, axis="x", max_labels=36)
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    ax.set_yticks(range(len(topics)))
+    ax.set_yticklabels([_shorten(label_of.get(t, t), 40) for t in topics],
+                       fontsize=SMALL_SIZE + 0.5)
+    if annotate is None:
+        annotate = len(groups) <= 20 and len(topics) <= 20
+    if annotate:
+        for r in range(grid.shape[0]):
+            for c in range(grid.shape[1]):
+                v = grid[r, c]
+                if np.isfinite(v):
+                    ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=SMALL_SIZE - 1,
+                            color="black" if colours[r, c] > 0.6 * vmax else "white")
+    if "change" in prevalence_table.columns and len(topics) and len(groups):
+        row_of = {t: i for i, t in enumerate(topics)}
+        col_of = {g: i for i, g in enumerate(groups)}
+        flags = prevalence_table[prevalence_table[group].notna()]
+        for kind, m, dy in (("rise", "^", -0.28), ("fall", "v", -0.28)):
+            hit = flags[flags["change"].fillna("").astype(str) == kind]
+            if not hit.empty:
+                xs = hit[group].map(col_of).to_numpy(dtype=float) + 0.3
+                ys = hit["topic"].map(row_of).to_numpy(dtype=float) + dy
+                ax.scatter(xs, ys, marker=m, s=22, color="white", edgecolor="black",
+                           linewidth=0.6, zorder=4, label=f"significant {kind}")
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label("mean topic share" if scale == "global" else "share of the topic's maximum",
+                  fontsize=SMALL_SIZE + 0.5)
+    bar.ax.tick_params(labelsize=SMALL_SIZE)
+    bar.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    _finish(ax, title=title or f"Topic prevalence by {group} (topics ordered by peak)",
+            xlabel=group.replace("_", " "), ylabel=None)
     ax.grid(False)
     return ax
 
