@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from discourse.errors import CorpusError, DictionaryError
-from discourse.stats import bootstrap_ratios
+from discourse.stats import ratio_intervals
 from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans, stop_words
 from discourse.themes._patterns import PatternSyntaxError, parse_pattern
 from discourse.themes.dictionary import Dictionary, Theme, default_dictionary, load_dictionary
@@ -277,16 +277,19 @@ def theme_frequencies(
         their own group, shown with a missing value (NA) in the group column; filter
         them out beforehand (``corpus.dropna(subset=[...])``) to leave them out.
     n_boot : int, default 1000
-        Bootstrap replicates for the intervals (0: no intervals, NaN).
+        0 leaves the intervals out (NaN); any other value gives them. The intervals
+        are computed in closed form (no resampling), so their values do not depend on
+        ``n_boot``; the argument is kept for compatibility and for ``n_boot=0``.
     level : float, default 0.95
         Confidence level.
     seed : int, default 0
-        Seed of the bootstrap (same seed, same intervals).
+        Kept for compatibility: the intervals involve no random draw.
     unit : {"document", "sentence", "paragraph"}, default "document"
         With ``"sentence"`` (or ``"paragraph"``) the share of the group's sentences
         that hold the theme is added: ``n_units``, ``units_with_theme``,
-        ``share_units``, ``share_units_low``, ``share_units_high`` (same document
-        bootstrap: a speech's sentences are resampled together).
+        ``share_units``, ``share_units_low``, ``share_units_high`` (a Wilson interval
+        on the effective number of sentences: a speech's sentences are not
+        independent, and their clustering in documents widens the interval).
 
     Returns
     -------
@@ -296,10 +299,11 @@ def theme_frequencies(
         the group's documents with at least one match), ``share_docs_low``,
         ``share_docs_high``, ``count`` (matches), ``n_tokens``, ``per_1k`` (matches
         per 1,000 tokens of the group), ``per_1k_low``, ``per_1k_high``, and the unit
-        columns above. Intervals are
-        percentile intervals of a document (cluster) bootstrap within each group
-        (:func:`discourse.stats.bootstrap_ratios`); share and rate are computed on the
-        same resamples.
+        columns above. Intervals are score intervals with the spread measured between
+        the group's documents (:func:`discourse.stats.ratio_intervals`): Wilson for
+        ``share_docs``, quasi-Poisson for ``per_1k``; they hold their level for rare
+        themes and groups of about 50 documents (``docs/tracking.md``). A group of one
+        document has no ``per_1k`` interval (NaN).
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
@@ -313,11 +317,16 @@ def theme_frequencies(
         n_units, with_units = _units_per_doc(um, len(frame))
     n_themes = len(d.theme_ids)
     present = (mat > 0).astype(float)
-    share, share_lo, share_hi, sizes = bootstrap_ratios(
-        present, np.ones(len(frame)), codes, n_boot=n_boot, level=level, seed=seed)
-    rate, rate_lo, rate_hi, _ = bootstrap_ratios(
-        mat.astype(float), ntok.astype(float), codes, n_boot=n_boot, level=level, seed=seed)
     n_groups = len(keys)
+
+    def levels(num, den, kind):
+        est, lo, hi, n = ratio_intervals(num, den, codes, kind=kind, level=level, n_groups=n_groups)
+        if n_boot <= 0:  # no intervals asked for
+            lo, hi = np.full_like(est, np.nan), np.full_like(est, np.nan)
+        return est, lo, hi, n
+
+    share, share_lo, share_hi, sizes = levels(present, np.ones(len(frame)), "share")
+    rate, rate_lo, rate_hi, _ = levels(mat.astype(float), ntok.astype(float), "rate")
     cnt = np.zeros((n_groups, n_themes), dtype=np.int64)
     np.add.at(cnt, codes, mat)
     with_theme = np.zeros((n_groups, n_themes), dtype=np.int64)
@@ -336,8 +345,7 @@ def theme_frequencies(
     out["per_1k_low"] = rate_lo.ravel() * 1000
     out["per_1k_high"] = rate_hi.ravel() * 1000
     if unit != "document":
-        ushare, ushare_lo, ushare_hi, _ = bootstrap_ratios(
-            with_units.astype(float), n_units.astype(float), codes, n_boot=n_boot, level=level, seed=seed)
+        ushare, ushare_lo, ushare_hi, _ = levels(with_units.astype(float), n_units.astype(float), "share")
         g_units = np.bincount(codes, weights=n_units, minlength=n_groups).astype(np.int64)
         g_with = np.zeros((n_groups, n_themes), dtype=np.int64)
         np.add.at(g_with, codes, with_units)
