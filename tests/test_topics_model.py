@@ -213,9 +213,9 @@ def test_invalid_parameters(corpus, params, message):
 
 
 def test_bad_corpus_inputs():
-    with pytest.raises(TopicModelError, match="expected a corpus DataFrame"):
+    with pytest.raises(TopicModelError, match=r"must be a DataFrame \(from discourse.load_corpus\), not list"):
         TopicModel(2).fit(["a text"])
-    with pytest.raises(TopicModelError, match="no column 'text'"):
+    with pytest.raises(TopicModelError, match="no 'text' column"):
         TopicModel(2).fit(pd.DataFrame({"doc_id": ["a"]}))
     with pytest.raises(TopicModelError, match="not unique"):
         TopicModel(2).fit(pd.DataFrame({"doc_id": ["a", "a"], "text": ["x", "y"]}))

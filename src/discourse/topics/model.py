@@ -23,66 +23,38 @@ Prevalence
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
+from discourse.corpus.table import check_corpus, corpus_fingerprint, corpus_texts
 from discourse.errors import TopicModelError
 from discourse.topics._vectorize import TermVectorizer, split_units
 
-__all__ = ["TopicModel", "write_topic_outputs"]
+__all__ = [
+    "METHODS",
+    "LDAMethod",
+    "NMFMethod",
+    "Prepared",
+    "TopicMethod",
+    "TopicModel",
+    "check_term_order",
+    "write_topic_outputs",
+]
 
-_METHODS = ("nmf", "lda")
 _UNITS = ("document", "paragraph", "sentence")
 _WEIGHT_DECIMALS = 6
 
 
-def _check_corpus(corpus, *, what: str = "corpus") -> pd.DataFrame:
-    if not isinstance(corpus, pd.DataFrame):
-        raise TopicModelError(
-            f"expected a corpus DataFrame, got {type(corpus).__name__}",
-            item=what,
-            hint="Load one with discourse.load_corpus(path)",
-        )
-    missing = [c for c in ("doc_id", "text") if c not in corpus.columns]
-    if missing:
-        raise TopicModelError(
-            f"the corpus has no column {', '.join(map(repr, missing))}",
-            item=what,
-            hint="Pass a table from discourse.load_corpus, or rename your columns to doc_id and text",
-        )
-    ids = corpus["doc_id"]
-    if ids.isna().any():
-        row = int(np.flatnonzero(ids.isna().to_numpy())[0]) + 1
-        raise TopicModelError("doc_id is missing", item=what, row=row, hint="Give every document an id")
-    dup = ids.duplicated()
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
-        raise TopicModelError(
-            f"doc_id {ids[dup].iloc[0]!r} is not unique", item=what, row=row,
-            hint="Make doc_id unique (load_corpus does)",
-        )
-    return corpus
-
-
-def _texts(corpus: pd.DataFrame) -> list[str]:
-    return ["" if pd.isna(t) else str(t) for t in corpus["text"].tolist()]
-
-
-def _fingerprint(corpus: pd.DataFrame) -> str:
-    h = hashlib.sha1()
-    for doc_id, text in zip(corpus["doc_id"].astype(str).tolist(), _texts(corpus), strict=False):
-        h.update(doc_id.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-        h.update(text.encode("utf-8", "surrogatepass"))
-        h.update(b"\x01")
-    return h.hexdigest()
+def _check_corpus(corpus, what: str = "corpus") -> pd.DataFrame:
+    """The corpus as :func:`discourse.corpus.check_corpus` checks it, for a topic model."""
+    return check_corpus(corpus, what, require_ids=True, error=TopicModelError)
 
 
 def _tfidf(counts: sp.csr_matrix, idf: np.ndarray, dtype) -> sp.csr_matrix:
@@ -133,7 +105,8 @@ def frex_scores(components: np.ndarray, weight: float = 0.5) -> np.ndarray:
 TERM_ORDERS = ("weight", "frex")
 
 
-def _check_by(by) -> None:
+def check_term_order(by) -> None:
+    """Raise :class:`~discourse.errors.TopicModelError` unless ``by`` is in :data:`TERM_ORDERS`."""
     if by not in TERM_ORDERS:
         raise TopicModelError(
             f"by={by!r} is not a term order", item="top terms", hint='Use by="weight" or by="frex"'
@@ -147,13 +120,129 @@ def top_term_indices(components: np.ndarray, n: int, by: str = "weight") -> np.n
     (:func:`frex_scores`), ties broken by weight. Remaining ties go to the lower column
     index, so the order is deterministic.
     """
-    _check_by(by)
+    check_term_order(by)
     components = np.asarray(components)
     idx = np.arange(components.shape[1])
     if by == "weight":
         return np.vstack([np.lexsort((idx, -row))[:n] for row in components])
     frex = frex_scores(components)
     return np.vstack([np.lexsort((idx, -components[k], -frex[k]))[:n] for k in range(len(components))])
+
+
+class Prepared(NamedTuple):
+    """A corpus split into units and counted (:meth:`TopicModel.prepare`)."""
+
+    #: The checked corpus table.
+    corpus: pd.DataFrame
+    #: Its texts (:func:`discourse.corpus.corpus_texts`).
+    texts: list
+    #: Document index of each unit.
+    owner: np.ndarray
+    #: Character span of each unit in its document.
+    spans: np.ndarray
+    #: The fitted vocabulary.
+    vectorizer: TermVectorizer
+    #: Term counts, units x terms.
+    counts: sp.csr_matrix
+
+
+class TopicMethod:
+    """How one topic method weighs counts, fits a factorisation and projects new units.
+
+    :class:`TopicModel` does everything else (units, vocabulary, guided topics,
+    ordering, aggregation to documents). A new method is a subclass registered in
+    :data:`METHODS` under the name ``TopicModel(method=...)`` takes.
+    """
+
+    #: Name of the method (its key in :data:`METHODS`).
+    name = ""
+    #: Whether ``guided=`` works with it (guided topics need zeros of W to stay zero).
+    supports_guided = False
+
+    def weights(self, counts: sp.csr_matrix, idf: np.ndarray):
+        """What the method factorises, from term counts and the training idf."""
+        raise NotImplementedError
+
+    def fit(self, model: TopicModel, X, *, random_state, init=None):
+        """Fit ``X``; return ``(estimator, theta, H)``: unnormalised unit-topic and topic-term weights."""
+        raise NotImplementedError
+
+    def project(self, estimator, X) -> np.ndarray:
+        """Unnormalised topic weights of new units (same scale as ``theta`` of :meth:`fit`)."""
+        raise NotImplementedError
+
+
+class NMFMethod(TopicMethod):
+    """Non-negative matrix factorisation of sublinear tf-idf (scikit-learn ``NMF``).
+
+    A unit's weight on topic k is ``W[u, k] * sum(H[k])``: the share of its tf-idf mass
+    that topic k reconstructs.
+    """
+
+    name = "nmf"
+    supports_guided = True
+
+    def weights(self, counts, idf):
+        return _tfidf(counts, idf, np.float32)
+
+    def fit(self, model, X, *, random_state, init=None):
+        from sklearn.decomposition import NMF
+
+        kwargs = dict(
+            n_components=model.n_topics,
+            solver="mu" if init is not None else model.solver,
+            beta_loss="frobenius",
+            max_iter=200 if model.max_iter is None else model.max_iter,
+            tol=model.tol,
+            random_state=random_state,
+            alpha_W=model.alpha,
+            alpha_H="same",
+            l1_ratio=0.5,
+        )
+        if init is None:
+            est = NMF(init="nndsvda" if model.n_topics <= min(X.shape) else "random", **kwargs)
+            W = est.fit_transform(X)
+        else:
+            est = NMF(init="custom", **kwargs)
+            W = est.fit_transform(X, W=init[0], H=init[1])
+        H = est.components_
+        return est, W * H.sum(axis=1)[None, :], H
+
+    def project(self, estimator, X):
+        return estimator.transform(X) * estimator.components_.sum(axis=1)[None, :]
+
+
+class LDAMethod(TopicMethod):
+    """Latent Dirichlet allocation of counts (scikit-learn, online variational Bayes)."""
+
+    name = "lda"
+
+    def weights(self, counts, idf):
+        return counts
+
+    def fit(self, model, X, *, random_state, init=None):
+        from sklearn.decomposition import LatentDirichletAllocation
+
+        est = LatentDirichletAllocation(
+            n_components=model.n_topics,
+            learning_method="online",
+            batch_size=4096,
+            learning_offset=10.0,
+            max_iter=5 if model.max_iter is None else model.max_iter,
+            max_doc_update_iter=50,
+            random_state=random_state,
+            n_jobs=None,
+        )
+        theta = est.fit_transform(X)
+        return est, theta, est.components_
+
+    def project(self, estimator, X):
+        return estimator.transform(X)
+
+
+#: The topic methods, by the name ``TopicModel(method=...)`` takes. Adding a method is
+#: adding one entry (a :class:`TopicMethod`).
+METHODS: dict[str, TopicMethod] = {m.name: m for m in (NMFMethod(), LDAMethod())}
 
 
 class TopicModel(BaseEstimator):
@@ -300,8 +389,8 @@ class TopicModel(BaseEstimator):
             bad("n_topics", "Pass a positive integer")
         if self.solver not in ("mu", "cd"):
             bad("solver", 'Use "mu" or "cd"')
-        if self.method not in _METHODS:
-            bad("method", 'Use "nmf" or "lda"')
+        if self.method not in METHODS:
+            bad("method", f"Use one of {', '.join(map(repr, METHODS))}")
         if self.unit not in _UNITS:
             bad("unit", 'Use "document", "paragraph" or "sentence"')
         if self.random_state is not None and not isinstance(self.random_state, Integral):
@@ -316,10 +405,11 @@ class TopicModel(BaseEstimator):
             bad("max_terms", "Pass a positive integer or None")
         if self.max_iter is not None and (not isinstance(self.max_iter, Integral) or self.max_iter < 1):
             bad("max_iter", "Pass a positive integer or None")
-        if self.guided not in (None, False) and self.method != "nmf":
+        if self.guided not in (None, False) and not METHODS[self.method].supports_guided:
+            able = " or ".join(f"method={name!r}" for name, m in METHODS.items() if m.supports_guided)
             raise TopicModelError(
-                "guided topics need method='nmf'", item="TopicModel",
-                hint="Use method='nmf' with guided=..., or drop guided",
+                f"guided topics need {able}", item="TopicModel",
+                hint=f"Use {able} with guided=..., or drop guided",
             )
         if self.stem and self.lemmatize:
             raise TopicModelError(
@@ -341,11 +431,32 @@ class TopicModel(BaseEstimator):
 
     # --- fitting -----------------------------------------------------------------------
 
-    def _prepare(self, corpus: pd.DataFrame):
-        """Split, vectorise and weight the corpus; return (units' doc index, counts, X)."""
+    def prepare(self, corpus: pd.DataFrame) -> Prepared:
+        """Check the parameters and the corpus, split it into units and count their terms.
+
+        The first step of :meth:`fit`, public so that :func:`select_n_topics` can
+        vectorise a corpus once for many models.
+
+        Parameters
+        ----------
+        corpus : DataFrame
+            A corpus table with ``doc_id`` and ``text``.
+
+        Returns
+        -------
+        Prepared
+            ``corpus``, ``texts``, ``owner`` (document index of each unit), ``spans``
+            (each unit's character span in its document), ``vectorizer`` (fitted) and
+            ``counts`` (units x terms, sparse).
+
+        Raises
+        ------
+        TopicModelError
+            As :meth:`fit`.
+        """
         self._validate()
         corpus = _check_corpus(corpus)
-        texts = _texts(corpus)
+        texts = corpus_texts(corpus)
         if len(texts) == 0:
             raise TopicModelError("the corpus has no documents", item="corpus", hint="Load a non-empty corpus")
         units, owner, spans = split_units(
@@ -387,18 +498,28 @@ class TopicModel(BaseEstimator):
                 item="corpus",
                 hint="Lower n_topics or use a corpus with more text",
             )
-        return corpus, texts, owner, spans, vec, counts
+        return Prepared(corpus, texts, owner, spans, vec, counts)
 
-    def _fit_weights(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """Learn ``idf_`` from the training counts and return their model weights."""
+    def fit_weights(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Learn ``idf_`` from training counts and return their weights for the method.
+
+        Parameters
+        ----------
+        counts : sparse matrix (n_units, n_terms)
+            Term counts (``prepare(corpus).counts``).
+
+        Returns
+        -------
+        sparse matrix
+            What the method factorises (:meth:`TopicMethod.weights`).
+        """
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         self.idf_ = np.log((1 + counts.shape[0]) / (1 + df)) + 1
-        return self._weights(counts)
+        return self.weights(counts)
 
-    def _weights(self, counts: sp.csr_matrix):
-        if self.method == "lda":
-            return counts
-        return _tfidf(counts, self.idf_, np.float32)
+    def weights(self, counts: sp.csr_matrix):
+        """Weights of term counts for the method, with the learned ``idf_``."""
+        return METHODS[self.method].weights(counts, self.idf_)
 
     def _dictionary(self):
         from discourse.themes import default_dictionary, load_dictionary
@@ -480,47 +601,28 @@ class TopicModel(BaseEstimator):
             self.seed_columns_[theme] = np.asarray(cols, dtype=np.int64)
         return W.astype(X.dtype), H.astype(X.dtype), guided, [theme_ids.index(t) for t in guided]
 
-    def _fit_factorisation(self, X: sp.csr_matrix, *, random_state=None, init=None):
+    def fit_factorisation(self, X: sp.csr_matrix, *, random_state=None, init=None):
+        """Fit the method's factorisation to weights ``X`` (no preprocessing, no ordering).
+
+        Parameters
+        ----------
+        X : sparse matrix (n_units, n_terms)
+            Weights from :meth:`fit_weights` (units with no term left out).
+        random_state : int, optional
+            Seed; default ``self.random_state``.
+        init : (W, H), optional
+            Starting matrices (guided NMF).
+
+        Returns
+        -------
+        estimator, theta, beta
+            The fitted scikit-learn estimator, the units' topic proportions (rows sum
+            to 1, or are 0) and the topic-term distributions (rows sum to 1).
+        """
         seed = self.random_state if random_state is None else random_state
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Maximum number of iterations.*")
-            if self.method == "nmf":
-                from sklearn.decomposition import NMF
-
-                kwargs = dict(
-                    n_components=self.n_topics,
-                    solver="mu" if init is not None else self.solver,
-                    beta_loss="frobenius",
-                    max_iter=200 if self.max_iter is None else self.max_iter,
-                    tol=self.tol,
-                    random_state=seed,
-                    alpha_W=self.alpha,
-                    alpha_H="same",
-                    l1_ratio=0.5,
-                )
-                if init is None:
-                    model = NMF(init="nndsvda" if self.n_topics <= min(X.shape) else "random", **kwargs)
-                    W = model.fit_transform(X)
-                else:
-                    model = NMF(init="custom", **kwargs)
-                    W = model.fit_transform(X, W=init[0], H=init[1])
-                H = model.components_
-                theta = W * H.sum(axis=1)[None, :]
-            else:
-                from sklearn.decomposition import LatentDirichletAllocation
-
-                model = LatentDirichletAllocation(
-                    n_components=self.n_topics,
-                    learning_method="online",
-                    batch_size=4096,
-                    learning_offset=10.0,
-                    max_iter=5 if self.max_iter is None else self.max_iter,
-                    max_doc_update_iter=50,
-                    random_state=seed,
-                    n_jobs=None,
-                )
-                theta = model.fit_transform(X)
-                H = model.components_
+            model, theta, H = METHODS[self.method].fit(self, X, random_state=seed, init=init)
         sums = theta.sum(axis=1, keepdims=True)
         theta = np.divide(theta, sums, out=np.zeros_like(theta), where=sums > 0)
         beta = H / np.maximum(H.sum(axis=1, keepdims=True), 1e-300)
@@ -547,9 +649,9 @@ class TopicModel(BaseEstimator):
             leaves fewer terms than topics, ``min_df``/``max_df`` are relaxed to 1 and
             1.0 with a ``UserWarning`` (documented fallback).
         """
-        corpus, texts, owner, spans, vec, counts = self._prepare(corpus)
+        corpus, texts, owner, spans, vec, counts = self.prepare(corpus)
         n_units = counts.shape[0]
-        X = self._fit_weights(counts)
+        X = self.fit_weights(counts)
         nonempty = np.diff(counts.indptr) > 0
         Xfit = X[nonempty]
         init = None
@@ -564,7 +666,7 @@ class TopicModel(BaseEstimator):
             self.guided_topics_ = guided
             self.dictionary_ = dictionary
             self._guided_theme_columns = columns
-        model, theta_fit, beta = self._fit_factorisation(Xfit, init=init)
+        model, theta_fit, beta = self.fit_factorisation(Xfit, init=init)
         theta_units = np.zeros((n_units, self.n_topics))
         theta_units[nonempty] = theta_fit
         unit_tokens = np.asarray(counts.sum(axis=1)).ravel()
@@ -584,7 +686,7 @@ class TopicModel(BaseEstimator):
         self.doc_topics_ = doc_theta[:, order]
         self.doc_ids_ = corpus["doc_id"].to_numpy()
         self.n_units_ = n_units
-        self.train_fingerprint_ = _fingerprint(corpus)
+        self.train_fingerprint_ = corpus_fingerprint(corpus)
         self.frex_ = frex_scores(self.components_)
         self.labels_ = self._make_labels()
         return self
@@ -614,7 +716,8 @@ class TopicModel(BaseEstimator):
             seen.setdefault(lab, k)
         return out
 
-    def _check_fitted(self):
+    def check_fitted(self) -> None:
+        """Raise :class:`~discourse.errors.TopicModelError` unless the model is fitted."""
         if not hasattr(self, "components_"):
             raise TopicModelError(
                 "this TopicModel is not fitted yet", item="TopicModel", hint="Call fit(corpus) first"
@@ -628,33 +731,38 @@ class TopicModel(BaseEstimator):
         The training corpus gets the proportions learned in ``fit``; other corpora
         are projected on the fitted topics.
         """
-        self._check_fitted()
+        self.check_fitted()
         corpus = _check_corpus(corpus)
-        if len(corpus) == len(self.doc_ids_) and _fingerprint(corpus) == self.train_fingerprint_:
+        if self._is_training_corpus(corpus):
             return self.doc_topics_.copy()
-        texts = _texts(corpus)
+        texts = corpus_texts(corpus)
         units, owner, spans = split_units(
             texts, self.unit, max_unit_tokens=self.max_unit_tokens, return_spans=True
         )
         counts = self.vectorizer_.transform(units)
-        X = self._weights(counts)
+        X = self.weights(counts)
         theta = np.zeros((counts.shape[0], self.n_topics))
         nonempty = np.diff(counts.indptr) > 0
         if nonempty.any():
             Xn = X[nonempty]
-            raw = self.model_.transform(Xn)
-            if self.method == "nmf":
-                raw = raw * self.model_.components_.sum(axis=1)[None, :]
-                if self.guided_topics_:
-                    # as in fit: a guided topic only explains units where its theme matches
-                    theme_units = self._theme_units(self.dictionary_, texts, owner, spans)[nonempty]
-                    for j, t in zip(self.guided_topics_.values(), self._guided_theme_columns, strict=False):
-                        raw[~theme_units[:, t], j] = 0.0
+            raw = METHODS[self.method].project(self.model_, Xn)
+            if self.guided_topics_:
+                # as in fit: a guided topic only explains units where its theme matches
+                theme_units = self._theme_units(self.dictionary_, texts, owner, spans)[nonempty]
+                for j, t in zip(self.guided_topics_.values(), self._guided_theme_columns, strict=False):
+                    raw[~theme_units[:, t], j] = 0.0
             raw = raw[:, self.topic_order_]
             sums = raw.sum(axis=1, keepdims=True)
             theta[nonempty] = np.divide(raw, sums, out=np.zeros_like(raw), where=sums > 0)
         unit_tokens = np.asarray(counts.sum(axis=1)).ravel()
         return self._aggregate(theta, unit_tokens, owner, len(texts))
+
+    def _is_training_corpus(self, corpus: pd.DataFrame) -> bool:
+        """Same documents, ids and texts, in the same order as the training corpus."""
+        if len(corpus) != len(self.doc_ids_):
+            return False
+        same_order = corpus["doc_id"].astype(str).tolist() == pd.Series(self.doc_ids_).astype(str).tolist()
+        return same_order and corpus_fingerprint(corpus) == self.train_fingerprint_
 
     def top_terms(self, n: int = 10, *, by: str = "weight") -> pd.DataFrame:
         """The top terms of each topic.
@@ -677,7 +785,7 @@ class TopicModel(BaseEstimator):
             frequency and exclusivity ranks within the topic, as in stm; 1 = both
             highest). Sorted by topic and rank.
         """
-        self._check_fitted()
+        self.check_fitted()
         rows = []
         top_all = top_term_indices(self.components_, n, by)
         for k in range(self.n_topics):
@@ -687,7 +795,7 @@ class TopicModel(BaseEstimator):
 
     def labels(self) -> pd.DataFrame:
         """Topic labels as a table: ``topic``, ``label``, ``guided`` (theme id or empty), ``prevalence``."""
-        self._check_fitted()
+        self.check_fitted()
         guided_at = {i: t for t, i in self.guided_topics_.items()}
         has = self.doc_topics_.sum(axis=1) > 0
         prev = self.doc_topics_[has].mean(axis=0) if has.any() else np.zeros(self.n_topics)
@@ -715,7 +823,7 @@ class TopicModel(BaseEstimator):
             1, or are all 0 when it has no vocabulary term); one row per document x
             topic, in corpus order then topic.
         """
-        self._check_fitted()
+        self.check_fitted()
         if corpus is None:
             theta, ids = self.doc_topics_, self.doc_ids_
         else:
@@ -739,7 +847,7 @@ class TopicModel(BaseEstimator):
             ``topic``, ``label``, ``rank``, ``doc_id``, ``weight``; ties broken by
             corpus order.
         """
-        self._check_fitted()
+        self.check_fitted()
         rows = []
         pos = np.arange(len(self.doc_ids_))
         for k in range(self.n_topics):
@@ -772,7 +880,7 @@ class TopicModel(BaseEstimator):
         """
         from discourse.stats import bootstrap_ratios
 
-        self._check_fitted()
+        self.check_fitted()
         corpus = _check_corpus(corpus)
         keys = [by] if isinstance(by, str) else list(by)
         missing = [c for c in keys if c not in corpus.columns]
@@ -810,7 +918,7 @@ class TopicModel(BaseEstimator):
         """Save the fitted model, preprocessing included, with joblib; return the path."""
         import joblib
 
-        self._check_fitted()
+        self.check_fitted()
         path = os.fspath(path)
         joblib.dump(self, path, compress=3)
         return path
@@ -880,7 +988,7 @@ def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="docu
     os.makedirs(outdir, exist_ok=True)
     if isinstance(by, str):
         by = [b.strip() for b in by.split(",") if b.strip()]
-    _check_by(terms_by)
+    check_term_order(terms_by)
     model = TopicModel(n_topics=n_topics, method=method, unit=unit, random_state=random_state, **params)
     model.fit(corpus)
     tables = {

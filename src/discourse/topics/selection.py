@@ -37,8 +37,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
+from discourse.corpus.table import check_corpus, corpus_texts
 from discourse.errors import TopicModelError
-from discourse.topics.model import TopicModel, _check_by, _check_corpus, _texts, top_term_indices
+from discourse.topics.model import TopicModel, check_term_order, top_term_indices
 
 __all__ = [
     "TopicSelection",
@@ -141,10 +142,10 @@ def topic_coherence(model: TopicModel, corpus, *, n_terms: int = 10, by: str = "
     DataFrame
         ``topic``, ``label``, ``coherence_npmi``, ``exclusivity``.
     """
-    model._check_fitted()
-    _check_by(by)
-    corpus = _check_corpus(corpus)
-    dtm = model.vectorizer_.transform(_texts(corpus))
+    model.check_fitted()
+    check_term_order(by)
+    corpus = check_corpus(corpus, "reference corpus", require_ids=True, error=TopicModelError)
+    dtm = model.vectorizer_.transform(corpus_texts(corpus))
     top = top_term_indices(model.components_, n_terms, by)
     return pd.DataFrame(
         {
@@ -176,7 +177,7 @@ def align_topics(model_a: TopicModel, model_b: TopicModel) -> pd.DataFrame:
                 f"align_topics needs two fitted TopicModels, got {type(m).__name__}",
                 hint="Fit both with TopicModel(...).fit(corpus)",
             )
-        m._check_fitted()
+        m.check_fitted()
     vocab = sorted(set(model_a.terms_.tolist()) | set(model_b.terms_.tolist()))
     index = {t: i for i, t in enumerate(vocab)}
 
@@ -321,8 +322,8 @@ def select_n_topics(
     standardised diagnostics was used before; it swung between the extremes of the
     range when one diagnostic moved, picking k=5 for 6,500 UN speeches.
     """
-    corpus = _check_corpus(corpus)
-    _check_by(by)
+    corpus = check_corpus(corpus, require_ids=True, error=TopicModelError)
+    check_term_order(by)
     candidates = sorted({int(k) for k in candidates})
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     if len(seeds) < 3:
@@ -341,9 +342,9 @@ def select_n_topics(
         keep = np.sort(rng.choice(len(corpus), size=int(sample), replace=False))
         corpus = corpus.iloc[keep].reset_index(drop=True)
     base = TopicModel(n_topics=max(candidates), method=method, random_state=random_state, **params)
-    corpus, texts, owner, _, vec, counts = base._prepare(corpus)
+    corpus, texts, owner, _, vec, counts = base.prepare(corpus)
     n_units = counts.shape[0]
-    X = base._fit_weights(counts)
+    X = base.fit_weights(counts)
     nonempty = np.diff(counts.indptr) > 0
     train = nonempty.copy()
     test = np.zeros_like(nonempty)
@@ -363,7 +364,7 @@ def select_n_topics(
                 draw = np.random.default_rng([random_state, seed]).random(n_units) < subsample
                 rows_fit = train & draw
             t0 = time.perf_counter()
-            fitted, _, beta = model._fit_factorisation(X[rows_fit])
+            fitted, _, beta = model.fit_factorisation(X[rows_fit])
             secs.append(time.perf_counter() - t0)
             top = top_term_indices(beta, n_terms, by)
             comps.append(beta)
