@@ -120,7 +120,9 @@ def _kernel_argv(kernel_id: str, timeout: float = 30) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc").is_dir() or shutil.which("make") is None, reason="needs Linux and make")
+@pytest.mark.skipif(
+    not Path("/proc").is_dir() or shutil.which("make") is None, reason="needs Linux and make"
+)
 def test_make_lab_serves_py_notebooks_as_notebooks_on_the_venv_kernel(tmp_path):
     port, token = _free_port(), "discourse-test-token"
     opts = f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} --IdentityProvider.token={token}"
@@ -146,13 +148,20 @@ def test_make_lab_serves_py_notebooks_as_notebooks_on_the_venv_kernel(tmp_path):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read().decode(errors="replace") if proc.poll() is not None else ""
+                    out = (
+                        proc.stdout.read().decode(errors="replace")
+                        if proc.poll() is not None
+                        else ""
+                    )
                     raise AssertionError(f"make lab did not start:\n{out[-3000:]}") from None
                 time.sleep(0.3)
 
         # the front end opens Python files with jupytext's notebook viewer by default
         settings = _api(port, token, "/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
-        assert settings["schema"]["properties"]["defaultViewers"]["default"]["python"] == "Jupytext Notebook"
+        assert (
+            settings["schema"]["properties"]["defaultViewers"]["default"]["python"]
+            == "Jupytext Notebook"
+        )
         # ... and markdown files (README.md) stay text
         assert "markdown" not in settings["schema"]["properties"]["defaultViewers"]["default"]
 

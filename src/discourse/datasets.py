@@ -108,11 +108,12 @@ _SYNTH_ORGS = (
 
 
 def demo_corpus_path() -> Path:
-    """Return the folder of the bundled demo corpus (``data/demo``).
+    """Return the folder of the demo corpus (``data/demo``).
 
-    The folder is found by walking up from this module's file to the project root (the
-    package is installed editable from a checkout), or taken from the environment
-    variable ``DISCOURSE_DEMO`` when it is set.
+    Looked for, in order: the folder named by the environment variable
+    ``DISCOURSE_DEMO``; ``data/demo`` of the checkout the package runs from (an editable
+    install, ``make setup``); the copy bundled in the package at build time
+    (``discourse/_bundled/demo``, present when discourse is installed from a wheel).
 
     Returns
     -------
@@ -122,8 +123,13 @@ def demo_corpus_path() -> Path:
     Raises
     ------
     CorpusError
-        When no ``data/demo`` folder is found (e.g. the package was installed from a
-        wheel without the repository).
+        When ``DISCOURSE_DEMO`` names no folder, or when neither a checkout nor the
+        bundled copy holds the demo corpus (a broken install).
+
+    Examples
+    --------
+    >>> (demo_corpus_path() / "README.md").is_file()
+    True
     """
     env = os.environ.get(DEMO_ENV)
     if env:
@@ -135,19 +141,22 @@ def demo_corpus_path() -> Path:
                 hint="Point DISCOURSE_DEMO at the data/demo folder of a discourse checkout, or unset it",
             )
         return path
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "data" / "demo"
+    package = Path(__file__).resolve().parent
+    candidates = (
+        package.parents[1] / "data" / "demo",  # checkout: src/discourse -> project root
+        package / "_bundled" / "demo",  # wheel: copied by setup.py at build time
+    )
+    for candidate in candidates:
         if candidate.is_dir() and any(candidate.rglob("*.txt")):
             return candidate
     raise CorpusError(
-        "the bundled demo corpus (data/demo) was not found in any folder above the "
-        "installed package",
-        path=here.parent,
+        "the demo corpus was found neither in a checkout (data/demo) nor bundled in the "
+        "installed package (discourse/_bundled/demo)",
+        path=package,
         hint=(
-            "The demo corpus ships with the repository, not the wheel: install discourse "
-            "editable from a checkout (pip install -e .), or set DISCOURSE_DEMO to the "
-            "data/demo folder"
+            "Reinstall discourse from a wheel or sdist built by its setup.py (it bundles "
+            "the demo corpus), install it editable from a checkout (pip install -e .), or "
+            "set DISCOURSE_DEMO to a data/demo folder"
         ),
     )
 

@@ -1,0 +1,71 @@
+"""Build hook: ship the report notebooks and the demo corpus inside the package.
+
+``notebooks/*.py`` and ``data/demo/**`` at the project root stay the single source: they
+are copied at build time into the package as ``discourse/_bundled/notebooks/`` and
+``discourse/_bundled/demo/``, so that a wheel installed in any environment can build the
+report (``discourse report``) and load the demo corpus (``load_demo_corpus()``).
+
+Why a ``build_py`` step and not the alternatives:
+
+* ``[tool.setuptools.data-files]`` installs outside the package (``<prefix>/share/...``),
+  where the package cannot find them reliably (user installs, ``--target``, zipapps);
+* ``package-data`` only takes files inside the package folder, and committed copies or
+  symlinks there would be a second source (symlinks also break on Windows checkouts and
+  in sdists);
+* a copy made by the build itself, from the sources, cannot drift from them.
+
+An editable install (``make setup``) copies nothing: the package finds the checkout's
+folders first. An sdist carries the sources (``MANIFEST.in``), so a wheel built from it
+bundles them too.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).resolve().parent
+# (source folder in the project, glob of files to ship, destination inside the package)
+BUNDLED = (
+    ("notebooks", "*.py", "notebooks"),
+    ("data/demo", "**/*", "demo"),
+)
+
+
+class build_py_with_bundled_data(build_py):
+    """``build_py`` that also copies the notebooks and the demo corpus into the package."""
+
+    def run(self):
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        target = Path(self.build_lib) / "discourse" / "_bundled"
+        if target.exists():
+            shutil.rmtree(target)
+        for source, pattern, dest in BUNDLED:
+            root = HERE / source
+            files = sorted(
+                p
+                for p in root.glob(pattern)
+                if p.is_file()
+                and not any(
+                    part.startswith(".") or part == "__pycache__"
+                    for part in p.relative_to(root).parts
+                )
+            )
+            if not files:
+                raise SystemExit(f"setup.py: nothing to bundle in {root} ({pattern})")
+            for path in files:
+                out = target / dest / path.relative_to(root)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, out)
+        (target / "README.txt").write_text(
+            "Copies made at build time of the project's notebooks/ and data/demo/ "
+            "(the sources); do not edit.\n"
+        )
+
+
+setup(cmdclass={"build_py": build_py_with_bundled_data})

@@ -1,0 +1,192 @@
+"""Installed, not cloned: a wheel installed in a fresh virtual environment works alone.
+
+The wheel is built from the checkout (``pip wheel .``: setup.py copies ``notebooks/*.py``
+and ``data/demo/**`` into ``discourse/_bundled/``), installed with ``--no-deps`` into a
+new venv made by ``python -m venv --without-pip``; the dependencies are reused from
+``.venv`` by a ``.pth`` line naming ``.venv``'s site-packages (so nothing is downloaded
+but the build backend, and the checkout's editable ``discourse`` is not visible: the
+editable install is itself a ``.pth`` there, which a plain path line does not process).
+Everything then runs from a folder outside the checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def _run(cmd, *, cwd, env=None, timeout=300):
+    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, (
+        f"{cmd} failed ({out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+    )
+    return out
+
+
+def _source_files(folder: Path, pattern: str) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.glob(pattern))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    }
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    _run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(dist)],
+        cwd=dist,
+    )
+    (found,) = dist.glob("discourse-*.whl")
+    return found
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(wheel, tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("fresh")
+    venv = base / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=base)
+    python = venv / "bin" / "python"
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "-q",
+            str(wheel),
+        ],
+        cwd=base,
+    )
+    purelib = Path(
+        _run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=base
+        ).stdout.strip()
+    )
+    # dependencies from .venv, after the venv's own site-packages (a plain path line)
+    (purelib / "zz-reuse-dev-venv.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "PYTHONPATH",
+            "VIRTUAL_ENV",
+            "DISCOURSE_DEMO",
+            "DISCOURSE_NOTEBOOKS",
+            "JUPYTER_PATH",
+        )
+    }
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    work = base / "elsewhere"  # outside the checkout
+    work.mkdir()
+    return {"python": python, "bin": venv / "bin", "purelib": purelib, "env": env, "cwd": work}
+
+
+def test_wheel_bundles_the_notebooks_and_the_demo_corpus_byte_for_byte(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        for source, pattern, dest in (
+            ("notebooks", "*.py", "notebooks"),
+            ("data/demo", "**/*", "demo"),
+        ):
+            expected = _source_files(ROOT / source, pattern)
+            assert expected, source
+            shipped = {
+                n.removeprefix(f"discourse/_bundled/{dest}/"): zf.read(n)
+                for n in names
+                if n.startswith(f"discourse/_bundled/{dest}/")
+            }
+            assert shipped == expected, f"{source}: {sorted(set(shipped) ^ set(expected))}"
+    assert not any(n.endswith(".ipynb") for n in names)
+
+
+def test_installed_package_comes_from_the_venv_not_the_checkout(fresh_venv):
+    out = _run(
+        [
+            str(fresh_venv["python"]),
+            "-c",
+            "import discourse, pandas; print(discourse.__file__); print(pandas.__file__)",
+        ],
+        cwd=fresh_venv["cwd"],
+        env=fresh_venv["env"],
+    )
+    discourse_file, pandas_file = out.stdout.split()
+    assert Path(discourse_file).is_relative_to(fresh_venv["purelib"])
+    assert Path(pandas_file).is_relative_to(Path(sysconfig.get_path("purelib")))
+
+
+def test_load_demo_corpus_from_a_wheel(fresh_venv):
+    code = (
+        "import json, discourse as dc; c = dc.load_demo_corpus(); "
+        "print(json.dumps({'path': str(dc.demo_corpus_path()), 'n': len(c), "
+        "'events': int(c['event'].nunique()), 'skipped': len(c.attrs['skipped'])}))"
+    )
+    got = json.loads(
+        _run(
+            [str(fresh_venv["python"]), "-c", code], cwd=fresh_venv["cwd"], env=fresh_venv["env"]
+        ).stdout
+    )
+    assert Path(got["path"]) == fresh_venv["purelib"] / "discourse" / "_bundled" / "demo"
+    from discourse import load_corpus
+
+    here = load_corpus(ROOT / "data" / "demo", format="articles")
+    assert got["n"] == len(here) == len(list((ROOT / "data" / "demo").rglob("*.txt")))
+    assert got["events"] == here["event"].nunique()
+    assert got["skipped"] == 0
+
+
+def test_discourse_report_from_a_wheel(fresh_venv):
+    env, cwd = fresh_venv["env"], fresh_venv["cwd"]
+    demo = _run(
+        [str(fresh_venv["python"]), "-c", "import discourse; print(discourse.demo_corpus_path())"],
+        cwd=cwd,
+        env=env,
+    ).stdout.strip()
+    out = _run(
+        [str(fresh_venv["bin"] / "discourse"), "report", demo, "-o", "rep"],
+        cwd=cwd,
+        env=env,
+        timeout=600,
+    )
+    report = cwd / "rep"
+    assert f"report ready: {report / 'index.html'}" in out.stdout
+    assert (report / "index.html").is_file()
+    manifest = json.loads((report / "manifest.json").read_text())
+    shipped = sorted(
+        p.stem
+        for p in (fresh_venv["purelib"] / "discourse" / "_bundled" / "notebooks").glob(
+            "[0-9][0-9]-*.py"
+        )
+        if "report: false" not in p.read_text()
+    )
+    assert sorted(nb["name"] for nb in manifest["notebooks"]) == shipped
+    assert manifest["source"] == demo
+    items = [item for nb in manifest["notebooks"] for item in nb["items"]]
+    kinds = {item["kind"] for item in items}
+    assert {"table", "figure"} <= kinds
+    for nb in manifest["notebooks"]:
+        assert (report / nb["html"]).is_file()
+    for item in items:
+        if "path" in item:
+            assert (report / item["path"]).is_file(), item["path"]
+    tables = {p.name for p in (report / "tables").glob("*.csv")}
+    assert "01-events.csv" in tables and "01-documents.csv" in tables
+    documents = (report / "tables" / "01-documents.csv").read_text().splitlines()
+    assert len(documents) - 1 == len(list((ROOT / "data" / "demo").rglob("*.txt")))
