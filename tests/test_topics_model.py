@@ -299,3 +299,61 @@ def test_cli_topics(tmp_path, demo_corpus):
         assert grp["frex"].is_monotonic_decreasing
         assert " / ".join(grp["term"].head(3)) == grp["label"].iloc[0]
     assert pd.read_csv(out2 / "doc_topics.csv").equals(pd.read_csv(out / "doc_topics.csv"))
+
+
+# --- the method table, public steps, the one fingerprint -------------------------------------
+
+
+def test_a_method_is_one_entry_of_the_table(corpus, monkeypatch):
+    """A strategy registered in METHODS is used by name: no switch elsewhere to update."""
+    from discourse.topics.model import METHODS, NMFMethod
+
+    calls = []
+
+    class Counted(NMFMethod):
+        name = "counted"
+
+        def fit(self, model, X, *, random_state, init=None):
+            calls.append(X.shape)
+            return super().fit(model, X, random_state=random_state, init=init)
+
+    monkeypatch.setitem(METHODS, "counted", Counted())
+    new = TopicModel(4, method="counted", min_df=2, random_state=1).fit(corpus)
+    old = TopicModel(4, method="nmf", min_df=2, random_state=1).fit(corpus)
+    assert calls == [(60, old.terms_.size)]
+    pd.testing.assert_frame_equal(new.top_terms(8), old.top_terms(8))
+    np.testing.assert_array_equal(new.doc_topics_, old.doc_topics_)
+    with pytest.raises(TopicModelError, match="Use one of 'nmf', 'lda', 'counted'"):
+        TopicModel(4, method="svd").fit(corpus)
+    with pytest.raises(TopicModelError, match="guided topics need method='nmf' or method='counted'"):
+        TopicModel(4, method="lda", guided=True).fit(corpus)
+
+
+def test_public_steps_reproduce_fit(corpus):
+    """prepare -> fit_weights -> fit_factorisation is what fit does (select_n_topics uses them)."""
+    model = TopicModel(4, min_df=2, random_state=2)
+    prepared = model.prepare(corpus)
+    assert prepared.counts.shape == (60, prepared.vectorizer.terms_.size)
+    X = model.fit_weights(prepared.counts)
+    _, theta, beta = model.fit_factorisation(X)
+    fitted = TopicModel(4, min_df=2, random_state=2).fit(corpus)
+    np.testing.assert_array_equal(beta[fitted.topic_order_], fitted.components_)
+    np.testing.assert_allclose(theta[:, fitted.topic_order_], fitted.doc_topics_, atol=1e-12)
+
+
+def test_training_corpus_recognised_in_order_only(corpus):
+    from discourse.corpus import corpus_fingerprint
+
+    model = TopicModel(4, min_df=2, random_state=0).fit(corpus)
+    assert model.train_fingerprint_ == corpus_fingerprint(corpus)
+    np.testing.assert_array_equal(model.transform(corpus), model.doc_topics_)
+    # the same documents in another order get their own rows back, not the training order
+    flipped = corpus.iloc[::-1].reset_index(drop=True)
+    projected = model.transform(corpus.assign(doc_id=corpus["doc_id"] + "-other"))  # other ids: projected
+    assert not np.array_equal(projected, model.doc_topics_)
+    np.testing.assert_allclose(model.transform(flipped), projected[::-1], atol=1e-9)
+    # an edited text is another corpus: projected, not looked up
+    edited = corpus.assign(text=corpus["text"].where(corpus.index != 0, "trade tariffs exports markets"))
+    theta = model.transform(edited)
+    assert not np.allclose(theta[0], model.doc_topics_[0])
+    np.testing.assert_allclose(theta[1:], model.transform(corpus.iloc[1:].reset_index(drop=True)))
