@@ -37,6 +37,8 @@ from collections.abc import Iterable, Iterator
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 __all__ = [
+    "TOKEN_CHAR",
+    "NON_TOKEN_CHAR",
     "TOKEN_PATTERN",
     "TOKEN_RE",
     "tokenize",
@@ -55,8 +57,16 @@ __all__ = [
     "nltk_data_status",
 ]
 
+#: Regular expression of one token character: a letter or digit of any script (``\w``
+#: without ``_``; exactly the characters for which ``str.isalnum()`` is true). The one
+#: definition of the token character class: every pattern that needs it (the tokeniser,
+#: theme patterns, the matcher, the topic vocabulary, text repair) is built from it, and
+#: ``tests/test_architecture.py`` fails if another module writes its own.
+TOKEN_CHAR = r"[^\W_]"
+#: Regular expression of one character that is not part of a token (separates tokens).
+NON_TOKEN_CHAR = r"[\W_]"
 #: Regular expression (as a string) of one token; usable as scikit-learn's ``token_pattern``.
-TOKEN_PATTERN = r"[^\W_]+"
+TOKEN_PATTERN = TOKEN_CHAR + "+"
 #: Compiled :data:`TOKEN_PATTERN`.
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 

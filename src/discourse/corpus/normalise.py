@@ -53,6 +53,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from discourse.text import TOKEN_PATTERN
+
 __all__ = ["normalise_text", "normalize_text", "looks_broken", "HYPHEN_PREFIXES"]
 
 #: First parts that keep their hyphen when a word is broken across lines after them
@@ -93,9 +95,9 @@ _LINE_END_RE = re.compile("\r\n?|[\u2028\u2029\u0085]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NOT_SIGN_RE = re.compile(r"¬[ \t]*\n?[ \t]*")
 _HYPHEN_BREAK_RE = re.compile(r"-[ \t]*\n(?:[ \t]*\n)*[ \t]*")
-_WORD_END_RE = re.compile(r"[^\W_]+$")
+_WORD_END_RE = re.compile(TOKEN_PATTERN + "$")
 _CONJUNCTIONS = frozenset({"and", "or", "nor", "to", "as"})
-_WORD_START_RE = re.compile(r"[^\W_]+")
+_WORD_START_RE = re.compile(TOKEN_PATTERN)
 _ASTERISKS_RE = re.compile(r"\*+")
 _PARA_NUMBER_RE = re.compile(r"\n[ \t]*\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
 # a paragraph that is only page furniture: a page number, a document symbol, a date

@@ -23,14 +23,14 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from discourse.text import NON_TOKEN_CHAR, TOKEN_CHAR
+
 __all__ = ["PatternSyntaxError", "Pattern", "parse_pattern", "SEP", "TOKEN_CHAR"]
 
-#: Regex of the characters that separate tokens (same rule as discourse.text.TOKEN_PATTERN).
-SEP = r"[\W_]+"
-#: Regex of one token character.
-TOKEN_CHAR = r"[^\W_]"
-_LEFT = r"(?<![^\W_])"
-_RIGHT = r"(?![^\W_])"
+#: Regex of the characters that separate tokens (the complement of discourse.text.TOKEN_CHAR).
+SEP = NON_TOKEN_CHAR + "+"
+_LEFT = f"(?<!{TOKEN_CHAR})"
+_RIGHT = f"(?!{TOKEN_CHAR})"
 
 MAX_NEAR = 100
 MAX_EXPANSIONS = 500
@@ -68,7 +68,7 @@ class Seq:
     trail_sep: bool = False  # a separator right before ")" or "|"
 
 
-_LEX = re.compile(r"(?P<lp>\()|(?P<rp>\)\??)|(?P<bar>\|)|(?P<word>(?:[^\W_]|\*)+)|(?P<sep>[\W_])")
+_LEX = re.compile(rf"(?P<lp>\()|(?P<rp>\)\??)|(?P<bar>\|)|(?P<word>(?:{TOKEN_CHAR}|\*)+)|(?P<sep>{NON_TOKEN_CHAR})")
 
 
 def _lex(text: str):
@@ -115,7 +115,7 @@ def _parse_token_pattern(text: str) -> Seq:
                     raise PatternSyntaxError("unbalanced parentheses: a ')' has no matching '('")
                 break
             if kind == "word":
-                if not re.search(r"[^\W_]", val):
+                if not re.search(TOKEN_CHAR, val):
                     raise PatternSyntaxError(
                         f"the glob {val!r} has no letter or digit; a glob needs a fixed start or end, e.g. 'cyber*'"
                     )
@@ -186,7 +186,7 @@ def _n_tokens_hint(node) -> int:
 
 
 def _word_regex(w: Word) -> str:
-    return r"[^\W_]*".join(re.escape(p) for p in w.text.split("*"))
+    return (TOKEN_CHAR + "*").join(re.escape(p) for p in w.text.split("*"))
 
 
 def _regex(node) -> str:

@@ -725,7 +725,7 @@ def _regex_anchors(regex: str):
         return nonword_char(op, av)
 
     def word(prefix: str, bounded: bool):
-        m = re.match(r"[^\W_]+", prefix)
+        m = TOKEN_RE.match(prefix)
         if not m:
             return None
         w = m.group()
