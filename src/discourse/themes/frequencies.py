@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,9 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
+from discourse.corpus.table import check_corpus, corpus_texts
+from discourse.corpus.table import check_corpus as _corpus  # noqa: F401 - still imported by validation.py
+from discourse.corpus.table import corpus_texts as _texts  # noqa: F401 - still imported by validation.py
 from discourse.errors import CorpusError, DictionaryError
 from discourse.stats import ratio_intervals
 from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans, stop_words
@@ -57,40 +59,8 @@ def _dictionary(dictionary) -> Dictionary:
     return load_dictionary(dictionary)
 
 
-def _corpus(corpus, what: str = "corpus") -> pd.DataFrame:
-    """Return a DataFrame with doc_id and text (a view of the input, never modified)."""
-    if isinstance(corpus, pd.DataFrame):
-        if "text" not in corpus.columns:
-            raise CorpusError(
-                f"the {what} has no 'text' column (columns: {', '.join(map(str, corpus.columns))})",
-                hint="Load it with discourse.load_corpus, or name the text column 'text'",
-            )
-        if "doc_id" not in corpus.columns:
-            frame = corpus.copy()
-            frame.insert(0, "doc_id", np.arange(len(frame)))
-            return frame
-        return corpus
-    if isinstance(corpus, str):
-        raise CorpusError(
-            f"the {what} is a string, not a table of documents",
-            hint="Load it with discourse.load_corpus(path), or pass a list of texts",
-        )
-    if isinstance(corpus, pd.Series):
-        texts = corpus.tolist()
-    elif isinstance(corpus, Iterable):
-        texts = list(corpus)
-    else:
-        raise CorpusError(f"the {what} must be a DataFrame (from discourse.load_corpus) or a list of texts, "
-                          f"not {type(corpus).__name__}")
-    return pd.DataFrame({"doc_id": np.arange(len(texts)), "text": texts})
-
-
-def _texts(frame: pd.DataFrame) -> list[str]:
-    return ["" if not isinstance(t, str) else t for t in frame["text"].tolist()]
-
-
 def _count_matrix(frame: pd.DataFrame, dictionary: Dictionary) -> tuple[np.ndarray, np.ndarray]:
-    return _matcher(dictionary).counts(_texts(frame))
+    return _matcher(dictionary).counts(corpus_texts(frame))
 
 
 #: The units a theme can be found in: a sentence or paragraph holds a theme when one of
@@ -136,8 +106,8 @@ def unit_theme_matrix(corpus, dictionary=None, unit: str = "sentence") -> UnitMa
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
-    frame = _corpus(corpus)
-    texts = _texts(frame)
+    frame = check_corpus(corpus)
+    texts = corpus_texts(frame)
     k = len(d.theme_ids)
     m = _matcher(d)
     rows, starts, ends, hits = [], [], [], []
@@ -202,7 +172,7 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
-    frame = _corpus(corpus)
+    frame = check_corpus(corpus)
     if unit == "document":
         mat, ntok = _count_matrix(frame, d)
     else:
@@ -307,7 +277,7 @@ def theme_frequencies(
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
-    frame = _corpus(corpus)
+    frame = check_corpus(corpus)
     cols, codes, keys = _group_codes(frame, by)
     if unit == "document":
         mat, ntok = _count_matrix(frame, d)
@@ -421,10 +391,10 @@ def kwic(corpus, query: str, window: int = 8, *, dictionary=None) -> pd.DataFram
     """
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ValueError(f"window must be a non-negative whole number of tokens, not {window!r}")
-    frame = _corpus(corpus)
+    frame = check_corpus(corpus)
     d, _is_theme = _query_dictionary(query, dictionary)
     m = _matcher(d)
-    texts = _texts(frame)
+    texts = corpus_texts(frame)
     rows = []
     for dm in m.scan(texts):
         if not dm.matches:
@@ -469,7 +439,7 @@ def theme_cooccurrence(corpus, dictionary=None, unit: str = "document") -> pd.Da
     """
     _check_unit(unit, ("document", "sentence"))
     d = _dictionary(dictionary)
-    frame = _corpus(corpus)
+    frame = check_corpus(corpus)
     k = len(d.theme_ids)
     if unit == "document":
         mat, _ = _count_matrix(frame, d)
@@ -548,8 +518,8 @@ class ThemeCounter(TransformerMixin, BaseEstimator):
         """
         if not hasattr(self, "dictionary_"):
             raise NotFittedError("This ThemeCounter is not fitted yet: call fit() first.")
-        frame = _corpus(X, "input")
-        mat, _ = self._matcher.counts(_texts(frame))
+        frame = check_corpus(X, "input")
+        mat, _ = self._matcher.counts(corpus_texts(frame))
         return sparse.csr_matrix(mat) if self.sparse else mat
 
     def get_feature_names_out(self, input_features=None):
@@ -612,8 +582,8 @@ def suggest_terms(
                               hint="Themes are: " + ", ".join(d.theme_ids))
     sub = d.subset([theme])
     m = _matcher(sub)
-    frame = _corpus(corpus)
-    texts = _texts(frame)
+    frame = check_corpus(corpus)
+    texts = corpus_texts(frame)
     seqs: list[list[str]] = []
     for dm in m.scan(texts):
         if not dm.matches:
@@ -714,8 +684,8 @@ def validate_dictionary(corpus, dictionary=None, sample: int = 20, seed: int = 0
         Tables ``patterns``, ``unmatched``, ``kwic``, ``themes`` (see its docstring).
     """
     d = _dictionary(dictionary)
-    frame = _corpus(corpus)
-    texts = _texts(frame)
+    frame = check_corpus(corpus)
+    texts = corpus_texts(frame)
     m = Matcher(d)
     n_units = len(m.units)
     matches = np.zeros(n_units, dtype=np.int64)
