@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as sps
 
 from discourse.errors import CorpusError
 from discourse.stats import bh_adjust
@@ -116,8 +117,17 @@ def test_track_themes_levels_changes_and_flags():
     assert x.loc["A2", "change"] == "rise" and x.loc["A2", "change_per_1k"] == "rise"
     assert x.loc["B2", "change"] == "" and x.loc["A3", "change"] == ""
     assert x.loc["A2", "share_change_low"] > 0
+    # levels: Wilson interval of 30 of 40 documents (z = 1.959964)
     lo, hi = x.loc["A2", ["share_docs_low", "share_docs_high"]]
-    assert lo < 0.75 < hi
+    wilson = sps.binomtest(30, 40).proportion_ci(0.95, method="wilson")
+    assert (lo, hi) == (pytest.approx(wilson.low, abs=1e-12), pytest.approx(wilson.high, abs=1e-12))
+    # rate: 30 documents of 100 tokens with 2 mentions, 10 with none; R = 60 / 4000;
+    # residuals 2 - 1.5 (30 times) and -1.5 (10 times): phi = 40/39 * 30 / 60;
+    # q = t(0.975, 39 df); quasi-Poisson score interval (60 + q^2 phi/2 +- q sqrt(...)) / 4000
+    phi, q = 40 / 39 * 30 / 60, sps.t.ppf(0.975, 39)
+    half = q * np.sqrt(phi * 60 + q**2 * phi**2 / 4)
+    assert x.loc["A2", "per_1k_low"] == pytest.approx((60 + q**2 * phi / 2 - half) / 4, abs=1e-12)
+    assert x.loc["A2", "per_1k_high"] == pytest.approx((60 + q**2 * phi / 2 + half) / 4, abs=1e-12)
     # the two-proportion test is the z-test here (expected counts >= 5)
     assert x.loc["A2", "share_test"] == "z"
     # a theme absent from both events is not tested and not counted in the correction
@@ -135,7 +145,52 @@ def test_track_themes_is_deterministic_and_seeded():
     pd.testing.assert_frame_equal(a, b)
     assert a.to_csv(index=False) == b.to_csv(index=False)
     c = track_themes(corpus, counts=counts, n_boot=100, n_perm=100, seed=4)
-    assert not np.allclose(a["share_docs_low"].fillna(0), c["share_docs_low"].fillna(0))
+    # the seed moves the bootstrap of changes, not the closed-form level intervals
+    assert not np.allclose(a["share_change_low"].fillna(0), c["share_change_low"].fillna(0))
+    pd.testing.assert_series_equal(a["share_docs_low"], c["share_docs_low"])
+    pd.testing.assert_series_equal(a["per_1k_high"], c["per_1k_high"])
+
+
+def test_track_themes_p_and_q_values_worked_by_hand():
+    corpus, counts = _small_corpus()
+    n_perm = 999
+    t = track_themes(corpus, counts=counts, n_boot=0, n_perm=n_perm)
+    x = t[t["theme"] == "x"].set_index("event")
+
+    def z_test(x1, n1, x2, n2):  # pooled two-proportion z-test, two-sided
+        pool = (x1 + x2) / (n1 + n2)
+        z = (x2 / n2 - x1 / n1) / np.sqrt(pool * (1 - pool) * (1 / n1 + 1 / n2))
+        return 2 * sps.norm.sf(abs(z))
+
+    # documents mentioning x: A1 4/40 -> A2 30/40 -> A3 31/40; B1 15/30 -> B2 14/30.
+    # Every expected cell count is >= 5 (smallest 40 * 34/80 = 17, 9.5, 14.5): z-tests.
+    p_a2, p_a3, p_b2 = z_test(4, 40, 30, 40), z_test(30, 40, 31, 40), z_test(15, 30, 14, 30)
+    assert p_a2 == pytest.approx(2 * sps.norm.sf(0.65 / np.sqrt(0.425 * 0.575 * 2 / 40)))
+    assert x.loc["A2", "share_p"] == pytest.approx(p_a2, rel=1e-12)
+    assert x.loc["A3", "share_p"] == pytest.approx(p_a3, rel=1e-12)
+    assert x.loc["B2", "share_p"] == pytest.approx(p_b2, rel=1e-12)
+    assert list(x["share_test"]) == ["", "", "z", "z", "z", ""]
+    # BH over the three tests ("never" is in neither group: not a test): sorted
+    # p_a2 < p_a3 < p_b2, q = min over the larger ones of p * 3 / rank
+    assert p_a2 < p_a3 < p_b2
+    assert x.loc["A2", "share_q"] == pytest.approx(p_a2 * 3, rel=1e-12)
+    assert x.loc["A3", "share_q"] == pytest.approx(min(p_a3 * 3 / 2, p_b2), rel=1e-12)
+    assert x.loc["B2", "share_q"] == pytest.approx(p_b2, rel=1e-12)
+    # rates: every document has 100 tokens and 0 or 2 mentions, so the difference of
+    # rates is 2/100 * (k_b - k_a)/n and the permutation distribution is hypergeometric.
+    # A2 -> A3 (30 vs 31 of 80) and B1 -> B2 (15 vs 14 of 60): the total is odd, so every
+    # split differs by at least one document: exact p = 1, and the estimate is
+    # (1 + n_perm) / (n_perm + 1) = 1. A1 -> A2 (4 vs 30): exact p is
+    # 2 * P(k_a <= 4) under Hypergeom(80, 34, 40) = 3.6e-9, so no permutation is as
+    # extreme and p = 1 / (n_perm + 1).
+    exact_a2 = 2 * sps.hypergeom(80, 34, 40).cdf(4)
+    assert exact_a2 == pytest.approx(3.64e-9, rel=1e-2)
+    assert x.loc["A2", "per_1k_p"] == 1 / (n_perm + 1)
+    assert x.loc["A3", "per_1k_p"] == 1.0 and x.loc["B2", "per_1k_p"] == 1.0
+    assert x.loc["A2", "per_1k_q"] == pytest.approx(3 / (n_perm + 1))
+    assert x.loc["A3", "per_1k_q"] == 1.0 and x.loc["B2", "per_1k_q"] == 1.0
+    assert list(x["change"]) == ["", "", "rise", "", "", ""]
+    assert list(x["change_per_1k"]) == ["", "", "rise", "", "", ""]
 
 
 def test_track_themes_by_year_compares_consecutive_years():
@@ -169,10 +224,14 @@ def test_track_themes_flags_planted_trends_in_synthetic_corpus():
     corpus = make_synthetic_corpus(600, n_events=6, series=("Forum",), seed=2)
     t = track_themes(corpus, n_boot=200, n_perm=400)  # through the real theme counter
     ai = t[t["theme"] == "ai_safety"]
-    # ai_safety rises from 0.2 to 4 per 1,000 tokens: rises flagged, never a fall
-    assert (ai["change_per_1k"] == "rise").sum() >= 2 and not (ai["change"] == "fall").any()
+    # ai_safety rises from 0.2 to 4 per 1,000 tokens (0.2, 0.35, 0.81, 1.57, 2.63, 4.0):
+    # the rate rises are flagged from the fourth event on; no share change passes BH
+    assert list(ai["change_per_1k"]) == ["", "", "", "rise", "rise", "rise"]
+    assert list(ai["change"]) == [""] * 6
     dd = t[t["theme"] == "digital_divide"]
-    assert (dd["change_per_1k"] == "fall").sum() >= 1 and not (dd["change"] == "rise").any()
+    # digital_divide falls from 4 to 0.5: one fall is large enough (2019)
+    assert list(dd["change_per_1k"]) == ["", "", "", "", "fall", ""]
+    assert list(dd["change"]) == ["", "", "", "", "fall", ""]
     flat = t[t["theme"] == "cybersecurity"]
     assert (flat["change"] == "").all()
     last, first = ai.iloc[-1], ai.iloc[0]
@@ -182,16 +241,30 @@ def test_track_themes_flags_planted_trends_in_synthetic_corpus():
 # --- track_topics -----------------------------------------------------------------
 
 
-class _FakeTopicModel:
-    """Stands in for a fitted TopicModel: doc_topics() and labels_ are all tracking uses."""
+def _fake_topic_model(table, labels=("climate change", "digital rules")):
+    """A TopicModel whose document weights are ``table`` (doc_id, topic, weight).
 
-    labels_ = ["climate change", "digital rules"]
+    Only ``transform`` and ``doc_topics`` are replaced: ``topic_prevalence`` (the levels
+    of track_topics) is the real method.
+    """
+    from discourse.topics import TopicModel
 
-    def __init__(self, table):
-        self.table = table
+    class FakeTopicModel(TopicModel):
+        def check_fitted(self):
+            return None
 
-    def doc_topics(self, corpus):
-        return self.table[self.table["doc_id"].isin(corpus["doc_id"])].copy()
+        _check_fitted = check_fitted
+
+        def transform(self, corpus):
+            wide = table.pivot(index="doc_id", columns="topic", values="weight")
+            return wide.reindex(corpus["doc_id"]).fillna(0.0).to_numpy()
+
+        def doc_topics(self, corpus=None):
+            return table[table["doc_id"].isin(corpus["doc_id"])].copy()
+
+    model = FakeTopicModel(n_topics=table["topic"].nunique())
+    model.labels_ = list(labels)
+    return model
 
 
 def test_track_topics_prevalence_and_change():
@@ -202,7 +275,7 @@ def test_track_topics_prevalence_and_change():
         pd.DataFrame({"doc_id": corpus["doc_id"], "topic": 1, "weight": w1}),
         pd.DataFrame({"doc_id": corpus["doc_id"], "topic": 0, "weight": 1 - w1}),
     ])
-    t = track_topics(_FakeTopicModel(dt), corpus, n_boot=200, n_perm=300)
+    t = track_topics(_fake_topic_model(dt), corpus, n_boot=200, n_perm=300)
     assert list(t.columns[:4]) == ["event", "event_series", "topic", "label"]
     assert list(t["topic"].unique()) == [0, 1]
     r = t[t["topic"] == 1].set_index("event")
@@ -212,7 +285,7 @@ def test_track_topics_prevalence_and_change():
     assert r.loc["A2", "prevalence_change_low"] > 0.5
     assert r.loc["B2", "change"] == "" and r.loc["A3", "change"] == ""
     assert (t[t["topic"] == 0].set_index("event").loc["A2", "change"]) == "fall"
-    again = track_topics(_FakeTopicModel(dt), corpus, n_boot=200, n_perm=300)
+    again = track_topics(_fake_topic_model(dt), corpus, n_boot=200, n_perm=300)
     pd.testing.assert_frame_equal(t, again)
     with pytest.raises(CorpusError, match="fitted TopicModel"):
         track_topics(object(), corpus)
@@ -270,7 +343,8 @@ def test_track_topics_leaves_out_documents_without_topic_mixture():
         pd.DataFrame({"doc_id": corpus["doc_id"], "topic": 1, "label": "one",
                       "weight": np.where(w > 0, 1 - w, 0.0)}),
     ])
-    t = track_topics(None, corpus, doc_topics=dt, n_boot=50, n_perm=50)
+    t = track_topics(_fake_topic_model(dt, ("zero", "one")), corpus, doc_topics=dt,
+                     n_boot=50, n_perm=50)
     a1 = t[(t["event"] == "A1") & (t["topic"] == 0)].iloc[0]
     assert a1["n_docs"] == 39 and a1["prevalence"] == pytest.approx(0.3)
     assert a1["label"] == "zero"

@@ -25,8 +25,8 @@ from discourse.errors import CorpusError
 from discourse.stats import (
     bh_adjust,
     bootstrap_ratio_difference,
-    bootstrap_ratios,
     permutation_test_ratio,
+    ratio_intervals,
     two_proportion_test,
 )
 from discourse.text import count_tokens
@@ -286,11 +286,11 @@ def _events_order(corpus: pd.DataFrame) -> pd.DataFrame:
 
 
 def _seed_rank(table: pd.DataFrame, by: str) -> np.ndarray:
-    """Index of each group in sorted-label order (missing last), for seeding the bootstrap.
+    """Index of each group in sorted-label order (missing last).
 
-    ``theme_frequencies`` and ``TopicModel.topic_prevalence`` number their groups in
-    sorted order; seeding each group by that number makes our level intervals identical
-    to theirs although our rows are in time order.
+    ``TopicModel.topic_prevalence`` numbers (and seeds) its groups in sorted order;
+    :func:`track_topics` groups by this index so that its prevalence intervals are
+    those of ``topic_prevalence(corpus, by=by)`` although its rows are in time order.
     """
     labels = table[by]
     missing = labels.isna().to_numpy() | (labels.astype("object") == NO_EVENT).to_numpy() \
@@ -307,14 +307,86 @@ def _seed_rank(table: pd.DataFrame, by: str) -> np.ndarray:
     return rank
 
 
-def _bootstrap_in_time_order(num, den, codes, rank, n_groups, **kwargs):
-    """:func:`bootstrap_ratios` with groups seeded by ``rank``, rows returned in our order."""
-    est, lo, hi, _ = bootstrap_ratios(num, den, rank[codes], **kwargs)
-    n_feat = est.shape[1]
-    if est.shape[0] < n_groups:  # trailing (in rank order) groups without documents
-        pad = np.full((n_groups - est.shape[0], n_feat), np.nan)
-        est, lo, hi = (np.vstack([m, pad]) for m in (est, lo, hi))
-    return est[rank], lo[rank], hi[rank]
+def _change_step(
+    est: np.ndarray,
+    num: np.ndarray,
+    den: np.ndarray,
+    codes: np.ndarray,
+    prev: np.ndarray,
+    *,
+    test: str,
+    n_boot: int,
+    n_perm: int,
+    level: float,
+    seed: int,
+    alpha: float,
+    fdr_family: str,
+) -> dict[str, np.ndarray]:
+    """The change of one measure from the previous group of the series: THE change step.
+
+    Used for every measure of :func:`track_themes` (shares, rates) and
+    :func:`track_topics` (prevalence), so that changes, their intervals, tests,
+    q-values and flags are computed one way.
+
+    Parameters
+    ----------
+    est : ndarray of shape (n_groups, n_items)
+        The level of each group (``sum(num) / sum(den)`` over its documents).
+    num, den : ndarray of shape (n_docs, n_items) and (n_docs,)
+        Per-document numerators and denominators of the level.
+    codes : ndarray of shape (n_docs,)
+        Group of each document (rows of ``est``).
+    prev : ndarray of shape (n_groups,)
+        Group compared with (-1: none).
+    test : {"two_proportion", "permutation"}
+        Two-proportion test on the group sums (shares of documents) or a document
+        permutation test of the difference of ratios.
+
+    Returns
+    -------
+    dict of ndarray of shape (n_groups, n_items)
+        ``change`` (later minus earlier level), ``low``, ``high`` (bootstrap interval
+        of the change), ``ratio`` (later over earlier level), ``p``, ``q``, ``flag``
+        (``"rise"``, ``"fall"`` or ``""`` at ``q <= alpha``), ``test`` (the test used,
+        ``""`` where nothing was tested). An item absent from both groups is not
+        tested (p and q NaN, left out of the correction).
+    """
+    n_groups, n_items = est.shape
+    nan = np.full((n_groups, n_items), np.nan)
+    chg, lo, hi, ratio, pv = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    used = np.full((n_groups, n_items), "", dtype=object)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
+    num_sum = np.zeros((n_groups, n_items))
+    np.add.at(num_sum, codes, num)
+    den_sum = np.bincount(codes, weights=den, minlength=n_groups)
+    for g in range(n_groups):
+        p = prev[g]
+        if p < 0:
+            continue
+        a, b = order[bounds[p]: bounds[p + 1]], order[bounds[g]: bounds[g + 1]]
+        if len(a) == 0 or len(b) == 0:
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            chg[g] = est[g] - est[p]
+            ratio[g] = est[g] / est[p]
+        _, lo[g], hi[g] = bootstrap_ratio_difference(
+            num[a], den[a], num[b], den[b], n_boot=n_boot, level=level, seed=seed,
+            index=_DIFF_STREAM + g)
+        if test == "two_proportion":
+            _, pv[g], used[g] = two_proportion_test(num_sum[p], den_sum[p], num_sum[g], den_sum[g])
+        else:
+            _, pv[g] = permutation_test_ratio(num[a], den[a], num[b], den[b], n_perm=n_perm,
+                                              seed=seed, index=_PERM_STREAM + g)
+            used[g] = "permutation" if n_perm > 0 else ""
+        untested = (num_sum[p] == 0) & (num_sum[g] == 0)
+        pv[g, untested] = np.nan
+        used[g, untested] = ""
+    q = _adjust(pv, fdr_family)
+    return {"change": chg, "low": lo, "high": hi, "ratio": ratio, "p": pv, "q": q,
+            "flag": _flag(chg, q, alpha), "test": used}
+
+
 
 
 def _prev_labels(table: pd.DataFrame, by: str) -> pd.Series:
@@ -398,6 +470,43 @@ def _counts_matrix(counts: pd.DataFrame, doc_ids: pd.Series) -> tuple[list[str],
     tokens = np.zeros(len(doc_ids))
     tokens[rows] = counts["n_tokens"].to_numpy(dtype=float)
     return themes, mat, tokens
+
+
+#: Level columns of :func:`track_themes`, as :func:`discourse.theme_frequencies` names them.
+_LEVEL_COLUMNS = ("n_docs", "docs_with_theme", "share_docs", "share_docs_low", "share_docs_high",
+                  "count", "n_tokens", "per_1k", "per_1k_low", "per_1k_high")
+_INT_LEVEL_COLUMNS = ("n_docs", "docs_with_theme", "count", "n_tokens")
+
+
+def _theme_levels(mat: np.ndarray, tokens: np.ndarray, codes: np.ndarray, n_groups: int,
+                  themes: list[str], *, n_boot: int, level: float) -> dict[str, np.ndarray]:
+    """The level columns of :func:`discourse.theme_frequencies`, from per-document counts.
+
+    The same statistic as ``theme_frequencies`` (:func:`discourse.stats.ratio_intervals`
+    on the same per-document counts; ``n_boot=0`` leaves the intervals out), so that
+    a ``counts`` table computed once serves both. Arrays of shape (n_groups, n_themes).
+    """
+    n_themes = len(themes)
+    present = (mat > 0).astype(float)
+    out: dict[str, np.ndarray] = {}
+    for name, num, den, kind, scale in (("share_docs", present, np.ones(len(mat)), "share", 1),
+                                        ("per_1k", mat, tokens, "rate", 1000)):
+        est, lo, hi, sizes = ratio_intervals(num, den, codes, kind=kind, level=level,
+                                             n_groups=n_groups)
+        if n_boot <= 0:
+            lo = hi = np.full_like(est, np.nan)
+        out[name], out[f"{name}_low"], out[f"{name}_high"] = est * scale, lo * scale, hi * scale
+        out[f"_{kind}"] = est  # unscaled, for the change step
+    g_docs = np.zeros((n_groups, n_themes))
+    g_count = np.zeros((n_groups, n_themes))
+    np.add.at(g_docs, codes, present)
+    np.add.at(g_count, codes, mat)
+    g_tokens = np.bincount(codes, weights=tokens, minlength=n_groups)
+    out["n_docs"] = np.repeat(np.bincount(codes, minlength=n_groups)[:, None], n_themes, axis=1)
+    out["docs_with_theme"] = g_docs
+    out["count"] = g_count
+    out["n_tokens"] = np.repeat(g_tokens[:, None], n_themes, axis=1)
+    return out
 
 
 def track_themes(
@@ -494,119 +603,46 @@ def track_themes(
 
         counts = theme_counts(corpus, dictionary)
     themes, mat, tokens = _counts_matrix(counts, corpus["doc_id"])
-    n_groups, n_themes = len(table), len(themes)
+    freq = _theme_levels(mat, tokens, codes, len(table), themes, n_boot=n_boot, level=level)
     present = (mat > 0).astype(float)
-    # shares and rates on the same resamples (one call; each column is computed alone)
-    both_num = np.hstack([present, mat])
-    both_den = np.hstack([np.ones_like(present), np.repeat(tokens[:, None], n_themes, axis=1)])
-    if len(corpus):
-        est, lo, hi = _bootstrap_in_time_order(both_num, both_den, codes, _seed_rank(table, by),
-                                               n_groups, n_boot=n_boot, level=level, seed=seed)
-        share, share_lo, share_hi = est[:, :n_themes], lo[:, :n_themes], hi[:, :n_themes]
-        rate, rate_lo, rate_hi = est[:, n_themes:], lo[:, n_themes:], hi[:, n_themes:]
-    else:
-        share = share_lo = share_hi = rate = rate_lo = rate_hi = np.zeros((0, n_themes))
-    g_docs = np.zeros((n_groups, n_themes))
-    g_count = np.zeros((n_groups, n_themes))
-    g_tokens = np.zeros(n_groups)
-    np.add.at(g_docs, codes, present)
-    np.add.at(g_count, codes, mat)
-    np.add.at(g_tokens, codes, tokens)
-
-    order = np.argsort(codes, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
-    idx_of = [order[bounds[g]: bounds[g + 1]] for g in range(n_groups)]
-    nan = np.full((n_groups, n_themes), np.nan)
-    s_chg, s_lo, s_hi, s_p = nan.copy(), nan.copy(), nan.copy(), nan.copy()
-    r_chg, r_lo, r_hi, r_ratio, r_p = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
-    s_test = np.full((n_groups, n_themes), "", dtype=object)
+    step = {"n_boot": n_boot, "n_perm": n_perm, "level": level, "seed": seed, "alpha": alpha,
+            "fdr_family": fdr_family}
     prev = table["_prev"].to_numpy()
-    n_docs = table["n_docs"].to_numpy(dtype=float)
-    for g in range(n_groups):
-        p = prev[g]
-        if p < 0:
-            continue
-        a, b = idx_of[p], idx_of[g]
-        diff, pv, used = two_proportion_test(g_docs[p], n_docs[p], g_docs[g], n_docs[g])
-        s_chg[g] = diff
-        s_p[g], s_test[g] = pv, used
-        _, lo, hi = bootstrap_ratio_difference(
-            both_num[a], both_den[a], both_num[b], both_den[b], n_boot=n_boot, level=level,
-            seed=seed, index=_DIFF_STREAM + g)
-        s_lo[g], s_hi[g] = lo[:n_themes], hi[:n_themes]
-        r_lo[g], r_hi[g] = lo[n_themes:] * 1000, hi[n_themes:] * 1000
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r_chg[g] = (rate[g] - rate[p]) * 1000
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r_ratio[g] = rate[g] / rate[p]
-        _, r_p[g] = permutation_test_ratio(mat[a], tokens[a], mat[b], tokens[b], n_perm=n_perm,
-                                           seed=seed, index=_PERM_STREAM + g)
-        untested = (g_docs[p] == 0) & (g_docs[g] == 0)
-        s_p[g, untested] = np.nan
-        r_p[g, untested] = np.nan
-        s_test[g, untested] = ""
-    s_q = _adjust(s_p, fdr_family)
-    r_q = _adjust(r_p, fdr_family)
+    share = _change_step(freq["_share"], present, np.ones(len(mat)), codes, prev,
+                         test="two_proportion", **step)
+    rate = _change_step(freq["_rate"], mat, tokens, codes, prev, test="permutation", **step)
 
+    n_groups, n_themes = len(table), len(themes)
     rep = np.repeat(np.arange(n_groups), n_themes)
     out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
     if series_col is not None:
         out[series_col] = table[series_col].iloc[rep].reset_index(drop=True)
     flat = lambda m: np.asarray(m, dtype=float).reshape(-1)  # noqa: E731
     out["theme"] = pd.Series(np.tile(np.array(themes, dtype=object), n_groups), dtype="str")
-    out["n_docs"] = table["n_docs"].to_numpy()[rep].astype("int64")
-    out["docs_with_theme"] = flat(g_docs).astype("int64")
-    out["share_docs"] = flat(share)
-    out["share_docs_low"] = flat(share_lo)
-    out["share_docs_high"] = flat(share_hi)
-    out["count"] = flat(g_count).astype("int64")
-    out["n_tokens"] = g_tokens[rep].astype("int64")
-    out["per_1k"] = flat(rate) * 1000
-    out["per_1k_low"] = flat(rate_lo) * 1000
-    out["per_1k_high"] = flat(rate_hi) * 1000
+    for col in _LEVEL_COLUMNS:
+        values = freq[col].reshape(-1)
+        out[col] = values.astype("int64") if col in _INT_LEVEL_COLUMNS else values.astype(float)
     out[f"prev_{by}"] = _prev_labels(table, by).iloc[rep].reset_index(drop=True)
-    out["share_change"] = flat(s_chg)
-    out["share_change_low"] = flat(s_lo)
-    out["share_change_high"] = flat(s_hi)
-    out["share_test"] = pd.Series(s_test.reshape(-1), dtype="str")
-    out["share_p"] = flat(s_p)
-    out["share_q"] = flat(s_q)
-    out["per_1k_change"] = flat(r_chg)
-    out["per_1k_change_low"] = flat(r_lo)
-    out["per_1k_change_high"] = flat(r_hi)
-    out["per_1k_ratio"] = flat(r_ratio)
-    out["per_1k_p"] = flat(r_p)
-    out["per_1k_q"] = flat(r_q)
-    out["change"] = pd.Series(_flag(flat(s_chg), flat(s_q), alpha), dtype="str")
-    out["change_per_1k"] = pd.Series(_flag(flat(r_chg), flat(r_q), alpha), dtype="str")
+    out["share_change"] = flat(share["change"])
+    out["share_change_low"] = flat(share["low"])
+    out["share_change_high"] = flat(share["high"])
+    out["share_test"] = pd.Series(share["test"].reshape(-1), dtype="str")
+    out["share_p"] = flat(share["p"])
+    out["share_q"] = flat(share["q"])
+    out["per_1k_change"] = flat(rate["change"]) * 1000
+    out["per_1k_change_low"] = flat(rate["low"]) * 1000
+    out["per_1k_change_high"] = flat(rate["high"]) * 1000
+    out["per_1k_ratio"] = flat(rate["ratio"])
+    out["per_1k_p"] = flat(rate["p"])
+    out["per_1k_q"] = flat(rate["q"])
+    out["change"] = pd.Series(share["flag"].reshape(-1), dtype="str")
+    out["change_per_1k"] = pd.Series(rate["flag"].reshape(-1), dtype="str")
     out.attrs["alpha"] = alpha
     out.attrs["level"] = level
     return out
 
 
 # --- topics ------------------------------------------------------------------------
-
-
-def _topic_label_map(model, topics: list) -> dict:
-    labels = getattr(model, "labels_", None)
-    if labels is None:
-        return {}
-    if isinstance(labels, pd.DataFrame):
-        if {"topic", "label"} <= set(labels.columns):
-            return dict(zip(labels["topic"], labels["label"].astype(str), strict=False))
-        return {}
-    if isinstance(labels, pd.Series):
-        return {k: str(v) for k, v in labels.items()}
-    if isinstance(labels, dict):
-        return {k: str(v) for k, v in labels.items()}
-    seq = list(labels)
-    out = {}
-    for pos, t in enumerate(sorted(topics, key=lambda x: (str(type(x)), x))):
-        if isinstance(t, (int, np.integer)) and 0 <= int(t) < len(seq):
-            out[t] = str(seq[int(t)])
-        elif pos < len(seq):
-            out[t] = str(seq[pos])
-    return out
 
 
 def track_topics(
@@ -625,17 +661,17 @@ def track_topics(
 ) -> pd.DataFrame:
     """Topic prevalence per event and its change from the previous event of the series.
 
-    The prevalence of a topic in a group is the mean of its document weights
-    (``TopicModel.doc_topics``) over the group's documents, with a cluster-bootstrap
-    interval; documents with no vocabulary term (all weights 0) are left out, as in
-    ``TopicModel.topic_prevalence``, whose estimates these are. The change from the previous group of the same series is the difference
-    of prevalences, with a bootstrap interval, a document permutation test,
+    The levels are those of ``model.topic_prevalence(corpus, by=by)`` (the mean of the
+    topic's document weights over the group's documents with a topic mixture, and its
+    interval), in time order; the change from the previous group of the same series is
+    computed by the same change step as :func:`track_themes`: the difference of
+    prevalences, with a bootstrap interval, a document permutation test,
     Benjamini-Hochberg q-values across topics x groups, and a ``rise``/``fall`` flag.
 
     Parameters
     ----------
     model : TopicModel
-        A fitted model (its ``doc_topics(corpus)`` and ``labels_`` are used).
+        A fitted model (its ``topic_prevalence`` and ``doc_topics`` are used).
     corpus : DataFrame
         The corpus table.
     by, n_boot, level, seed, alpha, n_perm, series
@@ -643,7 +679,8 @@ def track_topics(
     fdr_family : {"table", "topic", "event"}, default "table"
         Tests corrected together: all, each topic's across events, or each comparison's.
     doc_topics : DataFrame, optional
-        A precomputed ``model.doc_topics(corpus)`` table (doc_id, topic, weight).
+        A precomputed ``model.doc_topics(corpus)`` table (doc_id, topic, weight): the
+        per-document weights of the change step.
 
     Returns
     -------
@@ -656,14 +693,36 @@ def track_topics(
     """
     _check_common(n_boot, level, alpha, n_perm, fdr_family)
     _require_columns(corpus, ["doc_id"], "track_topics()")
+    if not hasattr(model, "topic_prevalence"):
+        raise CorpusError(
+            f"track_topics needs a fitted TopicModel, not {type(model).__name__}",
+            item="model",
+            hint="fit one with discourse.TopicModel(n_topics=...).fit(corpus)",
+        )
     codes, table, series_col = _groups(corpus, by, series)
+    n_groups = len(table)
+    # levels: the model's own topic_prevalence, grouped by each group's rank in sorted
+    # order (its numbering, so the same seeds) and put back in time order
+    rank = _seed_rank(table, by)
+    key = "_tracking_group"
+    prevalence = model.topic_prevalence(corpus.assign(**{key: rank[codes]}), by=key,
+                                        n_boot=n_boot, level=level, seed=seed)
+    topics = sorted(pd.unique(prevalence["topic"]))
+    n_topics = len(topics)
+    where = {int(r): g for g, r in enumerate(rank)}
+    levels = {c: np.full((n_groups, n_topics), np.nan)
+              for c in ("prevalence", "prevalence_low", "prevalence_high", "n_docs")}
+    labels = dict(zip(prevalence["topic"], prevalence["label"].astype(str), strict=False))
+    col_of = {t: j for j, t in enumerate(topics)}
+    rows = prevalence[key].map(where).to_numpy(dtype=np.int64)
+    cols = prevalence["topic"].map(col_of).to_numpy(dtype=np.int64)
+    for c in levels:
+        levels[c][rows, cols] = prevalence[c].to_numpy(dtype=float)
+    n_docs = np.nan_to_num(levels["n_docs"][:, 0] if n_topics else np.zeros(n_groups))
+
+    # per-document weights of the change step (documents without a topic mixture left out,
+    # as in topic_prevalence)
     if doc_topics is None:
-        if not hasattr(model, "doc_topics"):
-            raise CorpusError(
-                f"track_topics needs a fitted TopicModel, not {type(model).__name__}",
-                item="model",
-                hint="fit one with discourse.TopicModel(n_topics=...).fit(corpus)",
-            )
         doc_topics = model.doc_topics(corpus)
     missing = [c for c in ("doc_id", "topic", "weight") if c not in doc_topics.columns]
     if missing:
@@ -672,53 +731,16 @@ def track_topics(
             item="doc_topics",
             hint="pass the table returned by model.doc_topics(corpus)",
         )
-    topics = list(pd.unique(doc_topics["topic"]))
-    try:
-        topics = sorted(topics)
-    except TypeError:
-        pass
     as_counts = doc_topics.rename(columns={"topic": "theme", "weight": "count"}).assign(n_tokens=1)
     as_counts["theme"] = as_counts["theme"].astype(str)
     keys, weights, _ = _counts_matrix(as_counts, corpus["doc_id"])
-    col_of = {k: i for i, k in enumerate(keys)}
-    weights = weights[:, [col_of[str(t)] for t in topics]]
-    # documents without any vocabulary term (all weights 0) have no topic mixture:
-    # they are left out, as in TopicModel.topic_prevalence
+    weights = weights[:, [keys.index(str(t)) for t in topics]]
     has = weights.sum(1) > 0
     weights, codes = weights[has], codes[has]
-    table["n_docs"] = np.bincount(codes, minlength=len(table)).astype("int64")
-    n_groups, n_topics = len(table), len(topics)
-    ones = np.ones(len(weights))
-    if len(weights):
-        prev_, lo_, hi_ = _bootstrap_in_time_order(weights, ones, codes, _seed_rank(table, by),
-                                                   n_groups, n_boot=n_boot, level=level, seed=seed)
-    else:
-        prev_ = lo_ = hi_ = np.full((n_groups, n_topics), np.nan)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
-    nan = np.full((n_groups, n_topics), np.nan)
-    chg, c_lo, c_hi, ratio, pv = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
-    prev = table["_prev"].to_numpy()
-    for g in range(n_groups):
-        p = prev[g]
-        if p < 0:
-            continue
-        a, b = order[bounds[p]: bounds[p + 1]], order[bounds[g]: bounds[g + 1]]
-        if len(a) == 0 or len(b) == 0:
-            continue
-        chg[g], c_lo[g], c_hi[g] = bootstrap_ratio_difference(
-            weights[a], ones[a], weights[b], ones[b], n_boot=n_boot, level=level, seed=seed,
-            index=_DIFF_STREAM + g)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio[g] = prev_[g] / prev_[p]
-        _, pv[g] = permutation_test_ratio(weights[a], ones[a], weights[b], ones[b],
-                                          n_perm=n_perm, seed=seed, index=_PERM_STREAM + g)
-        untested = (weights[a].sum(0) == 0) & (weights[b].sum(0) == 0)
-        pv[g, untested] = np.nan
-    q = _adjust(pv, fdr_family)
-    labels = _topic_label_map(model, topics)
-    if "label" in doc_topics.columns:
-        labels.update(dict(zip(doc_topics["topic"], doc_topics["label"].astype(str), strict=True)))
+    chg = _change_step(levels["prevalence"], weights, np.ones(len(weights)), codes,
+                       table["_prev"].to_numpy(), test="permutation", n_boot=n_boot,
+                       n_perm=n_perm, level=level, seed=seed, alpha=alpha, fdr_family=fdr_family)
+
     rep = np.repeat(np.arange(n_groups), n_topics)
     flat = lambda m: np.asarray(m, dtype=float).reshape(-1)  # noqa: E731
     out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
@@ -727,18 +749,18 @@ def track_topics(
     topic_values = pd.Series(topics * n_groups if n_groups else [], dtype=object)
     out["topic"] = topic_values.infer_objects() if len(topic_values) else pd.Series([], dtype=object)
     out["label"] = pd.Series([labels.get(t, str(t)) for t in topic_values], dtype="str")
-    out["n_docs"] = table["n_docs"].to_numpy()[rep].astype("int64")
-    out["prevalence"] = flat(prev_)
-    out["prevalence_low"] = flat(lo_)
-    out["prevalence_high"] = flat(hi_)
+    out["n_docs"] = n_docs[rep].astype("int64")
+    out["prevalence"] = flat(levels["prevalence"])
+    out["prevalence_low"] = flat(levels["prevalence_low"])
+    out["prevalence_high"] = flat(levels["prevalence_high"])
     out[f"prev_{by}"] = _prev_labels(table, by).iloc[rep].reset_index(drop=True)
-    out["prevalence_change"] = flat(chg)
-    out["prevalence_change_low"] = flat(c_lo)
-    out["prevalence_change_high"] = flat(c_hi)
-    out["prevalence_ratio"] = flat(ratio)
-    out["p"] = flat(pv)
-    out["q"] = flat(q)
-    out["change"] = pd.Series(_flag(flat(chg), flat(q), alpha), dtype="str")
+    out["prevalence_change"] = flat(chg["change"])
+    out["prevalence_change_low"] = flat(chg["low"])
+    out["prevalence_change_high"] = flat(chg["high"])
+    out["prevalence_ratio"] = flat(chg["ratio"])
+    out["p"] = flat(chg["p"])
+    out["q"] = flat(chg["q"])
+    out["change"] = pd.Series(chg["flag"].reshape(-1), dtype="str")
     out.attrs["alpha"] = alpha
     out.attrs["level"] = level
     return out
