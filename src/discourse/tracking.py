@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from discourse.corpus.table import corpus_texts
 from discourse.errors import CorpusError
 from discourse.stats import (
     bh_adjust,
@@ -112,10 +113,7 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     _require_columns(corpus, ["event", "text"], "events()")
     n = len(corpus)
     labels = _event_labels(corpus)
-    text = corpus["text"].astype("object")
-    n_tok = np.fromiter(
-        (count_tokens(t) if isinstance(t, str) else 0 for t in text), dtype=np.int64, count=n
-    )
+    n_tok = np.fromiter((count_tokens(t) for t in corpus_texts(corpus)), dtype=np.int64, count=n)
     if "event_series" in corpus.columns:
         series = corpus["event_series"].astype("object")
         series = series.where(~_is_missing_label(series), None)
@@ -884,7 +882,7 @@ def distinctive_terms(
             item="distinctive_terms()",
             hint="group by a column with several values (by=...), or add documents of other events",
         )
-    texts = corpus["text"].to_numpy(dtype=object)
+    texts = np.asarray(corpus_texts(corpus), dtype=object)
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
     per_group = [

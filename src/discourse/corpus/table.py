@@ -162,7 +162,9 @@ def corpus_texts(corpus) -> list[str]:
     ['a b', '', '7']
     """
     if isinstance(corpus, pd.DataFrame):
-        values = check_corpus(corpus)["text"].tolist()
+        if "text" not in corpus.columns:
+            check_corpus(corpus)  # raises, naming the columns
+        values = corpus["text"].tolist()
     elif isinstance(corpus, pd.Series):
         values = corpus.tolist()
     else:
