@@ -5,7 +5,8 @@ and ``data/demo/**`` into ``discourse/_bundled/``), installed with ``--no-deps``
 new venv made by ``python -m venv --without-pip``; the dependencies are reused from
 ``.venv`` by a ``.pth`` line naming ``.venv``'s site-packages (so nothing is downloaded
 but the build backend, and the checkout's editable ``discourse`` is not visible: the
-editable install is itself a ``.pth`` there, which a plain path line does not process).
+editable install is itself a ``.pth`` there, which a plain path line does not process), and
+their data files (``share/jupyter``) by a symlink.
 Everything then runs from a folder outside the checkout.
 """
 
@@ -81,6 +82,10 @@ def fresh_venv(wheel, tmp_path_factory) -> dict:
     )
     # dependencies from .venv, after the venv's own site-packages (a plain path line)
     (purelib / "zz-reuse-dev-venv.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    # ... and their data files (nbconvert's templates, the python3 kernelspec), which an
+    # install of the dependencies would put in the venv's share/jupyter
+    (venv / "share").mkdir(exist_ok=True)
+    (venv / "share" / "jupyter").symlink_to(Path(sys.prefix) / "share" / "jupyter")
     env = {
         k: v
         for k, v in os.environ.items()

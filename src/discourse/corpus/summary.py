@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from discourse.corpus.table import corpus_texts
 from discourse.text import count_tokens
 
 __all__ = ["corpus_summary"]
@@ -40,7 +41,7 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
     seen = attrs.get("n_seen", n + len(skipped))
     lines.append(f"documents:  {_fmt(n)} loaded, {_fmt(len(skipped))} skipped, {_fmt(seen)} seen")
     if "text" in corpus.columns and n:
-        counts = corpus["text"].fillna("").map(count_tokens)
+        counts = pd.Series([count_tokens(t) for t in corpus_texts(corpus)], dtype="int64")
         lines.append(
             f"tokens:     {_fmt(int(counts.sum()))} (median {_fmt(int(counts.median()))} per document)"
         )
