@@ -14,6 +14,7 @@ from discourse.stats import (
     bootstrap_ratios,
     log_odds_dirichlet,
     permutation_test_ratio,
+    ratio_intervals,
     two_proportion_test,
 )
 
@@ -56,21 +57,29 @@ def test_degenerate_proportions():
 
 
 def test_permutation_test_approaches_exact_enumeration():
-    num_a = np.array([1.0, 0.0, 2.0, 0.0])
+    # 4 + 3 documents: all C(7, 4) = 35 splits enumerated. Column 0: a rise in the rate
+    # (3 of 35 splits as extreme, the observed one included);
+    # column 1: barely a change (24 of 35 splits as extreme)
+    num_a = np.array([[1.0, 1.0], [0.0, 0.0], [2.0, 1.0], [0.0, 1.0]])
     den_a = np.array([10.0, 12.0, 9.0, 11.0])
-    num_b = np.array([3.0, 4.0, 2.0])
+    num_b = np.array([[3.0, 1.0], [4.0, 0.0], [2.0, 1.0]])
     den_b = np.array([10.0, 11.0, 12.0])
     num, den = np.r_[num_a, num_b], np.r_[den_a, den_b]
-    obs = num_b.sum() / den_b.sum() - num_a.sum() / den_a.sum()
+    obs = num_b.sum(0) / den_b.sum() - num_a.sum(0) / den_a.sum()
     stats_ = []
     for a_idx in itertools.combinations(range(7), 4):
         a = np.zeros(7, bool)
         a[list(a_idx)] = True
-        stats_.append(num[~a].sum() / den[~a].sum() - num[a].sum() / den[a].sum())
-    exact = np.mean(np.abs(stats_) >= abs(obs) - 1e-12)
-    diff, p = permutation_test_ratio(num_a, den_a, num_b, den_b, n_perm=20000, seed=1)
-    assert diff[0] == pytest.approx(obs)
-    assert p[0] == pytest.approx(exact, abs=0.01)
+        stats_.append(num[~a].sum(0) / den[~a].sum() - num[a].sum(0) / den[a].sum())
+    exact = np.mean(np.abs(stats_) >= np.abs(obs) - 1e-12, axis=0)
+    assert exact.tolist() == [pytest.approx(3 / 35), pytest.approx(24 / 35)]
+    n_perm = 20000
+    diff, p = permutation_test_ratio(num_a, den_a, num_b, den_b, n_perm=n_perm, seed=1)
+    np.testing.assert_allclose(diff, obs)
+    # the estimate (1 + b) / (n_perm + 1) has Monte-Carlo standard error
+    # sqrt(p (1 - p) / n_perm): 0.0020 and 0.0033 here; allow 4 of them
+    se = np.sqrt(exact * (1 - exact) / n_perm)
+    assert np.all(np.abs(p - exact) <= 4 * se + 1 / (n_perm + 1)), (p, exact, se)
 
 
 def test_permutation_test_columns_and_seed():
@@ -176,3 +185,151 @@ def test_bootstrap_difference_ratio_and_degenerate_cases():
     assert est[0] == 0.0 and np.isnan(lo[0])
     with pytest.raises(ValueError, match="statistic"):
         bootstrap_ratio_difference(ones, ones, ones, ones, statistic="odds")
+
+
+# --- bootstrap against scipy.stats.bootstrap -------------------------------------------
+
+
+def _quantile_mc_se(replicates: np.ndarray, prob: float) -> float:
+    """Monte-Carlo standard error of the ``prob`` quantile of ``len(replicates)`` draws.
+
+    ``sqrt(p (1 - p) / B) / f(q)``, the density ``f`` at the quantile read from the
+    replicates (the probability mass 0.04 around it over the width it spans).
+    """
+    lo, hi = np.quantile(replicates, [prob - 0.02, prob + 0.02])
+    return np.sqrt(prob * (1 - prob) / len(replicates)) * (hi - lo) / 0.04
+
+
+@pytest.fixture(scope="module")
+def clustered_docs():
+    """60 documents of 100-800 tokens; mentions cluster (negative binomial, dispersion 3)."""
+    rng = np.random.default_rng(42)
+    tokens = rng.integers(100, 801, size=60).astype(float)
+    mu = tokens * 3 / 1000
+    counts = rng.negative_binomial(1 / 2, 1 / (1 + 2 * mu)).astype(float)
+    return counts, tokens
+
+
+def test_bootstrap_ratios_agree_with_scipy_bootstrap(clustered_docs):
+    counts, tokens = clustered_docs
+    num = np.column_stack([counts, (counts > 0).astype(float)])
+    B = 20000
+    est, lo, hi, n = bootstrap_ratios(num, tokens, np.zeros(60, int), n_boot=B, seed=7)
+    assert n.tolist() == [60]
+    np.testing.assert_allclose(est[0], num.sum(0) / tokens.sum())
+    for j in range(2):
+        res = sps.bootstrap(
+            (np.arange(60),), lambda i, axis=-1, j=j: num[i, j].sum(axis) / tokens[i].sum(axis),
+            vectorized=True, method="percentile", n_resamples=B, rng=np.random.default_rng(11))
+        reps = res.bootstrap_distribution
+        # both are B-replicate estimates of the same percentile interval: they differ by
+        # Monte-Carlo error only; allow 4 standard errors of the difference
+        for ours, theirs, prob in ((lo[0, j], res.confidence_interval.low, 0.025),
+                                   (hi[0, j], res.confidence_interval.high, 0.975)):
+            se = np.sqrt(2) * _quantile_mc_se(reps, prob)
+            assert abs(ours - theirs) <= 4 * se, (j, prob, ours, theirs, se)
+            assert se < 0.02 * abs(theirs)  # and that error is small: the check has teeth
+
+
+def test_bootstrap_ratio_difference_agrees_with_scipy_bootstrap(clustered_docs):
+    counts, tokens = clustered_docs
+    a, b = slice(0, 25), slice(25, 60)  # groups of different sizes
+    B = 20000
+    est, lo, hi = bootstrap_ratio_difference(counts[a], tokens[a], counts[b], tokens[b],
+                                             n_boot=B, seed=2)
+    ca, ta, cb, tb = counts[a], tokens[a], counts[b], tokens[b]
+
+    def diff(ia, ib, axis=-1):
+        return cb[ib].sum(axis) / tb[ib].sum(axis) - ca[ia].sum(axis) / ta[ia].sum(axis)
+
+    res = sps.bootstrap((np.arange(25), np.arange(35)), diff, vectorized=True,
+                        method="percentile", n_resamples=B, rng=np.random.default_rng(5))
+    assert est[0] == pytest.approx(cb.sum() / tb.sum() - ca.sum() / ta.sum())
+    reps = res.bootstrap_distribution
+    for ours, theirs, prob in ((lo[0], res.confidence_interval.low, 0.025),
+                               (hi[0], res.confidence_interval.high, 0.975)):
+        assert abs(ours - theirs) <= 4 * np.sqrt(2) * _quantile_mc_se(reps, prob)
+
+
+# --- closed-form level intervals ----------------------------------------------------------
+
+
+def test_ratio_intervals_share_of_documents_is_wilson():
+    x = np.array([0, 1, 3, 7, 10])
+    n = 10
+    num = np.concatenate([np.r_[np.ones(k), np.zeros(n - k)] for k in x])
+    groups = np.repeat(np.arange(len(x)), n)
+    for level in (0.95, 0.9):
+        est, lo, hi, sizes = ratio_intervals(num, np.ones(len(num)), groups, kind="share",
+                                             level=level)
+        assert sizes.tolist() == [10] * 5
+        np.testing.assert_allclose(est[:, 0], x / n)
+        for g, k in enumerate(x):
+            ci = sps.binomtest(int(k), n).proportion_ci(level, method="wilson")
+            assert lo[g, 0] == pytest.approx(ci.low, abs=1e-12)
+            assert hi[g, 0] == pytest.approx(ci.high, abs=1e-12)
+    # one document: still a Wilson interval (a binomial count of 1)
+    _, lo, hi, _ = ratio_intervals([1.0], [1.0], [0], kind="share")
+    ci = sps.binomtest(1, 1).proportion_ci(0.95, method="wilson")
+    assert (lo[0, 0], hi[0, 0]) == (pytest.approx(ci.low), 1.0)
+
+
+def test_ratio_intervals_rate_by_hand():
+    y = np.array([0.0, 3.0, 1.0, 0.0, 4.0])
+    t = np.array([200.0, 300.0, 100.0, 250.0, 150.0])
+    est, lo, hi, n = ratio_intervals(y, t, np.zeros(5, int), kind="rate")
+    Y, T = 8.0, 1000.0
+    R = Y / T
+    phi = 5 / 4 * np.sum((y - R * t) ** 2) / (R * T)  # cluster variance / Poisson variance
+    q = sps.t.ppf(0.975, 4)
+    half = q * np.sqrt(phi * Y + q**2 * phi**2 / 4)
+    assert est[0, 0] == R and n.tolist() == [5]
+    assert lo[0, 0] == pytest.approx((Y + q**2 * phi / 2 - half) / T, rel=1e-12)
+    assert hi[0, 0] == pytest.approx((Y + q**2 * phi / 2 + half) / T, rel=1e-12)
+    # the interval is the set of rates the score test (Y - rT)^2 <= q^2 phi r T keeps
+    for r in (lo[0, 0], hi[0, 0]):
+        assert (Y - r * T) ** 2 == pytest.approx(q**2 * phi * r * T, rel=1e-9)
+
+
+def test_ratio_intervals_edge_cases():
+    y = np.array([[0.0, 2.0], [0.0, 0.0], [0.0, 5.0]])
+    t = np.array([100.0, 300.0, 600.0])
+    est, lo, hi, _ = ratio_intervals(y, t, np.array([0, 0, 1]), kind="rate")
+    q = sps.t.ppf(0.975, 1)
+    # absent theme: [0, q^2 / T] (Poisson dispersion assumed: nothing to measure it on)
+    assert (est[0, 0], lo[0, 0], hi[0, 0]) == (0.0, 0.0, pytest.approx(q**2 / 400))
+    # a group of one document has no between-document spread: no interval
+    assert est[1, 1] == 5 / 600 and np.isnan(lo[1, 1]) and np.isnan(hi[1, 1])
+    # a group without tokens, an empty group (n_groups=3)
+    est, lo, hi, n = ratio_intervals([[1.0], [0.0]], [0.0, 0.0], [0, 0], n_groups=3)
+    assert np.isnan(est).all() and np.isnan(lo).all() and n.tolist() == [2, 0, 0]
+    with pytest.raises(ValueError, match="kind"):
+        ratio_intervals([1.0], [1.0], [0], kind="odds")
+    with pytest.raises(ValueError, match="level"):
+        ratio_intervals([1.0], [1.0], [0], level=95)
+
+
+def test_ratio_intervals_clustered_unit_share_uses_the_design_effect():
+    # sentences holding a theme / sentences, per document
+    x = np.array([0.0, 5.0, 1.0, 0.0, 6.0, 2.0])
+    m = np.array([10.0, 8.0, 12.0, 9.0, 7.0, 14.0])
+    est, lo, hi, _ = ratio_intervals(x, m, np.zeros(6, int), kind="share")
+    X, N = x.sum(), m.sum()
+    p = X / N
+    deff = 6 / 5 * np.sum((x - p * m) ** 2) / (N * p * (1 - p))
+    assert deff > 2  # sentences of one speech go together: far from binomial
+    q, v = sps.t.ppf(0.975, 5), deff / N
+    centre = (p + q**2 * v / 2) / (1 + q**2 * v)
+    half = q * np.sqrt(v * p * (1 - p) + q**2 * v**2 / 4) / (1 + q**2 * v)
+    assert lo[0, 0] == pytest.approx(centre - half, rel=1e-12)
+    assert hi[0, 0] == pytest.approx(centre + half, rel=1e-12)
+
+
+def test_ratio_intervals_match_the_cluster_bootstrap_on_large_groups(clustered_docs):
+    # with many documents both estimate the same cluster variance: the widths agree
+    counts, tokens = clustered_docs
+    big_c, big_t = np.tile(counts, 8), np.tile(tokens, 8)  # 480 documents
+    groups = np.zeros(len(big_c), int)
+    _, lo, hi, _ = ratio_intervals(big_c, big_t, groups, kind="rate")
+    _, blo, bhi, _ = bootstrap_ratios(big_c, big_t, groups, n_boot=4000, seed=1)
+    assert (hi - lo)[0, 0] == pytest.approx((bhi - blo)[0, 0], rel=0.06)

@@ -319,6 +319,40 @@ def test_distinctive_terms_ranks_group_specific_words():
     assert (dt.groupby("event")["z"].apply(lambda z: z.is_monotonic_decreasing)).all()
 
 
+def test_distinctive_terms_log_odds_and_z_by_hand():
+    # Monroe, Colaresi & Quinn (2008), eq. 16-22, computed by hand on three groups
+    corpus = _corpus(
+        event=["E1", "E2", "E3"],
+        year=[2001, 2002, 2003],
+        text=["harbour lantern harbour kettle meadow", "meadow willow meadow lantern kettle",
+              "kettle kettle willow harbour lantern"],
+    )
+    dt = distinctive_terms(corpus, n=5, min_count=1, prior=0.5, stop_words=False)
+    # counts: E1 harbour 2, lantern 1, kettle 1, meadow 1 (n = 5); corpus totals harbour 3,
+    # lantern 3, kettle 4, meadow 3, willow 2 (15 tokens). Prior a_w = 0.5 x total:
+    # harbour 1.5, lantern 1.5, kettle 2, meadow 1.5, willow 1; a0 = 7.5.
+    # E1 "harbour": y = 2, rest y_r = 1, n_i = 5, n_r = 10
+    d_harbour = np.log((2 + 1.5) / (5 + 7.5 - 2 - 1.5)) - np.log((1 + 1.5) / (10 + 7.5 - 1 - 1.5))
+    z_harbour = d_harbour / np.sqrt(1 / (2 + 1.5) + 1 / (1 + 1.5))
+    # E1 "willow": y = 0, y_r = 2
+    d_willow = np.log((0 + 1) / (5 + 7.5 - 0 - 1)) - np.log((2 + 1) / (10 + 7.5 - 2 - 1))
+    z_willow = d_willow / np.sqrt(1 / 1 + 1 / 3)
+    # E1 "kettle": y = 1, y_r = 3
+    d_kettle = np.log((1 + 2) / (5 + 7.5 - 1 - 2)) - np.log((3 + 2) / (10 + 7.5 - 3 - 2))
+    z_kettle = d_kettle / np.sqrt(1 / 3 + 1 / 5)
+    e1 = dt[dt["event"] == "E1"].set_index("term")
+    assert e1.loc["harbour", "log_odds"] == pytest.approx(d_harbour, rel=1e-12)
+    assert e1.loc["harbour", "z"] == pytest.approx(z_harbour, rel=1e-12)
+    assert e1.loc["kettle", "z"] == pytest.approx(z_kettle, rel=1e-12)
+    assert e1.loc["willow", "log_odds"] == pytest.approx(d_willow, rel=1e-12)
+    assert e1.loc["willow", "z"] == pytest.approx(z_willow, rel=1e-12)
+    assert e1.loc["harbour", ["count", "count_rest"]].tolist() == [2, 1]
+    # ranks by z: harbour, then lantern and meadow (both y=1 against y_r=2, tie
+    # broken by the term), kettle, willow
+    assert list(e1.index) == ["harbour", "lantern", "meadow", "kettle", "willow"]
+    assert list(e1["rank"]) == [1, 2, 3, 4, 5]
+
+
 def test_distinctive_terms_bigrams_and_min_count():
     corpus = _corpus(
         event=["E1", "E2"],
