@@ -34,8 +34,6 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 __all__ = [
     "TOKEN_CHAR",
     "NON_TOKEN_CHAR",
@@ -260,6 +258,9 @@ def stop_words(
     frozenset of str
         Lower-case single tokens: scikit-learn's English list, plus the above.
     """
+    # imported here: sklearn takes seconds to import, and reading a corpus needs none of it
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     words = set(ENGLISH_STOP_WORDS)
     if boilerplate:
         for phrase in SPEECH_BOILERPLATE:
