@@ -30,14 +30,8 @@ seed = 0
 
 # %%
 from discourse import plots
-from discourse.report import (
-    UNKNOWN,
-    ReportOutputs,
-    corpus_description,
-    documents_by,
-    load_report_corpus,
-    show_text,
-)
+from discourse.corpus import documents_by, filled_columns, skipped_table
+from discourse.report import ReportOutputs, corpus_description, load_report_corpus, show_text
 from discourse.tracking import events
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
@@ -74,11 +68,10 @@ with out.attempt("Documents and words per year"):
 # %%
 with out.attempt("Documents per series"):
     out.table(documents_by(listing, "event_series"), "docs-per-series", "Documents and words per event series")
-for column in ["speaker", "organisation", "country", "source"]:
+for column in filled_columns(listing, ["speaker", "organisation", "country", "source"]):  # those the corpus fills
     with out.attempt(f"Documents per {column}"):
         table = documents_by(listing, column, sort="n_docs")
-        if (table[column] != UNKNOWN).any():  # skip columns the corpus does not fill
-            out.table(table, f"docs-per-{column}", f"Documents and words per {column} (most documents first)", show=10)
+        out.table(table, f"docs-per-{column}", f"Documents and words per {column} (most documents first)", show=10)
 
 # %% [markdown]
 # ## Documents
@@ -92,10 +85,8 @@ out.table(listing, "documents", "Every document: id, event, date, title, speaker
 # ## Files that could not be read
 
 # %%
-skipped = docs.attrs.get("skipped") or []
-if skipped:
-    from discourse.report import skipped_table
-
-    out.table(skipped_table(skipped), "skipped-files", "Files left out when loading, with the reason")
+skipped = skipped_table(docs.attrs.get("skipped") or [])
+if len(skipped):
+    out.table(skipped, "skipped-files", "Files left out when loading, with the reason")
 else:
     show_text("No file was skipped when loading the corpus.")

@@ -37,23 +37,28 @@ validation = None  # labelled validation CSV of this corpus (discourse sample, t
 # %%
 from discourse import plots
 from discourse.report import (
-    FREQUENCY_COLUMNS,
     VALIDITY_SHOWN,
     ReportOutputs,
-    dictionary_table,
-    kwic_samples,
     load_report_corpus,
     show_text,
     validity_caveats,
     validity_findings,
     validity_table,
 )
-from discourse.themes import default_dictionary, load_dictionary, theme_counts
-from discourse.tracking import track_themes
+from discourse.themes import (
+    default_dictionary,
+    dictionary_table,
+    first_per_theme,
+    kwic_samples,
+    load_dictionary,
+    overall_frequencies,
+    theme_frequencies,
+)
+from discourse.tracking import in_event_order
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
-out = ReportOutputs(output_dir, "02-theme-frequencies", steps=5)  # a progress bar over the long steps
+out = ReportOutputs(output_dir, "02-theme-frequencies", steps=4)  # a progress bar over the long steps
 
 # %% [markdown]
 # ## The dictionary
@@ -65,11 +70,8 @@ out.table(dictionary_table(dic), "dictionary", "Themes of the dictionary: id, la
 # ## Frequencies by event
 
 # %%
-with out.step("counting themes"):
-    counts = theme_counts(docs, dic)  # counted once, used by every table below
 with out.step("frequencies by event"):
-    track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=0, seed=seed, counts=counts)
-freq = track[[c for c in FREQUENCY_COLUMNS if c in track.columns]]
+    freq = in_event_order(theme_frequencies(docs, dic, by="event", n_boot=n_boot, seed=seed), docs)  # events in time order
 out.table(
     freq,
     "theme-frequencies-by-event",
@@ -88,8 +90,7 @@ out.figure(ax, "heatmap-share-docs", "Theme x event heatmap of the share of docu
 
 # %%
 with out.step("frequencies over the corpus"):
-    everything = track_themes(docs.assign(scope="all documents"), dic, by="scope", series=False, n_boot=n_boot, n_perm=0, seed=seed, counts=counts)
-overall = everything[[c for c in FREQUENCY_COLUMNS if c in everything.columns and c != "event_series"]]
+    overall = overall_frequencies(docs, dic, n_boot=n_boot, seed=seed)
 out.table(overall, "theme-frequencies-overall", "Per theme over the whole corpus, with 95% intervals")
 
 # %% [markdown]
@@ -101,13 +102,13 @@ out.table(overall, "theme-frequencies-overall", "Per theme over the whole corpus
 
 # %%
 with out.step("keyword-in-context samples"):
-    samples = kwic_samples(docs, dic, counts=counts, n_per_theme=kwic_per_theme, seed=seed)
+    samples = kwic_samples(docs, dic, n_per_theme=kwic_per_theme, seed=seed)
 out.table(samples, "kwic-samples", "Random keyword-in-context lines per theme, for validation", show=len(samples) or False,
-          columns=[c for c in ["theme", "doc_id", "event", "left", "match", "right"] if c in samples.columns])
+          columns=["theme", "doc_id", "event", "left", "match", "right"])
 if samples.empty:
     show_text("No theme of the dictionary matches any document of this corpus.")
 else:
-    first = samples.groupby("theme", sort=False).head(1)  # one line per theme, dictionary order
+    first = first_per_theme(samples)  # one line per theme, dictionary order
     ax = plots.plot_kwic(first, n=len(first), title="Keyword in context: one random match per theme")
     out.figure(ax, "kwic", "One random keyword-in-context line per theme (all sampled lines are in the CSV)")
 
@@ -130,4 +131,4 @@ with out.attempt("Measured validity of the dictionary"):
     out.table(validity, "dictionary-validity",
               "Precision, recall and F1 of the dictionary against people's labels, with 95% intervals "
               + ("(your labels)" if validation else "(shipped figures, UN General Assembly speeches 2000-2024)"),
-              columns=[c for c in VALIDITY_SHOWN if c in validity.columns])
+              columns=VALIDITY_SHOWN)

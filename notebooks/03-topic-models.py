@@ -45,11 +45,11 @@ from discourse.report import (
     ReportOutputs,
     headline_findings,
     load_report_corpus,
+    selection_sentence,
     show_text,
-    topics_table,
 )
-from discourse.topics import TopicModel, select_n_topics
-from discourse.tracking import track_topics
+from discourse.topics import TopicModel, select_n_topics, selection_table, topics_table
+from discourse.tracking import has_comparisons, track_topics
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 out = ReportOutputs(output_dir, "03-topic-models", steps=3)  # a progress bar over the long steps
@@ -69,11 +69,10 @@ with out.attempt("Choice of the number of topics"):
         sample=selection_max_docs,
         random_state=seed,
     )
-    out.table(selection.table.drop(columns=["fit_seconds"], errors="ignore"), "selection", "Diagnostics per candidate number of topics (means and SDs over seeds)")
+    out.table(selection_table(selection), "selection", "Diagnostics per candidate number of topics (means and SDs over seeds)")
     ax = plots.plot_topic_diagnostics(selection.table)
     out.figure(ax, "selection", "Coherence, exclusivity and stability per number of topics")
-    sampled = f" (on a random sample of {selection_max_docs:,} documents)" if selection_max_docs and selection_max_docs < len(docs) else ""
-    show_text(f"Recommended: {selection.n_topics} topics{sampled}. {selection.reason}")
+    show_text(selection_sentence(selection, sample=selection_max_docs, n_docs=len(docs)))
 
 # %% [markdown]
 # ## Topics
@@ -99,7 +98,7 @@ if out.ok(model, what="Topic prevalence across events", why="there is no topic m
         sentences = headline_findings(topic_track, max_findings=max_findings)
         if sentences:
             out.findings("Topics: significant changes of prevalence", sentences)
-        elif topic_track["prev_event"].notna().any():
+        elif has_comparisons(topic_track):
             show_text("No topic's prevalence changed significantly between consecutive events of a series (q <= 0.05).")
         out.table(topic_track, "prevalence-by-event", "Mean topic proportion per event with 95% intervals, and change from the previous event", show=False)
         ax = plots.plot_topic_prevalence(topic_track)

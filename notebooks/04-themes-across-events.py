@@ -49,12 +49,17 @@ from discourse.report import (
     headline_findings,
     last_groups,
     load_report_corpus,
+    no_comparison_reason,
     show_text,
-    theme_groups,
-    theme_labels,
 )
-from discourse.themes import default_dictionary, load_dictionary, theme_counts
-from discourse.tracking import NO_EVENT, distinctive_terms, track_themes
+from discourse.themes import default_dictionary, load_dictionary, theme_groups, theme_labels
+from discourse.tracking import (
+    NO_EVENT,
+    distinctive_terms,
+    has_comparisons,
+    significant_changes,
+    track_themes,
+)
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
@@ -62,7 +67,7 @@ out = ReportOutputs(output_dir, "04-themes-across-events", steps=3 if validation
 labels = theme_labels(dic)
 track = None
 with out.attempt("Theme tracking across events"):
-    track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=n_perm, seed=seed, counts=theme_counts(docs, dic))
+    track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=n_perm, seed=seed)
 
 # %% [markdown]
 # ## Headline findings
@@ -72,13 +77,8 @@ with out.attempt("Theme tracking across events"):
 
 # %%
 if out.ok(track, what="Headline findings", why="the themes could not be tracked (see above)"):
-    compared = track["prev_event"].notna().any()
-    if not compared:
-        out.note(
-            "Changes between events",
-            "No event has a previous event in its series to be compared with (the corpus has "
-            f"{track['event'].nunique()} event(s)); add the events before or after to measure change",
-        )
+    if not has_comparisons(track):
+        out.note("Changes between events", no_comparison_reason(track))
     else:
         for measure, heading in [("per_1k", "Themes: rate per 1,000 words"), ("share_docs", "Themes: share of documents mentioning them")]:
             show_text(heading, kind="h3")
@@ -109,9 +109,8 @@ if track is not None:
 
 # %%
 if track is not None:
-    changes = track[track["change"].isin(["rise", "fall"]) | track["change_per_1k"].isin(["rise", "fall"])]
     out.table(
-        changes,
+        significant_changes(track),
         "significant-changes",
         "Significant changes from the previous event of the series (share or rate test, q <= 0.05)",
         columns=["event", "theme", "prev_event", "share_docs", "share_change", "change", "per_1k", "per_1k_change", "change_per_1k"],
@@ -152,6 +151,6 @@ else:
 with out.attempt("Distinctive terms per event"):
     terms = distinctive_terms(docs, by="event", n=n_distinctive)
     out.table(terms, "distinctive-terms", f"The {n_distinctive} most distinctive terms per event (log-odds z-scores)", show=False)
-    shown = [e for e in last_groups(terms, "event", n_distinctive_panels + 1) if e != NO_EVENT][-n_distinctive_panels:]
+    shown = last_groups(terms, "event", n_distinctive_panels, skip=[NO_EVENT])  # the most recent events
     fig = facet(plots.plot_distinctive_terms, terms, shown, n=n_distinctive)
     out.figure(fig, "distinctive-terms", f"Most distinctive terms of the last {len(shown)} events (z-scores)")

@@ -2,7 +2,9 @@
 
 The real notebooks are executed in tests/test_notebooks.py; here a one-cell "echo"
 notebook and a deliberately failing one check execution, HTML, figures, tables, the
-index, the manifest, escaping and the atomic replace, in a few seconds each.
+index, the manifest, escaping and the atomic replace, in a few seconds each. The
+package functions the notebooks call (moved out of the report into corpus, themes,
+topics and tracking) are checked on values at the end.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from discourse.errors import ReportError, TopicModelError
+from discourse.errors import NotComputable, ReportError, TopicModelError
 from discourse.report import (
     ReportOutputs,
     build_report,
@@ -260,7 +262,7 @@ def test_report_outputs_without_folder_write_nothing(tmp_path, monkeypatch):
     out = ReportOutputs(None, "05-x")
     out.table(pd.DataFrame({"a": [1]}), "t", show=False)
     with out.attempt("a step"):
-        raise TopicModelError("cannot")
+        raise NotComputable("cannot")
     assert out.notes == [{"what": "a step", "why": "cannot."}]
     for bug in (KeyError("bug"), ValueError("too many values to unpack")):
         with pytest.raises(type(bug)):
@@ -334,7 +336,7 @@ def test_kernel_runs_this_python_even_when_python3_points_elsewhere(tmp_path, mo
 
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from discourse.report import _kernel
+    from discourse.report.build import _kernel
 
     with _kernel(None, tmp_path / "a") as name:
         argv0 = KernelSpecManager().get_kernel_spec(name).argv[0]
@@ -398,3 +400,223 @@ def test_kwic_samples_are_seeded_and_bounded():
     assert one.groupby("theme")["doc_id"].nunique().max() == 3  # one line per document
     assert {"left", "match", "right", "event"} <= set(one.columns)
     assert kwic_samples(corpus.assign(text="nothing here"), dic).empty
+
+
+
+# --- what can and cannot be computed ----------------------------------------------------------
+
+
+def test_attempt_notes_only_what_cannot_be_computed(tmp_path):
+    from discourse.errors import CorpusError
+    from discourse.report import is_not_computable
+
+    out = ReportOutputs(None, "06-x")
+    with out.attempt("needs two events"):
+        raise NotComputable("the corpus has one event", hint="add another")
+    with out.attempt("topics"):
+        raise TopicModelError("only 1 paragraph contains vocabulary terms, fewer than n_topics=4", item="corpus")
+    with out.attempt("distinctive terms"):
+        raise CorpusError('distinctive terms need at least two groups to compare, and the corpus has 1 by "event"')
+    assert [n["what"] for n in out.notes] == ["needs two events", "topics", "distinctive terms"]
+    assert out.notes[0]["why"] == "the corpus has one event. add another."
+    # a misspelt column, a bad option or a bug is not "cannot be computed": it fails the build
+    misspelt = CorpusError("no column 'evnt' in the corpus (columns: doc_id, text)")
+    bad_option = TopicModelError("method='nfm' is not valid", item="TopicModel")
+    for err in (misspelt, bad_option, KeyError("evnt")):
+        assert not is_not_computable(err)
+        with pytest.raises(type(err)):
+            with out.attempt("a bug"):
+                raise err
+    assert len(out.notes) == 3
+
+
+def test_a_misspelt_column_in_a_notebook_fails_the_build(tmp_path, hostile_csv):
+    notebook = tmp_path / "01-misspelt.py"
+    notebook.write_text(
+        """# %% [markdown]
+# # Misspelt
+
+# %% tags=["parameters"]
+corpus = None
+load_options = {}
+output_dir = None
+corpus_cache = None
+year_min = None
+year_max = None
+seed = 0
+
+# %%
+from discourse.report import ReportOutputs, load_report_corpus
+from discourse.themes import theme_frequencies
+
+docs = load_report_corpus(corpus, load_options, cache=corpus_cache)
+out = ReportOutputs(output_dir, "01-misspelt")
+with out.attempt("Frequencies by event"):
+    out.table(theme_frequencies(docs, by="evnt", n_boot=0), "freq")
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "report"
+    with pytest.raises(ReportError) as info:
+        build_report(hostile_csv, out, notebooks=[notebook], progress=False)
+    assert "01-misspelt.py" in str(info.value) and info.value.ename == "CorpusError"
+    assert "no column 'evnt'" in info.value.evalue
+    assert not out.exists()
+
+
+# --- the package functions the notebooks call ---------------------------------------------------
+
+
+def test_the_report_still_offers_every_name_it_offered():
+    import discourse.report as report
+
+    for name in ["build_report", "report_parameters", "corpus_fingerprint", "load_report_corpus", "list_notebooks",
+                 "notebooks_dir", "ReportOutputs", "show_table", "show_text", "show_list", "headline_findings",
+                 "documents_by", "skipped_table", "corpus_description", "dictionary_table", "theme_labels",
+                 "kwic_samples", "theme_groups", "facet", "topics_table", "last_groups", "validity_table",
+                 "validity_findings", "validity_caveats", "corrected_shares", "UNKNOWN", "VALIDITY_SHOWN",
+                 "GENERATOR", "NOT_COMPUTABLE"]:
+        assert callable(getattr(report, name)) or name.isupper(), name
+    from discourse.corpus import documents_by as corpus_documents_by
+    from discourse.themes import kwic_samples as themes_kwic_samples
+    from discourse.topics import topics_table as topics_topics_table
+
+    assert report.documents_by is corpus_documents_by  # one implementation, re-exported
+    assert report.kwic_samples is themes_kwic_samples
+    assert report.topics_table is topics_topics_table
+    # derived from what theme_frequencies returns (by event, as in track_themes tables)
+    assert report.FREQUENCY_COLUMNS == [
+        "event", "event_series", "scope", "theme", "n_docs", "docs_with_theme", "share_docs", "share_docs_low",
+        "share_docs_high", "count", "n_tokens", "per_1k", "per_1k_low", "per_1k_high"]
+
+
+def test_filled_columns_and_skipped_files():
+    from discourse.corpus import UNKNOWN, filled_columns
+
+    listing = pd.DataFrame({"doc_id": ["a", "b"], "speaker": [None, "Ann"], "country": [" ", UNKNOWN],
+                            "source": [None, None]})
+    assert filled_columns(listing, ["speaker", "organisation", "country", "source"]) == ["speaker"]
+    table = skipped_table([ReportError("the file is empty", path="b.txt", hint="remove it"),
+                           {"path": "a.txt", "reason": "binary", "line": 3}])
+    assert table.columns.tolist() == ["path", "reason", "line", "hint"]  # empty fields (row, item) left out
+    assert table[["path", "reason"]].values.tolist() == [["a.txt", "binary"], ["b.txt", "the file is empty"]]
+    assert table["line"].iloc[0] == 3 and pd.isna(table["line"].iloc[1])
+    assert pd.isna(table["hint"].iloc[0]) and table["hint"].iloc[1] == "remove it"
+
+
+def _small_events_corpus() -> pd.DataFrame:
+    text = "The digital divide is wide. Cybersecurity matters. "
+    rows = []
+    for i, (event, series, year) in enumerate([("B 2021", "Forum", 2021), ("A 2022", "Forum", 2022),
+                                               ("C 2020", "Summit", 2020), ("B 2021", "Forum", 2021)]):
+        rows.append({"doc_id": f"d{i}", "event": event, "event_series": series, "year": year,
+                     "text": text * (i + 1) + ("The digital divide again." if i == 1 else "")})
+    return pd.DataFrame(rows)
+
+
+def test_in_event_order_gives_the_rows_of_track_themes():
+    from discourse.themes import default_dictionary, overall_frequencies, theme_frequencies
+    from discourse.tracking import in_event_order, track_themes
+
+    corpus = _small_events_corpus()
+    before = corpus.copy()
+    dic = default_dictionary()
+    ordered = in_event_order(theme_frequencies(corpus, dic, by="event", n_boot=50, seed=2), corpus)
+    track = track_themes(corpus, dic, by="event", n_boot=50, n_perm=0, seed=2)
+    assert list(dict.fromkeys(ordered["event"])) == ["C 2020", "B 2021", "A 2022"]  # time order, not names
+    assert ordered.loc[ordered["event"] == "C 2020", "event_series"].unique().tolist() == ["Summit"]
+    pd.testing.assert_frame_equal(ordered, track[list(ordered.columns)], check_dtype=False)
+    divide = ordered[ordered["theme"] == "digital_divide"].set_index("event")
+    assert divide.loc["B 2021", "n_docs"] == 2 and divide.loc["B 2021", "count"] == 1 + 4
+    assert divide.loc["A 2022", "count"] == 3  # two sentences and "again"
+    corpus_total = overall_frequencies(corpus, dic, n_boot=0)
+    assert corpus_total["scope"].unique().tolist() == ["all documents"]
+    assert corpus_total.set_index("theme").loc["digital_divide", "count"] == divide["count"].sum()
+    assert corpus_total.set_index("theme").loc["digital_divide", "n_docs"] == 4
+    pd.testing.assert_frame_equal(corpus, before)  # never modified
+
+
+def test_change_columns_comparisons_and_significant_changes():
+    from discourse.tracking import change_columns, has_comparisons, significant_changes
+
+    track = _track_table()
+    assert change_columns(track) == {
+        "measure": "per_1k", "by": "event", "prev": "prev_event", "item": "theme", "value": "per_1k",
+        "change": "per_1k_change", "low": "per_1k_change_low", "high": "per_1k_change_high",
+        "flag": "change_per_1k", "q": "per_1k_q"}
+    assert change_columns(track, "share_docs")["q"] == "share_q"
+    topics = pd.DataFrame(columns=["event", "topic", "prevalence", "prev_year"])
+    assert change_columns(topics)["measure"] == "prevalence" and change_columns(topics)["by"] == "year"
+    assert change_columns(topics)["item"] == "topic"
+    with pytest.raises(ValueError, match="measure"):
+        change_columns(track, "bogus")
+    assert has_comparisons(track)
+    assert not has_comparisons(track[track["event"] == "UNGA 77 (2022)"])
+    changed = significant_changes(track.assign(change_per_1k=["", "", "", "fall"]))
+    assert changed[["event", "theme"]].values.tolist() == [["UNGA 78 (2023)", "ai_safety"],
+                                                          ["UNGA 78 (2023)", "digital_divide"]]
+    assert significant_changes(track.assign(change="", change_per_1k="")).empty
+
+
+def test_findings_about_selection_and_missing_comparisons():
+    from types import SimpleNamespace
+
+    from discourse.report import no_comparison_reason, selection_sentence
+
+    sel = SimpleNamespace(n_topics=8, reason="Highest coherence among stable candidates.")
+    assert selection_sentence(sel, sample=1500, n_docs=4000) == (
+        "Recommended: 8 topics (on a random sample of 1,500 documents). Highest coherence among stable candidates.")
+    assert selection_sentence(sel, sample=1500, n_docs=900) == (
+        "Recommended: 8 topics. Highest coherence among stable candidates.")
+    one = _track_table().iloc[:2]
+    assert no_comparison_reason(one) == (
+        "No event has a previous event in its series to be compared with (the corpus has 1 event(s)); "
+        "add the events before or after to measure change")
+
+
+def test_last_groups_skips_values_and_keeps_time_order():
+    from discourse.report import last_groups
+
+    table = pd.DataFrame({"event": ["A", "A", "B", "(no event)", "C"]})
+    assert last_groups(table, "event", 2) == ["(no event)", "C"]
+    assert last_groups(table, "event", 2, skip=["(no event)"]) == ["B", "C"]
+    assert last_groups(table, "event", 0) == []
+
+
+def test_theme_tables_of_the_default_dictionary():
+    from discourse.themes import default_dictionary, dictionary_table, first_per_theme, theme_labels
+
+    dic = default_dictionary()
+    table = dictionary_table(dic)
+    assert table["theme"].tolist() == list(dic.theme_ids)
+    row = table.set_index("theme").loc["ai_safety"]
+    theme = next(t for t in dic.themes if t.id == "ai_safety")
+    assert row["label"] == theme_labels(dic)["ai_safety"] == theme.label == "AI safety and risk"
+    assert row["parent"] == theme.parent == "challenges"
+    assert row["n_patterns"] == len(theme.patterns) == len(row["patterns"].split(" | "))
+    assert row["patterns"].split(" | ")[0] == theme.patterns[0]
+    assert row["exclude"] == " | ".join(theme.exclude)
+    samples = pd.DataFrame({"theme": ["b", "a", "b", "a"], "doc_id": ["1", "2", "3", "4"]})
+    assert first_per_theme(samples)["doc_id"].tolist() == ["1", "2"]
+
+
+def test_topics_and_selection_tables():
+    from types import SimpleNamespace
+
+    from discourse.topics import selection_table, topics_table
+
+    class Model:
+        def labels(self):
+            return pd.DataFrame({"topic": [0, 1], "label": ["data / privacy", "ai / risk"], "guided": ["", ""],
+                                 "prevalence": [0.6, 0.4]})
+
+        def top_terms(self, n, by="weight"):
+            terms = {"weight": [(0, 1, "data"), (0, 2, "privacy"), (1, 2, "risk"), (1, 1, "ai")],
+                     "frex": [(0, 1, "privacy"), (1, 1, "risk")]}[by]
+            return pd.DataFrame(terms, columns=["topic", "rank", "term"])
+
+    table = topics_table(Model(), n_terms=2)
+    assert table[["topic", "top_terms", "frex_terms"]].values.tolist() == [[0, "data, privacy", "privacy"],
+                                                                           [1, "ai, risk", "risk"]]
+    sel = SimpleNamespace(table=pd.DataFrame({"n_topics": [4, 6], "coherence": [0.1, 0.2], "fit_seconds": [1.0, 2.0]}))
+    assert selection_table(sel).columns.tolist() == ["n_topics", "coherence"]

@@ -124,3 +124,15 @@ class TopicModelError(DiscourseError, ValueError):
 
 class ReportError(DiscourseError, RuntimeError):
     """A report could not be built (a notebook failed, an output could not be written)."""
+
+
+class NotComputable(DiscourseError):
+    """A statistic cannot be computed for this corpus (too few documents, events or units).
+
+    Not a bug and not bad input: the report says so in a note instead of failing (see
+    :meth:`discourse.report.ReportOutputs.attempt`). Raise it, or a subclass, only for
+    that; a misspelt column or a bad option is another error and fails the report.
+    """
+
+
+__all__ += ["NotComputable"]

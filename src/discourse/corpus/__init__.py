@@ -13,11 +13,18 @@ from __future__ import annotations
 from discourse.corpus.metadata import infer_metadata, parse_article
 from discourse.corpus.normalise import normalise_text, normalize_text
 from discourse.corpus.readers import CORPUS_COLUMNS, DOCUMENT_SUFFIXES, FORMATS, load_corpus
-from discourse.corpus.summary import corpus_summary
+from discourse.corpus.summary import (
+    UNKNOWN,
+    corpus_summary,
+    documents_by,
+    filled_columns,
+    skipped_table,
+)
 from discourse.corpus.table import as_text, check_corpus, corpus_fingerprint, corpus_texts
 
 __all__ = [
     "CORPUS_COLUMNS",
+    "UNKNOWN",
     "DOCUMENT_SUFFIXES",
     "FORMATS",
     "as_text",
@@ -25,9 +32,12 @@ __all__ = [
     "corpus_fingerprint",
     "corpus_summary",
     "corpus_texts",
+    "documents_by",
+    "filled_columns",
     "infer_metadata",
     "load_corpus",
     "normalise_text",
     "normalize_text",
     "parse_article",
+    "skipped_table",
 ]

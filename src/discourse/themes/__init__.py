@@ -8,6 +8,9 @@
 * :mod:`discourse.themes.frequencies`: :func:`theme_counts`,
   :func:`theme_frequencies`, :func:`kwic`, :func:`theme_cooccurrence`,
   :class:`ThemeCounter`, :func:`suggest_terms`, :func:`validate_dictionary`.
+* :mod:`discourse.themes.tables`: a dictionary as tables for the report:
+  :func:`dictionary_table`, :func:`theme_labels`, :func:`theme_groups`,
+  :func:`kwic_samples`, :func:`first_per_theme`.
 
 The pattern language and file formats are documented in ``docs/dictionaries.md``.
 """
@@ -23,6 +26,7 @@ from discourse.themes.frequencies import (
     DictionaryValidation,
     ThemeCounter,
     kwic,
+    overall_frequencies,
     suggest_terms,
     theme_cooccurrence,
     theme_counts,
@@ -30,6 +34,13 @@ from discourse.themes.frequencies import (
     validate_dictionary,
 )
 from discourse.themes.matcher import Matcher
+from discourse.themes.tables import (
+    dictionary_table,
+    first_per_theme,
+    kwic_samples,
+    theme_groups,
+    theme_labels,
+)
 
 __all__ = [
     "Dictionary",
@@ -46,4 +57,10 @@ __all__ = [
     "suggest_terms",
     "validate_dictionary",
     "DictionaryValidation",
+    "dictionary_table",
+    "theme_labels",
+    "theme_groups",
+    "kwic_samples",
+    "first_per_theme",
+    "overall_frequencies",
 ]

@@ -766,3 +766,34 @@ def validate_dictionary(corpus, dictionary=None, sample: int = 20, seed: int = 0
     themes = pd.DataFrame({"theme": d.theme_ids, "docs": theme_docs, "count": theme_count})
     return DictionaryValidation(patterns, unmatched, kwic_table, themes)
 
+
+# --- over the whole corpus (appended; used by the report) ----------------------------------
+
+
+def overall_frequencies(corpus, dictionary=None, *, n_boot: int = 1000, level: float = 0.95, seed: int = 0,
+                        scope: str = "all documents") -> pd.DataFrame:
+    """Theme frequencies over the whole corpus: :func:`theme_frequencies` with one group.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus table (never modified).
+    dictionary : Dictionary, path or mapping, optional
+        Default: :func:`default_dictionary`.
+    n_boot, level, seed
+        As in :func:`theme_frequencies`.
+    scope : str, default "all documents"
+        The label of the one group, in the ``scope`` column.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`theme_frequencies` with ``scope`` as the group column: one
+        row per theme, in dictionary order.
+    """
+    frame = check_corpus(corpus)
+    return theme_frequencies(frame.assign(scope=scope), dictionary, by="scope", n_boot=n_boot, level=level,
+                             seed=seed)
+
+
+__all__ += ["overall_frequencies"]

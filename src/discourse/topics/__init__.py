@@ -17,6 +17,7 @@ from discourse.topics.selection import (
     topic_coherence,
     topic_stability,
 )
+from discourse.topics.tables import selection_table, topics_table
 
 __all__ = [
     "TopicModel",
@@ -29,4 +30,6 @@ __all__ = [
     "topic_stability",
     "top_term_indices",
     "write_topic_outputs",
+    "topics_table",
+    "selection_table",
 ]
