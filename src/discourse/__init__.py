@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "DictionaryError": "discourse.errors",
     "TopicModelError": "discourse.errors",
     "ReportError": "discourse.errors",
+    "NotComputable": "discourse.errors",
     # corpus
     "load_corpus": "discourse.corpus",
     "normalise_text": "discourse.corpus",
@@ -111,6 +112,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         CorpusError,
         DictionaryError,
         DiscourseError,
+        NotComputable,
         ReportError,
         TopicModelError,
     )
