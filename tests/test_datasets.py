@@ -398,7 +398,9 @@ def test_demo_articles_follow_the_format():
 
 
 def test_demo_corpus_size(demo_corpus):
-    assert len(demo_corpus) >= 40
+    assert len(demo_corpus) == 150
+    assert demo_corpus.groupby("event").size().tolist() == [13, 13, 13, 12, 12, 12, 12, 12, 12, 13, 13, 13]
+    assert demo_corpus["speaker"].nunique() == 81
     assert demo_corpus["event"].nunique() >= 8
     assert demo_corpus["year"].nunique() >= 5
     assert demo_corpus["event_series"].nunique() >= 4
@@ -486,3 +488,23 @@ def test_load_demo_corpus_passes_options():
         pytest.skip(f"the loader is not importable yet ({exc})")
     assert len(corpus) == len(list(Path(demo_corpus_path()).rglob("*.txt")))
     assert corpus["event"].notna().all()
+
+
+def test_demo_report_finds_the_planted_changes(demo_corpus):
+    """The demo is large enough for the report to show significant changes, and only the
+    planted ones (README, "The story planted in it")."""
+    from discourse.tracking import track_themes
+
+    table = track_themes(demo_corpus)
+    flagged = table[(table["change"] != "") | (table["change_per_1k"] != "")]
+    got = sorted(zip(flagged["event"], flagged["theme"], flagged["change"], flagged["change_per_1k"], strict=True))
+    assert got == [
+        ("Digital Futures Dialogue 2022", "digital_divide", "fall", "fall"),
+        ("Digital Futures Dialogue 2024", "ai_safety", "rise", "rise"),
+        ("Internet Governance Forum 2022", "digital_divide", "fall", "fall"),
+        ("Internet Governance Forum 2024", "ai_safety", "rise", "rise"),
+        ("MWC Shanghai 2023", "digital_divide", "fall", "fall"),
+        ("World Internet Conference Wuzhen Summit 2023", "ai_safety", "rise", "rise"),
+        ("World Internet Conference Wuzhen Summit 2023", "digital_divide", "fall", "fall"),
+    ]
+    assert (flagged["share_q"] <= 0.05).all() and (flagged["per_1k_q"] <= 0.05).all()

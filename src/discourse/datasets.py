@@ -2,7 +2,7 @@
 
 Two sources of data need no download:
 
-* :func:`load_demo_corpus` loads the demo corpus bundled in ``data/demo/`` (48 fictional
+* :func:`load_demo_corpus` loads the demo corpus bundled in ``data/demo/`` (150 fictional
   news articles about 12 events of four series, 2019-2024, written by the project; see
   ``data/demo/README.md``). :func:`demo_corpus_path` says where it is.
 * :func:`make_synthetic_corpus` writes a corpus of any size whose theme rates are known:
