@@ -21,13 +21,19 @@ __all__ = ["main", "build_parser"]
 
 
 def _add_load_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", help="corpus: a folder, .zip/.tar.gz archive, or CSV/TSV/JSONL/Parquet file")
+    from discourse.corpus.readers import LAYOUTS, READERS
+
+    endings = ", ".join(s for r in READERS.values() for s in r.suffixes)
+    p.add_argument("source", help=f"corpus: a folder, or a file ending in {endings}")
     g = p.add_argument_group("load options (as discourse.load_corpus)")
     g.add_argument(
         "--format",
         default="auto",
-        choices=["auto", "folder", "articles", "text", "zip", "tar", "csv", "tsv", "jsonl", "parquet"],
-        help="source format (default: auto-detect)",
+        choices=["auto", *READERS],
+        help="source format (default: auto, from the path). "
+        + "; ".join(f"{r.name}: {r.description}" for r in READERS.values())
+        + ". Recognised in folders and archives with no option: "
+        + "; ".join(lay.description for lay in LAYOUTS.values()),
     )
     g.add_argument(
         "--filename-pattern",

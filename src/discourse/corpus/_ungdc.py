@@ -1,11 +1,19 @@
-"""The speaker list of the UN General Debate corpus (``Speakers_by_session.xlsx``).
+"""The UN General Debate layout: its file paths and its speaker list.
 
-The corpus ships a spreadsheet naming the person who spoke for each country at each
-session, with their post. When a folder or archive in the UN General Debate layout holds
-it, :func:`~discourse.corpus.load_corpus` fills ``speaker``, ``role`` and
-``country_name`` from it. The reader below needs no Excel library: an ``.xlsx`` file is a
-zip of XML. Any problem with the spreadsheet is logged and the speakers are left
-unknown: it is a bonus, never a reason to fail a load.
+A folder or archive of the UN General Debate Corpus (``../shared/corpora/ungdc.zip``)
+holds one speech per file, ``.../Session 71 - 2016/ARG_71_2016.txt``. Such paths are
+recognised wherever they occur in a source, with no option: :func:`document_fields` gives
+the document's id (``ARG_71_2016``) and its ``event``, ``event_series``, ``session``,
+``year``, ``country`` and ``source``. The layout is an entry of
+:data:`discourse.corpus.readers.LAYOUTS`, which :func:`~discourse.corpus.load_corpus`
+consults for every file.
+
+The corpus also ships a spreadsheet naming the person who spoke for each country at each
+session, with their post (``Speakers_by_session.xlsx``). When the source holds it,
+``load_corpus`` fills ``speaker``, ``role`` and ``country_name`` from it
+(:func:`read_speakers`). The reader needs no Excel library: an ``.xlsx`` file is a zip of
+XML. Any problem with the spreadsheet is logged and the speakers are left unknown: it is
+a bonus, never a reason to fail a load.
 """
 
 from __future__ import annotations
@@ -16,12 +24,53 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 
-__all__ = ["SPEAKERS_FILE", "read_speakers"]
+__all__ = ["PATH_RE", "SPEAKERS_FILE", "document_fields", "read_speakers"]
 
 log = logging.getLogger("discourse.corpus")
 
 #: File name of the speaker list (matched case-insensitively, anywhere in the source).
 SPEAKERS_FILE = "speakers_by_session.xlsx"
+
+#: A document's path in the layout (inside the source): ``Session NN - YYYY/ISO_NN_YYYY.txt``.
+PATH_RE = re.compile(r"(?:^|/)Session (\d{1,3}) - (\d{4})/([A-Z]{2,3})_(\d{1,3})_(\d{4})\.txt$")
+
+
+def document_fields(rel: str, speakers: dict[tuple[str, int], dict[str, str]] | None = None):
+    """The id and metadata of a document of the layout, from its path.
+
+    Parameters
+    ----------
+    rel : str
+        The file's path inside the source (POSIX separators).
+    speakers : dict, optional
+        From :func:`read_speakers`: adds ``speaker``, ``role`` and ``country_name``.
+
+    Returns
+    -------
+    (str, dict) or None
+        ``doc_id`` (the file name without extension) and the fields; None when the path
+        is not in the layout.
+
+    Examples
+    --------
+    >>> document_fields("ungdc/Session 71 - 2016/ARG_71_2016.txt")[1]["event"]
+    'UNGA 71 (2016)'
+    """
+    m = PATH_RE.search(rel)
+    if m is None:
+        return None
+    session, year, country = int(m.group(1)), int(m.group(2)), m.group(3)
+    fields = {
+        "event": f"UNGA {session} ({year})",
+        "event_series": "UN General Debate",
+        "session": session,
+        "year": year,
+        "country": country,
+        "source": "UN General Debate Corpus",
+    }
+    fields.update((speakers or {}).get((country, session), {}))
+    name = rel.rsplit("/", 1)[-1]
+    return name[: -len(".txt")], fields
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _HONORIFIC_RE = re.compile(

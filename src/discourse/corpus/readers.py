@@ -1,6 +1,11 @@
 """Reading corpora: folders, archives, single files and tables, into the corpus table.
 
-See :func:`load_corpus` and ``docs/corpus.md``.
+See :func:`load_corpus` and ``docs/corpus.md``. The formats are the table
+:data:`READERS` (name -> :class:`Reader`: the extensions it is detected by and the
+function that reads it); file layouts recognised inside folders and archives are the
+table :data:`LAYOUTS` (the UN General Debate layout, :mod:`discourse.corpus._ungdc`).
+Adding a format or a layout is adding one entry; ``load_corpus`` and the command line's
+``--format`` read these tables.
 """
 
 from __future__ import annotations
@@ -21,12 +26,12 @@ from typing import Any
 
 import pandas as pd
 
-from discourse.corpus._ungdc import SPEAKERS_FILE, read_speakers
+from discourse.corpus import _ungdc
 from discourse.corpus.metadata import infer_metadata, parse_article
 from discourse.corpus.normalise import normalise_text
 from discourse.errors import CorpusError
 
-__all__ = ["CORPUS_COLUMNS", "FORMATS", "load_corpus", "DOCUMENT_SUFFIXES"]
+__all__ = ["CORPUS_COLUMNS", "FORMATS", "LAYOUTS", "READERS", "Layout", "Reader", "load_corpus", "DOCUMENT_SUFFIXES"]
 
 log = logging.getLogger("discourse.corpus")
 
@@ -47,9 +52,6 @@ CORPUS_COLUMNS: list[str] = [
     "country",
     "path",
 ]
-
-#: Values accepted by ``load_corpus(format=...)``.
-FORMATS = ("auto", "folder", "articles", "text", "zip", "tar", "csv", "tsv", "jsonl", "parquet")
 
 #: File suffixes read as documents in folders and archives (case-insensitive).
 DOCUMENT_SUFFIXES = (".txt", ".text")
@@ -73,29 +75,9 @@ _SIDECAR_NAME = "metadata.csv"
 # pandas 3 has a string dtype ("str", Arrow-backed) by default; pandas 2 keeps str in object
 _PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
 _STR = "str" if _PANDAS3 else object
-_TABLE_FORMATS = ("csv", "tsv", "jsonl", "parquet")
 _INT_COLUMNS = {"year", "session"}
 _STRING_COLUMNS = [c for c in CORPUS_COLUMNS if c not in ("date", "year")]
 
-# UN General Debate layout: .../Session 71 - 2016/ARG_71_2016.txt
-_UNGDC_RE = re.compile(r"(?:^|/)Session (\d{1,3}) - (\d{4})/([A-Z]{2,3})_(\d{1,3})_(\d{4})\.txt$")
-
-_SUFFIX_FORMATS = {
-    ".zip": "zip",
-    ".tar": "tar",
-    ".tgz": "tar",
-    ".tbz2": "tar",
-    ".txz": "tar",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".txt": "text",
-    ".text": "text",
-}
 
 
 class _Problem(Exception):
@@ -233,7 +215,7 @@ def _classify(rel: str, suffixes: tuple[str, ...]) -> str | None:
     return None
 
 
-def _folder_members(root: Path) -> list[_Member]:
+def _folder_members(root: Path, keep: Callable[[str], bool] | None = None) -> tuple[list[_Member], Any]:
     members = []
     # links to files are read; links to folders are not followed (no loops)
     for dirpath, dirnames, filenames in os.walk(root):
@@ -244,10 +226,25 @@ def _folder_members(root: Path) -> list[_Member]:
             full = Path(dirpath) / name
             rel = full.relative_to(root).as_posix()
             members.append(_Member(rel, str(full), (lambda p=full: p.read_bytes())))
-    return members
+    return members, None
 
 
-def _zip_members(path: Path) -> tuple[list[_Member], Any]:
+def _file_members(path: Path, keep: Callable[[str], bool] | None = None) -> tuple[list[_Member], Any]:
+    """One file read as one document (whatever its extension)."""
+    if path.is_dir():
+        raise CorpusError(
+            "format='text' reads one file, this is a folder",
+            path=path,
+            hint='Use format="folder"',
+        )
+    return [_Member(path.name, str(path), path.read_bytes)], None
+
+
+def _file_or_folder_members(path: Path, keep: Callable[[str], bool] | None = None) -> tuple[list[_Member], Any]:
+    return _folder_members(path) if path.is_dir() else _file_members(path)
+
+
+def _zip_members(path: Path, keep: Callable[[str], bool] | None = None) -> tuple[list[_Member], Any]:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as err:
@@ -266,7 +263,7 @@ def _zip_members(path: Path) -> tuple[list[_Member], Any]:
     return members, zf
 
 
-def _tar_members(path: Path, keep: Callable[[str], bool]) -> list[_Member]:
+def _tar_members(path: Path, keep: Callable[[str], bool]) -> tuple[list[_Member], Any]:
     members = []
     try:
         # stream once (a .tar.gz cannot be read backwards cheaply), keep the bytes
@@ -283,7 +280,7 @@ def _tar_members(path: Path, keep: Callable[[str], bool]) -> list[_Member]:
             path=path,
             hint="Check the file, or pass the right format=",
         ) from None
-    return members
+    return members, None
 
 
 def _common_dir(rels: list[str]) -> str:
@@ -471,6 +468,129 @@ def _read_parquet_rows(
     ]
 
 
+def _table_bytes(path: Path, empty_hint: str) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise CorpusError(
+            f"cannot be read ({err.__class__.__name__}: {err})",
+            path=path,
+            hint="Check the file's permissions",
+        ) from None
+    if not data.strip():
+        raise CorpusError("the table is empty", path=path, hint=empty_hint)
+    return data
+
+
+def _csv_table(sep: str):
+    def read(path: Path, collector: _Collector):
+        data = _table_bytes(path, "Give a header row and one row per document")
+        return _read_csv_rows(path, data, sep, collector)
+
+    return read
+
+
+def _jsonl_table(path: Path, collector: _Collector):
+    return _read_jsonl_rows(path, _table_bytes(path, "Write one JSON object per line"), collector)
+
+
+def _parquet_table(path: Path, collector: _Collector):
+    return _read_parquet_rows(path)
+
+
+# --- the tables of formats and layouts -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How :func:`load_corpus` reads one format (an entry of :data:`READERS`).
+
+    Exactly one of ``members`` (files: folders, archives, one file) and ``rows``
+    (tables) is given.
+    """
+
+    #: The name ``load_corpus(format=...)`` and ``--format`` take.
+    name: str
+    #: One line for help texts.
+    description: str
+    #: File name endings that select this format under ``format="auto"`` (lower case).
+    suffixes: tuple[str, ...] = ()
+    #: ``(path, keep) -> (members, closer)``: the files of the source, each read later
+    #: (``keep(name)``: whether a member's bytes may be needed; ``closer``: closed when done).
+    members: Callable[[Path, Callable[[str], bool]], tuple[list[_Member], Any]] | None = None
+    #: ``(path, collector) -> (header, rows)``: a table's columns and its rows as
+    #: ``(row number, line, {column: value})``.
+    rows: Callable[[Path, _Collector], tuple[list[str], list]] | None = None
+    #: How files are read when the format is asked for by name: ``"auto"`` (scraped
+    #: article when it has the shape), ``"plain"`` or ``"articles"``.
+    article_mode: str = "auto"
+    #: The source must be a folder.
+    needs_folder: bool = False
+
+    @property
+    def is_table(self) -> bool:
+        return self.rows is not None
+
+
+#: The formats of :func:`load_corpus`, by name, in the order help texts list them.
+READERS: dict[str, Reader] = {
+    r.name: r
+    for r in (
+        Reader("folder", "a folder of plain text files (no title line, no inference)", (),
+               _folder_members, article_mode="plain", needs_folder=True),
+        Reader("articles", "scraped articles: title line, '| site' line, paragraphs (folder or one file)", (),
+               _file_or_folder_members, article_mode="articles"),
+        Reader("text", "one text file", (".txt", ".text"), _file_members),
+        Reader("zip", "a .zip archive, read in place", (".zip",), _zip_members),
+        Reader("tar", "a tar archive (.tar, .tar.gz, .tgz...), read in place",
+               (".tar", ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tbz2", ".txz"), _tar_members),
+        Reader("csv", "a CSV table, one row per document", (".csv",), rows=_csv_table(",")),
+        Reader("tsv", "a tab-separated table", (".tsv", ".tab"), rows=_csv_table("\t")),
+        Reader("jsonl", "JSON lines, one object per document", (".jsonl", ".ndjson"), rows=_jsonl_table),
+        Reader("parquet", "a Parquet table", (".parquet", ".pq"), rows=_parquet_table),
+    )
+}
+
+#: Values accepted by ``load_corpus(format=...)``: ``"auto"`` then the names of :data:`READERS`.
+FORMATS = ("auto", *READERS)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A file layout recognised inside folders and archives (an entry of :data:`LAYOUTS`).
+
+    Files whose path is in the layout are read as plain text (never as scraped
+    articles) and get their id and metadata from their path.
+    """
+
+    #: Short name.
+    name: str
+    #: One line for help texts.
+    description: str
+    #: ``(path inside the source, companion data) -> (doc_id, fields)`` or None when the
+    #: path is not in the layout.
+    fields: Callable[[str, Any], tuple[str, dict[str, Any]] | None]
+    #: File name (lower case) of a companion file read when the layout is recognised.
+    companion: str | None = None
+    #: ``(bytes, display path) -> data`` passed to ``fields`` (falsy: nothing usable).
+    read_companion: Callable[[bytes, str], Any] | None = None
+    #: The reason listed in ``attrs["ignored"]`` for a companion file that was used.
+    companion_reason: str = ""
+
+
+#: Layouts recognised with no option, by name.
+LAYOUTS: dict[str, Layout] = {
+    "ungdc": Layout(
+        "ungdc",
+        "UN General Debate: Session NN - YYYY/ISO_NN_YYYY.txt (+ Speakers_by_session.xlsx)",
+        _ungdc.document_fields,
+        companion=_ungdc.SPEAKERS_FILE,
+        read_companion=_ungdc.read_speakers,
+        companion_reason="speaker list of the UN General Debate layout (gives speaker, role, country_name)",
+    ),
+}
+
+
 def _isna(v: Any) -> bool:
     try:
         return bool(pd.isna(v))
@@ -485,14 +605,14 @@ def _detect_format(path: Path) -> str:
     if path.is_dir():
         return "folder"
     name = path.name.lower()
-    if name.endswith((".tar.gz", ".tar.bz2", ".tar.xz")):
-        return "tar"
-    fmt = _SUFFIX_FORMATS.get(path.suffix.lower())
+    # the longest matching ending wins (".tar.gz" over any ".gz")
+    ends = sorted(((s, r.name) for r in READERS.values() for s in r.suffixes), key=lambda e: -len(e[0]))
+    fmt = next((f for s, f in ends if name.endswith(s)), None)
     if fmt is None:
         raise CorpusError(
             f"cannot tell the format of {path.name!r} from its extension",
             path=path,
-            hint=f"Pass format= one of {', '.join(FORMATS[1:])}",
+            hint=f"Pass format= one of {', '.join(READERS)}",
         )
     return fmt
 
@@ -802,9 +922,9 @@ def load_corpus(
         raise CorpusError(
             f"errors={errors!r} is not an option", hint='Use errors="raise" or errors="skip"'
         )
-    if format not in FORMATS:
+    if format != "auto" and format not in READERS:
         raise CorpusError(
-            f"format={format!r} is not a known format", hint=f"Use one of {', '.join(FORMATS)}"
+            f"format={format!r} is not a known format", hint=f"Use one of auto, {', '.join(READERS)}"
         )
     if infer not in ("auto", True, False):
         raise CorpusError(f"infer={infer!r} is not an option", hint='Use "auto", True or False')
@@ -821,13 +941,14 @@ def load_corpus(
             hint="Check the path (a folder, archive or table)",
         )
     fmt = _detect_format(path) if format == "auto" else format
-    if fmt == "folder" and not path.is_dir():
+    reader = READERS[fmt]
+    if reader.needs_folder and not path.is_dir():
         raise CorpusError(
-            "format='folder' needs a folder",
+            f"format={fmt!r} needs a folder",
             path=path,
             hint="Pass the folder, or the right format=",
         )
-    if fmt in _TABLE_FORMATS and filename_pattern:
+    if reader.is_table and filename_pattern:
         raise CorpusError(
             "filename_pattern applies to the files of a folder or archive, not to a table",
             path=path,
@@ -835,23 +956,23 @@ def load_corpus(
         )
     collector = _Collector(errors)
     attrs: dict[str, Any] = {"source": str(path), "format": fmt}
-    if fmt in _TABLE_FORMATS:
+    if reader.is_table:
         if path.is_dir():
             raise CorpusError(
                 f"format={fmt!r} needs a file, not a folder", path=path, hint="Pass the table file"
             )
-        records, n_seen = _load_table(path, fmt, columns, collector, normalise, infer, progress)
+        records, n_seen = _load_table(path, reader, columns, collector, normalise, infer, progress)
         if n_seen == 0:
             raise CorpusError("the table has no rows", path=path, hint="Give one row per document")
         rels = [r["doc_id"] for r in records]
         attrs["ignored"] = []
         sidecar = metadata
     else:
-        article_mode = {"folder": "plain", "articles": "articles"}.get(format, "auto")
+        article_mode = reader.article_mode if format != "auto" else "auto"
         records, rels, n_seen, ignored, auto_sidecar = _load_files(
             metadata is None,
             path,
-            fmt,
+            reader,
             article_mode,
             filename_pattern,
             collector,
@@ -879,7 +1000,7 @@ def load_corpus(
     records, rels = _drop_duplicates(records, rels, collector)
     if sidecar is not None:
         _apply_sidecar(records, rels, sidecar, attrs)
-    if columns and fmt not in _TABLE_FORMATS:
+    if columns and not reader.is_table:
         _rename_columns(records, columns, path)
     df = _finalise(records)
     attrs["skipped"] = collector.skipped
@@ -935,7 +1056,7 @@ def _progress(items: list[Any], enabled: bool, desc: str):
 def _load_files(
     use_sidecar,
     path,
-    fmt,
+    reader,
     article_mode,
     filename_pattern,
     collector,
@@ -945,28 +1066,14 @@ def _load_files(
     infer,
     progress,
 ):
-    closer = None
-    if fmt in ("folder", "articles") and path.is_dir():
-        members = _folder_members(path)
-    elif fmt == "zip":
-        members, closer = _zip_members(path)
-    elif fmt == "tar":
-        members = _tar_members(
-            path,
-            lambda name: _classify(name, suffixes) in (None, "sidecar metadata")
-            or PurePosixPath(name).name.lower() == SPEAKERS_FILE,
-        )
-    elif fmt in ("text", "articles"):
-        if path.is_dir():
-            raise CorpusError(
-                "format='text' reads one file, this is a folder",
-                path=path,
-                hint='Use format="folder"',
-            )
-        members = [_Member(path.name, str(path), path.read_bytes)]
-        suffixes = tuple(suffixes) + (path.suffix.lower(),)
-    else:  # pragma: no cover - guarded by FORMATS
-        raise CorpusError(f"format={fmt!r} is not a known format")
+    companions = {lay.companion for lay in LAYOUTS.values() if lay.companion}
+    members, closer = reader.members(
+        path,
+        lambda name: _classify(name, suffixes) in (None, "sidecar metadata")
+        or PurePosixPath(name).name.lower() in companions,
+    )
+    if len(members) == 1 and members[0].display == str(path):
+        suffixes = tuple(suffixes) + (path.suffix.lower(),)  # one file: a document whatever its extension
     try:
         members.sort(key=lambda m: m.rel)
         ignored = []
@@ -996,22 +1103,22 @@ def _load_files(
                 rec["reason"] = (
                     "sidecar metadata below the top of the source (not used; pass metadata= to use it)"
                 )
-        speakers: dict[tuple[str, int], dict[str, str]] = {}
-        if any(_UNGDC_RE.search(m.rel) for m in docs[:50] + docs[-50:]):
+        companion_data = {}
+        for lay in LAYOUTS.values():
+            if not lay.companion or not any(lay.fields(m.rel, None) for m in docs[:50] + docs[-50:]):
+                continue
             for m, rec in zip(members_ignored, ignored, strict=True):
-                if PurePosixPath(m.rel).name.lower() == SPEAKERS_FILE:
+                if PurePosixPath(m.rel).name.lower() == lay.companion:
                     try:
-                        speakers = read_speakers(m.read(), m.display)
+                        companion_data[lay.name] = lay.read_companion(m.read(), m.display)
                     except OSError as err:
-                        log.warning("%s: speaker list not read (%s)", m.display, err)
-                    if speakers:
-                        rec["reason"] = (
-                            "speaker list of the UN General Debate layout (gives speaker, role, country_name)"
-                        )
+                        log.warning("%s: %s not read (%s)", m.display, lay.companion, err)
+                    if companion_data.get(lay.name):
+                        rec["reason"] = lay.companion_reason
                     break
         sidecar_df = None
         if auto_sidecar is not None:
-            if fmt in ("folder", "articles"):
+            if path.is_dir():
                 sidecar_df = Path(auto_sidecar.display)
             else:
                 sidecar_df = _sidecar_from_bytes(auto_sidecar)
@@ -1021,7 +1128,7 @@ def _load_files(
             rel = m.rel[len(common) + 1 :] if common else m.rel
             try:
                 rec = _read_member(
-                    m, rel, encoding, pattern, article_mode, infer, normalise, speakers
+                    m, rel, encoding, pattern, article_mode, infer, normalise, companion_data
                 )
             except _Problem as p:
                 collector.problem(m.display, p)
@@ -1041,7 +1148,7 @@ def _sidecar_from_bytes(m: _Member) -> pd.DataFrame:
 
 
 def _read_member(
-    m: _Member, rel: str, encoding, pattern, article_mode, infer, normalise, speakers
+    m: _Member, rel: str, encoding, pattern, article_mode, infer, normalise, companion_data
 ) -> dict[str, Any]:
     try:
         data = m.read()
@@ -1053,19 +1160,13 @@ def _read_member(
     text = decode_bytes(data, encoding)
     doc_id = str(PurePosixPath(rel).with_suffix(""))
     fields: dict[str, Any] = {}
-    ungdc = _UNGDC_RE.search(m.rel)
-    if ungdc:
-        session, year, country = int(ungdc.group(1)), int(ungdc.group(2)), ungdc.group(3)
-        doc_id = PurePosixPath(rel).stem
-        fields = {
-            "event": f"UNGA {session} ({year})",
-            "event_series": "UN General Debate",
-            "session": session,
-            "year": year,
-            "country": country,
-            "source": "UN General Debate Corpus",
-        }
-        fields.update(speakers.get((country, session), {}))
+    in_layout = False
+    for lay in LAYOUTS.values():
+        hit = lay.fields(m.rel, companion_data.get(lay.name))
+        if hit is not None:
+            doc_id, fields = hit
+            in_layout = True
+            break
     if pattern is not None:
         rx, has_suffix, names = pattern
         target = rel if has_suffix else str(PurePosixPath(rel).with_suffix(""))
@@ -1086,7 +1187,7 @@ def _read_member(
         rel=rel,
         display=m.display,
         doc_id=doc_id,
-        article_mode="plain" if ungdc else article_mode,
+        article_mode="plain" if in_layout else article_mode,
         infer=infer,
         normalise=normalise,
     )
@@ -1095,29 +1196,8 @@ def _read_member(
     return rec
 
 
-def _load_table(path, fmt, columns, collector, normalise, infer, progress):
-    try:
-        data = path.read_bytes() if fmt != "parquet" else b""
-    except OSError as err:
-        raise CorpusError(
-            f"cannot be read ({err.__class__.__name__}: {err})",
-            path=path,
-            hint="Check the file's permissions",
-        ) from None
-    if fmt in ("csv", "tsv"):
-        if not data.strip():
-            raise CorpusError(
-                "the table is empty", path=path, hint="Give a header row and one row per document"
-            )
-        header, rows = _read_csv_rows(path, data, "," if fmt == "csv" else "\t", collector)
-    elif fmt == "jsonl":
-        if not data.strip():
-            raise CorpusError(
-                "the table is empty", path=path, hint="Write one JSON object per line"
-            )
-        header, rows = _read_jsonl_rows(path, data, collector)
-    else:
-        header, rows = _read_parquet_rows(path)
+def _load_table(path, reader, columns, collector, normalise, infer, progress):
+    header, rows = reader.rows(path, collector)
     n_seen = len(rows) + len(collector.skipped)
     mapping = dict(columns or {})
     for ours, theirs in mapping.items():
