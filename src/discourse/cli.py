@@ -10,7 +10,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -425,6 +427,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`discourse themes SOURCE | head`): stop quietly as Unix
+        # tools do; stdout goes to /dev/null so that the flush at exit cannot fail again
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):  # pragma: no cover - no real stdout
+            pass
+        return 128 + 13  # 128 + SIGPIPE, what a shell reports for `cmd | head`
 
 
 if __name__ == "__main__":  # pragma: no cover
