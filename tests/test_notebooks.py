@@ -46,6 +46,28 @@ def test_the_notebooks_are_the_four_of_the_report():
             assert f"\n{name}" in text, (path, name)
 
 
+
+# pandas operations that compute something: a notebook that needs one calls a package function instead
+COMPUTING = re.compile(r"\.(groupby|isin|merge|pivot|pivot_table|agg|apply|drop|assign|query|nunique|value_counts|"
+                       r"sort_values|notna|isna|any|all|sum|mean)\(|\[\[|\]\[")
+
+
+def test_the_notebooks_hold_calls_not_computations():
+    """Notebooks never compute what the package should (issue 12): no pandas logic in their code."""
+    import jupytext
+
+    for path in list_notebooks():
+        nb = jupytext.read(path)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            for line in cell.source.splitlines():
+                code = line.split("#", 1)[0]
+                assert not COMPUTING.search(code), f"{path.name}: {line.strip()}"
+    assert COMPUTING.search('first = samples.groupby("theme", sort=False).head(1)')
+    assert COMPUTING.search('track[track["change"].isin(["rise", "fall"])]')
+    assert not COMPUTING.search("freq = in_event_order(theme_frequencies(docs, dic, by=\"event\"), docs)")
+
 def test_demo_report_has_every_notebook_figure_and_table(demo_report):
     manifest = manifest_of(demo_report)
     assert [nb["name"] for nb in manifest["notebooks"]] == NOTEBOOKS
