@@ -72,9 +72,8 @@ def test_synthetic_has_contract_columns_and_dtypes(synth):
 
 
 def test_synthetic_matches_loader_columns():
-    corpus_mod = pytest.importorskip(
-        "discourse.corpus", reason="discourse.corpus (the loader) is not importable yet"
-    )
+    import discourse.corpus as corpus_mod
+
     corpus = make_synthetic_corpus(10)
     assert corpus.columns.tolist() == list(corpus_mod.CORPUS_COLUMNS)
 
@@ -291,13 +290,7 @@ def test_default_theme_rates_trends():
 
 
 def _themes_module():
-    try:
-        themes = importlib.import_module("discourse.themes")
-        themes.theme_counts  # noqa: B018
-        themes.default_dictionary  # noqa: B018
-    except (ImportError, AttributeError) as exc:  # pragma: no cover - depends on progress elsewhere
-        pytest.skip(f"discourse.themes.theme_counts is not available yet ({exc})")
-    return themes
+    return importlib.import_module("discourse.themes")
 
 
 def test_theme_counts_recover_planted_counts():
@@ -352,8 +345,6 @@ def test_filler_matches_no_theme_of_the_default_dictionary():
 
 def test_theme_frequencies_recover_planted_rates():
     themes = _themes_module()
-    if not hasattr(themes, "theme_frequencies"):
-        pytest.skip("discourse.themes.theme_frequencies is not available yet")
     corpus = make_synthetic_corpus(
         800, seed=9, theme_rates={"ai_safety": [0.5, 1, 2, 4, 6, 8, 10, 12]}
     )
@@ -482,10 +473,7 @@ def test_demo_story_is_visible_to_the_default_dictionary(demo_corpus):
 def test_load_demo_corpus_passes_options():
     from discourse.datasets import load_demo_corpus
 
-    try:
-        corpus = load_demo_corpus(errors="skip")
-    except ImportError as exc:  # pragma: no cover - depends on progress elsewhere
-        pytest.skip(f"the loader is not importable yet ({exc})")
+    corpus = load_demo_corpus(errors="skip")
     assert len(corpus) == len(list(Path(demo_corpus_path()).rglob("*.txt")))
     assert corpus["event"].notna().all()
 
