@@ -61,10 +61,10 @@ bench: $(STAMP) ## Run benchmarks/ (installs the optional peers: gensim, tomotop
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP) ## Check style with ruff
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks setup.py
 
 format: $(STAMP) ## Format code with ruff
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks setup.py
 
 clean: ## Remove .venv, caches and generated reports
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist src/*.egg-info .bench
