@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from discourse.corpus.table import corpus_texts
 from discourse.errors import CorpusError
 from discourse.stats import (
     bh_adjust,
@@ -112,10 +113,7 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     _require_columns(corpus, ["event", "text"], "events()")
     n = len(corpus)
     labels = _event_labels(corpus)
-    text = corpus["text"].astype("object")
-    n_tok = np.fromiter(
-        (count_tokens(t) if isinstance(t, str) else 0 for t in text), dtype=np.int64, count=n
-    )
+    n_tok = np.fromiter((count_tokens(t) for t in corpus_texts(corpus)), dtype=np.int64, count=n)
     if "event_series" in corpus.columns:
         series = corpus["event_series"].astype("object")
         series = series.where(~_is_missing_label(series), None)
@@ -887,7 +885,7 @@ def distinctive_terms(
             item="distinctive_terms()",
             hint="group by a column with several values (by=...), or add documents of other events",
         )
-    texts = corpus["text"].to_numpy(dtype=object)
+    texts = np.asarray(corpus_texts(corpus), dtype=object)
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
     per_group = [
@@ -950,3 +948,137 @@ def distinctive_terms(
     out.insert(0, by, table[by].iloc[out.pop("_g").to_numpy()].reset_index(drop=True))
     out["term"] = out["term"].astype("str")
     return out[columns]
+
+
+# --- reading tracked tables (appended; used by the report) ----------------------------------
+
+#: Column names of each measure in :func:`track_themes` / :func:`track_topics` tables:
+#: value, change, change interval, flag, q-value.
+_MEASURE_COLUMNS = {
+    "per_1k": ("per_1k", "per_1k_change", "per_1k_change_low", "per_1k_change_high", "change_per_1k", "per_1k_q"),
+    "share_docs": ("share_docs", "share_change", "share_change_low", "share_change_high", "change", "share_q"),
+    "prevalence": ("prevalence", "prevalence_change", "prevalence_change_low", "prevalence_change_high", "change",
+                   "q"),
+}
+
+
+def change_columns(track: pd.DataFrame, measure: str | None = None) -> dict[str, str | None]:
+    """Name the columns of a tracked table that describe one measure and its change.
+
+    Parameters
+    ----------
+    track : DataFrame
+        From :func:`track_themes` or :func:`track_topics`.
+    measure : {"per_1k", "share_docs", "prevalence"}, optional
+        Default: ``"prevalence"`` for topic tables (they have that column), else
+        ``"per_1k"``.
+
+    Returns
+    -------
+    dict
+        ``measure``; ``by`` (the grouping column, read from the ``prev_<by>`` column;
+        None when the table has none) and ``prev`` (``prev_<by>``); ``item``
+        (``"theme"`` or ``"topic"``); ``value``, ``change``, ``low``, ``high`` (the
+        change's interval), ``flag`` (``rise``/``fall`` column) and ``q``.
+
+    Raises
+    ------
+    ValueError
+        For another measure.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cols = change_columns(pd.DataFrame(columns=["event", "theme", "per_1k", "prev_event"]))
+    >>> cols["by"], cols["change"], cols["flag"]
+    ('event', 'per_1k_change', 'change_per_1k')
+    """
+    if measure is None:
+        measure = "prevalence" if "prevalence" in track.columns else "per_1k"
+    if measure not in _MEASURE_COLUMNS:
+        raise ValueError(f"measure must be 'per_1k', 'share_docs' or 'prevalence', not {measure!r}")
+    value, change, low, high, flag, q = _MEASURE_COLUMNS[measure]
+    prev = next((str(c) for c in track.columns if str(c).startswith("prev_")), None)
+    return {
+        "measure": measure,
+        "by": prev[len("prev_"):] if prev else None,
+        "prev": prev,
+        "item": "theme" if "theme" in track.columns else "topic",
+        "value": value,
+        "change": change,
+        "low": low,
+        "high": high,
+        "flag": flag,
+        "q": q,
+    }
+
+
+def has_comparisons(track: pd.DataFrame) -> bool:
+    """Whether any group of a tracked table has a previous group to be compared with.
+
+    False for a single event, or events each alone in their series.
+    """
+    prev = change_columns(track)["prev"]
+    return bool(prev is not None and track[prev].notna().any())
+
+
+def significant_changes(track: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a tracked table with a significant change (flagged ``rise`` or ``fall``).
+
+    Parameters
+    ----------
+    track : DataFrame
+        From :func:`track_themes` (a row is kept when its share or its rate changed
+        significantly) or :func:`track_topics`.
+
+    Returns
+    -------
+    DataFrame
+        Those rows, in the table's order (a new table).
+    """
+    flags = [c for c in ("change", "change_per_1k") if c in track.columns]
+    keep = np.zeros(len(track), dtype=bool)
+    for column in flags:
+        keep |= track[column].isin(["rise", "fall"]).to_numpy()
+    return track[keep].copy()
+
+
+def in_event_order(table: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
+    """Put a table by event (e.g. ``theme_frequencies(corpus, by="event")``) in time order, with series.
+
+    Rows follow the order of :func:`events` (first date, then year, then name; documents
+    without an event last, as :data:`NO_EVENT`), keeping their order within an event;
+    the ``event_series`` of each event (as :func:`events` gives it) is inserted after
+    ``event`` when the corpus has series. This is the order and the series column of
+    :func:`track_themes` tables.
+
+    Parameters
+    ----------
+    table : DataFrame
+        With an ``event`` column (missing values are documents without an event).
+    corpus : DataFrame
+        The corpus the table was computed on (``event``; ``event_series``, ``date``,
+        ``year`` for the order).
+
+    Returns
+    -------
+    DataFrame
+        A new table.
+    """
+    _require_columns(table, ["event"], "in_event_order()")
+    order = _events_order(corpus)
+    rank = {e: i for i, e in enumerate(order["event"])}
+    labels = table["event"].astype("object")
+    labels = labels.where(~_is_missing_label(labels), NO_EVENT).map(str)
+    out = table.assign(event=labels.to_numpy())
+    known = "event_series" in corpus.columns and not _is_missing_label(corpus["event_series"]).all()
+    if known and "event_series" not in out.columns:
+        series = dict(zip(order["event"], order["event_series"], strict=True))
+        values = pd.Series([series.get(e) for e in labels], dtype="object")
+        out.insert(out.columns.get_loc("event") + 1, "event_series",
+                   values.astype("str").where(values.notna().to_numpy()).to_numpy())
+    position = labels.map(rank).fillna(len(rank)).to_numpy()
+    return out.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
+
+
+__all__ += ["change_columns", "has_comparisons", "in_event_order", "significant_changes"]
