@@ -431,14 +431,21 @@ def test_track_themes_levels_are_those_of_theme_frequencies():
     from discourse.themes import theme_counts, theme_frequencies
 
     corpus = make_synthetic_corpus(120, n_events=3, seed=4)
+    corpus.loc[corpus.index[:2], "event"] = None  # documents without event: a group too
     counts = theme_counts(corpus)
-    t = track_themes(corpus, counts=counts, n_boot=100, n_perm=0)
-    f = theme_frequencies(corpus, n_boot=100)
-    merged = t.merge(f, on=["event", "theme"], suffixes=("", "_f"))
-    assert len(merged) == len(t) == len(f)
-    for col in ["n_docs", "docs_with_theme", "share_docs", "count", "n_tokens", "per_1k",
-                "share_docs_low", "per_1k_high"]:
-        np.testing.assert_allclose(merged[col].astype(float), merged[f"{col}_f"].astype(float))
+    for kwargs in ({"counts": counts}, {}):  # precomputed counts or counted here
+        t = track_themes(corpus, n_boot=100, n_perm=0, **kwargs)
+        f = theme_frequencies(corpus.assign(event=corpus["event"].fillna(NO_EVENT)), n_boot=100)
+        merged = t.merge(f, on=["event", "theme"], suffixes=("", "_f"))
+        assert len(merged) == len(t) == len(f) == 4 * t["theme"].nunique()
+        for col in ["n_docs", "docs_with_theme", "share_docs", "share_docs_low",
+                    "share_docs_high", "count", "n_tokens", "per_1k", "per_1k_low",
+                    "per_1k_high"]:
+            np.testing.assert_allclose(merged[col].astype(float),
+                                       merged[f"{col}_f"].astype(float), rtol=1e-13,
+                                       err_msg=col)
+    # time order, not theme_frequencies' alphabetical one
+    assert list(t["event"].unique())[-1] == NO_EVENT
 
 
 def test_fdr_family_options():
