@@ -434,9 +434,13 @@ def test_theme_frequencies_by_sentence_by_hand():
     assert f.loc[("g2", "y"), "share_units"] == pytest.approx(1 / 4)
     assert (f["share_units_low"] <= f["share_units"] + 1e-12).all()
     assert (f["share_units"] <= f["share_units_high"] + 1e-12).all()
-    # g1's bootstrap resamples whole documents: a (2/3) twice gives 4/6, b twice gives 0/4
-    assert f.loc[("g1", "x"), "share_units_high"] <= 2 / 3 + 1e-12
-    assert f.loc[("g1", "x"), "share_units_low"] >= 0
+    # g1: a (2 of 3 sentences), b (0 of 2): share 0.4; Wilson on the effective size n / deff, with the
+    # design effect of sentences clustered in speeches 2/1 * (0.8^2 + 0.8^2) / (5 * 0.4 * 0.6) = 32/15
+    q, v = sps.t.ppf(0.975, 1), (32 / 15) / 5
+    centre = (0.4 + q**2 * v / 2) / (1 + q**2 * v)
+    half = q * np.sqrt(v * 0.24 + q**2 * v**2 / 4) / (1 + q**2 * v)
+    assert f.loc[("g1", "x"), ["share_units_low", "share_units_high"]].tolist() == pytest.approx(
+        [centre - half, centre + half])
 
 
 # --- 6. corrected_frequencies: DSL and Rogan-Gladen by hand -----------------------------------------------
