@@ -254,7 +254,9 @@ class LabelSession:
         for col in ("doc_id", "text"):
             if col not in frame.columns:
                 raise ValidationError(f"the corpus has no {col!r} column", hint="Load it with discourse.load_corpus")
-        texts = {str(d): (t if isinstance(t, str) else "") for d, t in zip(frame["doc_id"], frame["text"], strict=True)}
+        from discourse.corpus import corpus_texts
+
+        texts = dict(zip(frame["doc_id"].astype(str), corpus_texts(frame), strict=True))
         has_text = "text" in self._frame.columns
         for i, (doc, s, e) in enumerate(zip(self._frame["doc_id"], self._frame["start"], self._frame["end"], strict=True)):
             where = {"path": self.path, "row": i + 1}

@@ -33,13 +33,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _sps
 
+from discourse.corpus import check_corpus as _corpus
+from discourse.corpus import corpus_texts as _texts
 from discourse.errors import CorpusError
 from discourse.themes.dictionary import Dictionary, default_dictionary, load_dictionary
 from discourse.themes.frequencies import (
     _check_unit,
-    _corpus,
     _group_codes,
-    _texts,
     unit_spans,
     unit_theme_matrix,
 )

@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from discourse.errors import DictionaryError
+from discourse.text import NON_TOKEN_CHAR, TOKEN_CHAR
 from discourse.themes._patterns import Pattern, PatternSyntaxError, parse_pattern
 
 __all__ = ["Theme", "Group", "Dictionary", "load_dictionary", "default_dictionary"]
@@ -365,8 +366,8 @@ def _quanteda_term(term: str) -> str:
         parts = []
         for tok in re.split(r"[^\w*?]+|_", term):
             if tok:
-                parts.append(re.escape(tok).replace(r"\*", r"[^\W_]*").replace(r"\?", r"[^\W_]"))
-        return "re:(?<![^\\W_])" + r"[\W_]+".join(parts) + r"(?![^\W_])"
+                parts.append(re.escape(tok).replace(r"\*", TOKEN_CHAR + "*").replace(r"\?", TOKEN_CHAR))
+        return f"re:(?<!{TOKEN_CHAR})" + (NON_TOKEN_CHAR + "+").join(parts) + f"(?!{TOKEN_CHAR})"
     return re.sub(r"[()|]", " ", term)
 
 

@@ -19,8 +19,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from discourse.corpus.table import check_corpus, corpus_texts
-from discourse.corpus.table import check_corpus as _corpus  # noqa: F401 - still imported by validation.py
-from discourse.corpus.table import corpus_texts as _texts  # noqa: F401 - still imported by validation.py
 from discourse.errors import CorpusError, DictionaryError
 from discourse.stats import ratio_intervals
 from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans, stop_words
