@@ -27,10 +27,10 @@ from discourse.stats import (
     bh_adjust,
     bootstrap_ratio_difference,
     permutation_test_ratio,
-    ratio_intervals,
     two_proportion_test,
 )
 from discourse.text import count_tokens
+from discourse.themes.frequencies import _INT_LEVEL_COLUMNS, LEVEL_COLUMNS, frequency_levels
 
 __all__ = ["NO_EVENT", "events", "track_themes", "track_topics", "distinctive_terms"]
 
@@ -470,43 +470,6 @@ def _counts_matrix(counts: pd.DataFrame, doc_ids: pd.Series) -> tuple[list[str],
     return themes, mat, tokens
 
 
-#: Level columns of :func:`track_themes`, as :func:`discourse.theme_frequencies` names them.
-_LEVEL_COLUMNS = ("n_docs", "docs_with_theme", "share_docs", "share_docs_low", "share_docs_high",
-                  "count", "n_tokens", "per_1k", "per_1k_low", "per_1k_high")
-_INT_LEVEL_COLUMNS = ("n_docs", "docs_with_theme", "count", "n_tokens")
-
-
-def _theme_levels(mat: np.ndarray, tokens: np.ndarray, codes: np.ndarray, n_groups: int,
-                  themes: list[str], *, n_boot: int, level: float) -> dict[str, np.ndarray]:
-    """The level columns of :func:`discourse.theme_frequencies`, from per-document counts.
-
-    The same statistic as ``theme_frequencies`` (:func:`discourse.stats.ratio_intervals`
-    on the same per-document counts; ``n_boot=0`` leaves the intervals out), so that
-    a ``counts`` table computed once serves both. Arrays of shape (n_groups, n_themes).
-    """
-    n_themes = len(themes)
-    present = (mat > 0).astype(float)
-    out: dict[str, np.ndarray] = {}
-    for name, num, den, kind, scale in (("share_docs", present, np.ones(len(mat)), "share", 1),
-                                        ("per_1k", mat, tokens, "rate", 1000)):
-        est, lo, hi, sizes = ratio_intervals(num, den, codes, kind=kind, level=level,
-                                             n_groups=n_groups)
-        if n_boot <= 0:
-            lo = hi = np.full_like(est, np.nan)
-        out[name], out[f"{name}_low"], out[f"{name}_high"] = est * scale, lo * scale, hi * scale
-        out[f"_{kind}"] = est  # unscaled, for the change step
-    g_docs = np.zeros((n_groups, n_themes))
-    g_count = np.zeros((n_groups, n_themes))
-    np.add.at(g_docs, codes, present)
-    np.add.at(g_count, codes, mat)
-    g_tokens = np.bincount(codes, weights=tokens, minlength=n_groups)
-    out["n_docs"] = np.repeat(np.bincount(codes, minlength=n_groups)[:, None], n_themes, axis=1)
-    out["docs_with_theme"] = g_docs
-    out["count"] = g_count
-    out["n_tokens"] = np.repeat(g_tokens[:, None], n_themes, axis=1)
-    return out
-
-
 def track_themes(
     corpus: pd.DataFrame,
     dictionary=None,
@@ -604,7 +567,7 @@ def track_themes(
 
         counts = theme_counts(corpus, dictionary)
     themes, mat, tokens = _counts_matrix(counts, corpus["doc_id"])
-    freq = _theme_levels(mat, tokens, codes, len(table), themes, n_boot=n_boot, level=level)
+    freq = frequency_levels(mat, tokens, codes, len(table), n_boot=n_boot, level=level)
     present = (mat > 0).astype(float)
     step = {"n_boot": n_boot, "n_perm": n_perm, "level": level, "seed": seed, "alpha": alpha,
             "fdr_family": fdr_family}
@@ -620,7 +583,7 @@ def track_themes(
         out[series_col] = table[series_col].iloc[rep].reset_index(drop=True)
     flat = lambda m: np.asarray(m, dtype=float).reshape(-1)  # noqa: E731
     out["theme"] = pd.Series(np.tile(np.array(themes, dtype=object), n_groups), dtype="str")
-    for col in _LEVEL_COLUMNS:
+    for col in LEVEL_COLUMNS:
         values = freq[col].reshape(-1)
         out[col] = values.astype("int64") if col in _INT_LEVEL_COLUMNS else values.astype(float)
     out[f"prev_{by}"] = _prev_labels(table, by).iloc[rep].reset_index(drop=True)

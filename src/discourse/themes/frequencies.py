@@ -222,6 +222,59 @@ def _group_codes(frame: pd.DataFrame, by) -> tuple[list[str], np.ndarray, pd.Dat
     return cols, codes, keys
 
 
+#: The level columns of :func:`theme_frequencies` (and of :func:`discourse.track_themes`).
+LEVEL_COLUMNS = ("n_docs", "docs_with_theme", "share_docs", "share_docs_low", "share_docs_high",
+                 "count", "n_tokens", "per_1k", "per_1k_low", "per_1k_high")
+_INT_LEVEL_COLUMNS = ("n_docs", "docs_with_theme", "count", "n_tokens")
+
+
+def frequency_levels(mat: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray, n_groups: int, *,
+                     n_boot: int = 1000, level: float = 0.95) -> dict[str, np.ndarray]:
+    """The statistics of :func:`theme_frequencies` from per-document counts, by group.
+
+    The one implementation of theme levels: ``theme_frequencies`` and
+    :func:`discourse.track_themes` both call it. Shares of documents and rates per 1,000
+    tokens with the intervals of :func:`discourse.stats.ratio_intervals` (``n_boot=0``:
+    no intervals, NaN).
+
+    Parameters
+    ----------
+    mat : ndarray of shape (n_docs, n_themes)
+        Matches per document and theme.
+    n_tokens : ndarray of shape (n_docs,)
+    codes : ndarray of shape (n_docs,)
+        Group code ``0..n_groups-1`` of each document.
+    n_groups : int
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n_groups, n_themes)
+        One array per name of :data:`LEVEL_COLUMNS`, plus ``_share`` and ``_rate`` (the
+        unscaled estimates).
+    """
+    mat = np.asarray(mat, dtype=float)
+    n_tokens = np.asarray(n_tokens, dtype=float)
+    n_themes = mat.shape[1]
+    present = (mat > 0).astype(float)
+    out: dict[str, np.ndarray] = {}
+    for name, num, den, kind, scale in (("share_docs", present, np.ones(len(mat)), "share", 1),
+                                        ("per_1k", mat, n_tokens, "rate", 1000)):
+        est, lo, hi, sizes = ratio_intervals(num, den, codes, kind=kind, level=level, n_groups=n_groups)
+        if n_boot <= 0:  # no intervals asked for
+            lo = hi = np.full_like(est, np.nan)
+        out[name], out[f"{name}_low"], out[f"{name}_high"] = est * scale, lo * scale, hi * scale
+        out[f"_{kind}"] = est
+    g_docs = np.zeros((n_groups, n_themes))
+    g_count = np.zeros((n_groups, n_themes))
+    np.add.at(g_docs, codes, present)
+    np.add.at(g_count, codes, mat)
+    out["n_docs"] = np.repeat(np.bincount(codes, minlength=n_groups)[:, None], n_themes, axis=1)
+    out["docs_with_theme"] = g_docs
+    out["count"] = g_count
+    out["n_tokens"] = np.repeat(np.bincount(codes, weights=n_tokens, minlength=n_groups)[:, None], n_themes, axis=1)
+    return out
+
+
 def theme_frequencies(
     corpus,
     dictionary=None,
@@ -284,8 +337,13 @@ def theme_frequencies(
         mat, ntok = um.counts, um.n_tokens
         n_units, with_units = _units_per_doc(um, len(frame))
     n_themes = len(d.theme_ids)
-    present = (mat > 0).astype(float)
     n_groups = len(keys)
+    lv = frequency_levels(mat, ntok, codes, n_groups, n_boot=n_boot, level=level)
+    out = keys.loc[np.repeat(np.arange(n_groups), n_themes)].reset_index(drop=True)
+    out["theme"] = np.tile(np.array(d.theme_ids, dtype=object), n_groups)
+    for col in LEVEL_COLUMNS:
+        values = lv[col].reshape(-1)
+        out[col] = values.astype(np.int64) if col in _INT_LEVEL_COLUMNS else values
 
     def levels(num, den, kind):
         est, lo, hi, n = ratio_intervals(num, den, codes, kind=kind, level=level, n_groups=n_groups)
@@ -293,25 +351,6 @@ def theme_frequencies(
             lo, hi = np.full_like(est, np.nan), np.full_like(est, np.nan)
         return est, lo, hi, n
 
-    share, share_lo, share_hi, sizes = levels(present, np.ones(len(frame)), "share")
-    rate, rate_lo, rate_hi, _ = levels(mat.astype(float), ntok.astype(float), "rate")
-    cnt = np.zeros((n_groups, n_themes), dtype=np.int64)
-    np.add.at(cnt, codes, mat)
-    with_theme = np.zeros((n_groups, n_themes), dtype=np.int64)
-    np.add.at(with_theme, codes, (mat > 0).astype(np.int64))
-    toks = np.bincount(codes, weights=ntok, minlength=n_groups).astype(np.int64)
-    out = keys.loc[np.repeat(np.arange(n_groups), n_themes)].reset_index(drop=True)
-    out["theme"] = np.tile(np.array(d.theme_ids, dtype=object), n_groups)
-    out["n_docs"] = np.repeat(sizes, n_themes)
-    out["docs_with_theme"] = with_theme.ravel()
-    out["share_docs"] = share.ravel()
-    out["share_docs_low"] = share_lo.ravel()
-    out["share_docs_high"] = share_hi.ravel()
-    out["count"] = cnt.ravel()
-    out["n_tokens"] = np.repeat(toks, n_themes)
-    out["per_1k"] = rate.ravel() * 1000
-    out["per_1k_low"] = rate_lo.ravel() * 1000
-    out["per_1k_high"] = rate_hi.ravel() * 1000
     if unit != "document":
         ushare, ushare_lo, ushare_hi, _ = levels(with_units.astype(float), n_units.astype(float), "share")
         g_units = np.bincount(codes, weights=n_units, minlength=n_groups).astype(np.int64)
