@@ -49,7 +49,7 @@ from discourse.report import (
     show_text,
 )
 from discourse.topics import TopicModel, select_n_topics, selection_table, topics_table
-from discourse.tracking import has_comparisons, track_topics
+from discourse.tracking import changed_topics, has_comparisons, track_topics
 
 docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=year_min, year_max=year_max)
 out = ReportOutputs(output_dir, "03-topic-models", steps=3)  # a progress bar over the long steps
@@ -101,6 +101,8 @@ if out.ok(model, what="Topic prevalence across events", why="there is no topic m
         elif has_comparisons(topic_track):
             show_text("No topic's prevalence changed significantly between consecutive events of a series (q <= 0.05).")
         out.table(topic_track, "prevalence-by-event", "Mean topic proportion per event with 95% intervals, and change from the previous event", show=False)
-        ax = plots.plot_topic_prevalence(topic_track)
-        out.figure(ax, "prevalence-by-event", "Topic prevalence across events")
+        ax = plots.plot_topic_heatmap(topic_track)
+        out.figure(ax, "prevalence-heatmap", "Topic prevalence by event, topics ordered by the time of their peak; triangles mark significant changes")
+        ax = plots.plot_topic_prevalence(topic_track, topics=changed_topics(topic_track, n=6))
+        out.figure(ax, "prevalence-by-event", "Topics that changed most (or the first three): prevalence across events, one panel per topic")
     out.table(model.representative_docs(3), "representative-docs", "The three documents with most of each topic", show=False)

@@ -407,16 +407,18 @@ def test_kwic_samples_are_seeded_and_bounded():
 
 
 def test_attempt_notes_only_what_cannot_be_computed(tmp_path):
-    from discourse.errors import CorpusError
+    from discourse.errors import CorpusError, TooFewGroups, TooFewUnits
     from discourse.report import is_not_computable
 
     out = ReportOutputs(None, "06-x")
     with out.attempt("needs two events"):
         raise NotComputable("the corpus has one event", hint="add another")
     with out.attempt("topics"):
-        raise TopicModelError("only 1 paragraph contains vocabulary terms, fewer than n_topics=4", item="corpus")
+        raise TooFewUnits("only 1 paragraph contains vocabulary terms, fewer than n_topics=4", item="corpus")
     with out.attempt("distinctive terms"):
-        raise CorpusError('distinctive terms need at least two groups to compare, and the corpus has 1 by "event"')
+        raise TooFewGroups('distinctive terms need at least two groups to compare, and the corpus has 1 by "event"')
+    # they stay the analysis modules' own error types for callers outside a report
+    assert isinstance(TooFewUnits("x"), TopicModelError) and isinstance(TooFewGroups("x"), CorpusError)
     assert [n["what"] for n in out.notes] == ["needs two events", "topics", "distinctive terms"]
     assert out.notes[0]["why"] == "the corpus has one event. add another."
     # a misspelt column, a bad option or a bug is not "cannot be computed": it fails the build

@@ -20,6 +20,9 @@ __all__ = [
     "DictionaryError",
     "TopicModelError",
     "ReportError",
+    "NotComputable",
+    "TooFewUnits",
+    "TooFewGroups",
     "describe",
 ]
 
@@ -135,4 +138,12 @@ class NotComputable(DiscourseError):
     """
 
 
-__all__ += ["NotComputable"]
+
+
+class TooFewUnits(TopicModelError, NotComputable):
+    """A topic model cannot be fitted: no documents, an empty vocabulary, or fewer units or
+    terms than topics. The report notes it; called directly, it is a TopicModelError."""
+
+
+class TooFewGroups(CorpusError, NotComputable):
+    """A comparison needs at least two groups (events) and the corpus has fewer."""

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from discourse.corpus.table import corpus_texts
-from discourse.errors import CorpusError
+from discourse.errors import CorpusError, TooFewGroups
 from discourse.stats import (
     bh_adjust,
     bootstrap_ratio_difference,
@@ -842,7 +842,7 @@ def distinctive_terms(
     codes, table, _ = _groups(corpus, by, False)
     n_groups = len(table)
     if n_groups < 2:
-        raise CorpusError(
+        raise TooFewGroups(
             f'distinctive terms need at least two groups to compare, and the corpus has '
             f'{n_groups} by "{by}"' + (f" ({table[by].iloc[0]})" if n_groups else ""),
             item="distinctive_terms()",
@@ -1006,6 +1006,39 @@ def significant_changes(track: pd.DataFrame) -> pd.DataFrame:
     return track[keep].copy()
 
 
+def changed_topics(track: pd.DataFrame, n: int = 6, *, fallback: int = 3) -> list:
+    """The topics of a :func:`track_topics` table that changed significantly most often.
+
+    Parameters
+    ----------
+    track : DataFrame
+        From :func:`track_topics` (columns ``topic`` and ``change``).
+    n : int, default 6
+        At most this many topics, most flagged changes first (ties: table order).
+    fallback : int, default 3
+        When no topic changed significantly, the first ``fallback`` topics of the table.
+
+    Returns
+    -------
+    list
+        Topic ids, for ``plots.plot_topic_prevalence(track, topics=...)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"topic": [0, 1, 2, 0, 1, 2], "change": ["", "rise", "", "", "fall", "rise"]})
+    >>> changed_topics(t)
+    [1, 2]
+    """
+    order = list(pd.unique(track["topic"]))
+    flagged = track.loc[track["change"].isin(["rise", "fall"]), "topic"]
+    if flagged.empty:
+        return order[:fallback]
+    counts = flagged.value_counts()
+    ranked = sorted(counts.index, key=lambda t: (-int(counts[t]), order.index(t)))
+    return ranked[:n]
+
+
 def in_event_order(table: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
     """Put a table by event (e.g. ``theme_frequencies(corpus, by="event")``) in time order, with series.
 
@@ -1044,4 +1077,4 @@ def in_event_order(table: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
 
 
-__all__ += ["change_columns", "has_comparisons", "in_event_order", "significant_changes"]
+__all__ += ["change_columns", "changed_topics", "has_comparisons", "in_event_order", "significant_changes"]

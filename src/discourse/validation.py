@@ -425,6 +425,19 @@ def attach_predictions(labels: pd.DataFrame, corpus, dictionary=None, *, themes=
     the rule of :func:`validation_sample` and of ``theme_counts(unit="sentence")``. Use
     it to score a revised dictionary on the same labels.
 
+    Parameters
+    ----------
+    labels : DataFrame
+        Labelled units with ``doc_id``, ``start``, ``end`` (and ``label_<theme>``).
+    corpus : DataFrame
+        The corpus the units were drawn from.
+    dictionary : Dictionary, path or mapping, optional
+        Default: the built-in dictionary.
+    themes : list of str, optional
+        Default: the themes with ``label_`` columns.
+    unit : {"sentence", "paragraph", "document"}, default "sentence"
+        The unit the labels were drawn at; each row must be one such unit.
+
     Returns
     -------
     DataFrame
@@ -516,6 +529,16 @@ def read_labels(path) -> pd.DataFrame:
     Checks the columns and values and raises :class:`ValidationError` naming the file
     and row for a label other than 0, 1 or empty, a missing column or a bad weight.
     Row numbers count data rows from 1 (the header is not counted).
+
+    Parameters
+    ----------
+    path : str or path
+        The CSV file.
+
+    Returns
+    -------
+    DataFrame
+        The rows, with ``label_<theme>`` as nullable integers (0, 1 or NA).
     """
     path = Path(path)
     try:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from discourse.errors import CorpusError, DiscourseError, NotComputable, TopicModelError
+from discourse.errors import DiscourseError, NotComputable
 
 __all__ = [
     "ReportOutputs",
@@ -40,16 +40,6 @@ __all__ = [
 #: or bad input and fails the report.
 NOT_COMPUTABLE = (NotComputable,)
 
-#: Until the analysis modules raise :class:`~discourse.errors.NotComputable` for these
-#: conditions, the errors they raise for them are recognised here, by type and message:
-#: ``TopicModel.fit`` (topics/model.py: too few units with vocabulary terms, a vocabulary
-#: smaller than n_topics or empty, no documents) and ``distinctive_terms``
-#: (tracking.py: fewer than two groups). Nothing else of those types is.
-_TOO_FEW = (
-    (TopicModelError, re.compile(r"fewer than n_topics|the vocabulary is empty|the corpus has no documents")),
-    (CorpusError, re.compile(r"need at least two groups to compare")),
-)
-
 #: Where :class:`ReportOutputs` records what it saved, in the report folder (read by the build).
 ITEMS_FILE = ".report-items.jsonl"
 
@@ -57,14 +47,11 @@ ITEMS_FILE = ".report-items.jsonl"
 def is_not_computable(err: BaseException) -> bool:
     """Whether an error means that a statistic cannot be computed for this corpus.
 
-    True for :class:`~discourse.errors.NotComputable` (and, until the analysis modules
-    raise it, the errors they raise for too few units, an empty vocabulary or fewer than
-    two groups); False for anything else, such as a missing column or a bad option.
+    True for :class:`~discourse.errors.NotComputable` and its subclasses (too few units
+    for a topic model, fewer than two groups to compare); False for anything else, such
+    as a missing column or a bad option.
     """
-    if isinstance(err, NOT_COMPUTABLE):
-        return True
-    problem = str(getattr(err, "problem", "") or "")
-    return any(isinstance(err, kind) and pattern.search(problem) for kind, pattern in _TOO_FEW)
+    return isinstance(err, NOT_COMPUTABLE)
 
 
 def _display(obj) -> None:

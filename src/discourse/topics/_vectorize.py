@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from discourse.errors import TopicModelError
+from discourse.errors import TooFewUnits
 from discourse.text import TOKEN_RE, lemmatize_tokens, stem, stop_words
 
 #: Words of diplomatic prose that carry no subject: in most speeches, in every topic.
@@ -340,7 +340,7 @@ class TermVectorizer:
 def check_vocabulary(matrix: sp.csr_matrix, n_topics: int, *, what: str) -> None:
     """Raise :class:`TopicModelError` when the matrix cannot hold ``n_topics`` topics."""
     if matrix.shape[1] == 0:
-        raise TopicModelError(
+        raise TooFewUnits(
             f"the vocabulary is empty after removing stop words and pruning ({what})",
             hint="Use a corpus with more text, lower min_df, raise max_df, or pass fewer stop words",
         )

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from discourse.corpus.table import check_corpus, corpus_fingerprint, corpus_texts
-from discourse.errors import TopicModelError
+from discourse.errors import TooFewUnits, TopicModelError
 from discourse.topics._vectorize import TermVectorizer, split_units
 
 __all__ = [
@@ -45,6 +45,8 @@ __all__ = [
     "TopicMethod",
     "TopicModel",
     "check_term_order",
+    "frex_scores",
+    "top_term_indices",
     "write_topic_outputs",
 ]
 
@@ -458,7 +460,7 @@ class TopicModel(BaseEstimator):
         corpus = _check_corpus(corpus)
         texts = corpus_texts(corpus)
         if len(texts) == 0:
-            raise TopicModelError("the corpus has no documents", item="corpus", hint="Load a non-empty corpus")
+            raise TooFewUnits("the corpus has no documents", item="corpus", hint="Load a non-empty corpus")
         units, owner, spans = split_units(
             texts, self.unit, max_unit_tokens=self.max_unit_tokens, return_spans=True
         )
@@ -478,14 +480,14 @@ class TopicModel(BaseEstimator):
                 )
                 vec, counts = relaxed, counts2
         if counts.shape[1] == 0:
-            raise TopicModelError(
+            raise TooFewUnits(
                 "the vocabulary is empty: every word is a stop word, too short, or a country name",
                 item="corpus",
                 hint="Use a corpus with more text, fewer stop_words, or drop_countries=False",
             )
         n_nonempty = int((np.diff(counts.indptr) > 0).sum())
         if n_nonempty < self.n_topics:
-            raise TopicModelError(
+            raise TooFewUnits(
                 f"only {n_nonempty} {self.unit}{'' if n_nonempty == 1 else 's'} "
                 f"{'contains' if n_nonempty == 1 else 'contain'} vocabulary terms, fewer than "
                 f"n_topics={self.n_topics}",
@@ -493,7 +495,7 @@ class TopicModel(BaseEstimator):
                 hint="Lower n_topics, model smaller units (unit='paragraph'), or use a larger corpus",
             )
         if counts.shape[1] < self.n_topics:
-            raise TopicModelError(
+            raise TooFewUnits(
                 f"the vocabulary has {counts.shape[1]} terms, fewer than n_topics={self.n_topics}",
                 item="corpus",
                 hint="Lower n_topics or use a corpus with more text",
