@@ -51,7 +51,8 @@ def test_guided_model_has_a_rising_ai_safety_topic(speeches):
 def test_select_n_topics_recommends(speeches):
     sel = select_n_topics(speeches, candidates=(10, 20), sample=500, unit="paragraph", max_terms=4000, max_iter=60)
     assert list(sel.table["n_topics"]) == [10, 20]
-    assert sel.n_topics in (10, 20)
+    # 10 is within the margin of the best coherence on this sample, so the smaller k wins
+    assert sel.n_topics == 10
     assert sel.table["stability"].between(0, 1).all()
     assert sel.table["coherence_npmi"].between(-1, 1).all()
     assert f"k={sel.n_topics}" in sel.reason
