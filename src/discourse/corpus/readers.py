@@ -15,10 +15,13 @@ import csv
 import io
 import json
 import logging
+import lzma
 import os
 import re
+import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -31,7 +34,18 @@ from discourse.corpus.metadata import infer_metadata, parse_article
 from discourse.corpus.normalise import normalise_text
 from discourse.errors import CorpusError
 
-__all__ = ["CORPUS_COLUMNS", "FORMATS", "LAYOUTS", "READERS", "Layout", "Reader", "load_corpus", "DOCUMENT_SUFFIXES"]
+__all__ = [
+    "CORPUS_COLUMNS",
+    "DOCUMENT_SUFFIXES",
+    "FORMATS",
+    "LAYOUTS",
+    "MAX_BYTES",
+    "MAX_SOURCE_BYTES",
+    "READERS",
+    "Layout",
+    "Reader",
+    "load_corpus",
+]
 
 log = logging.getLogger("discourse.corpus")
 
@@ -55,6 +69,19 @@ CORPUS_COLUMNS: list[str] = [
 
 #: File suffixes read as documents in folders and archives (case-insensitive).
 DOCUMENT_SUFFIXES = (".txt", ".text")
+
+#: Default ``max_bytes`` of :func:`load_corpus`: the most bytes one document (a file, an
+#: archive member, a table row's text) may hold once decompressed. The longest UN General
+#: Debate speech is 0.7 MB; a novel is about 1 MB.
+MAX_BYTES = 64 * 2**20
+#: Default ``max_source_bytes``: the most bytes read (decompressed) from one source, all
+#: documents together, and the largest table file. The whole UN General Debate corpus is
+#: 200 MB.
+MAX_SOURCE_BYTES = 2 * 2**30
+
+# Archive endings: members with these are nested archives, listed as ignored (not opened).
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz", ".7z", ".rar")
+_CHUNK = 2**20
 
 # File names (stem, upper case) that document a corpus rather than belong to it.
 _DOC_FILES = {
@@ -98,12 +125,86 @@ class _Problem(Exception):
         self.hint = hint
 
 
+class _Limits:
+    """The byte limits of one load, and the bytes read so far from the source."""
+
+    def __init__(self, source: str, max_bytes: int = MAX_BYTES, max_source_bytes: int = MAX_SOURCE_BYTES):
+        self.source = source
+        self.max_bytes = max_bytes
+        self.max_source_bytes = max_source_bytes
+        self.used = 0
+
+    def charge(self, n: int, where: str) -> None:
+        """Count ``n`` more bytes read (or decompressed) from the source."""
+        self.used += n
+        if self.used > self.max_source_bytes:
+            raise CorpusError(
+                f"the source expands to more than max_source_bytes={self.max_source_bytes:,} bytes "
+                f"(stopped while reading {where})",
+                path=self.source,
+                hint="It may be an archive bomb: check where it comes from; if it is a genuine "
+                "corpus, raise max_source_bytes=",
+            )
+
+    def too_big(self, size: int) -> _Problem:
+        return _Problem(
+            f"larger than max_bytes={self.max_bytes:,} bytes"
+            + (f" ({size:,} bytes)" if size > self.max_bytes else " (stopped reading)"),
+            hint="It may be an archive bomb or not a document; if it is a genuine document, "
+            "raise max_bytes=",
+        )
+
+
+def _bounded_read(fh: Any, limits: _Limits, where: str) -> bytes:
+    """Read a stream to its end, refusing it as soon as it passes ``limits.max_bytes``.
+
+    Sizes in headers can lie: this counts the bytes really read (decompressed), and
+    charges them to the source's budget as it goes.
+    """
+    chunks = []
+    n = 0
+    while True:
+        chunk = fh.read(min(_CHUNK, limits.max_bytes + 1 - n))
+        if not chunk:
+            break
+        n += len(chunk)
+        limits.charge(len(chunk), where)
+        if n > limits.max_bytes:
+            raise limits.too_big(n)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _has_surrogates(s: str) -> bool:
+    """Whether ``s`` holds lone surrogates (undecodable bytes of a name, ``\\ud800`` in JSON)."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _shown(s: str) -> str:
+    """A name safe to print and store: undecodable bytes as ``\\xNN``."""
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if _has_surrogates(s) else s
+
+
+def _clean_rel(name: str) -> str:
+    """A member name as a path that stays inside the source: backslashes are separators;
+    a drive, leading ``/``, ``.`` and ``..`` parts are dropped ("" when nothing is left)."""
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if parts and re.fullmatch(r"[A-Za-z]:", parts[0]):
+        parts = parts[1:]
+    return "/".join(parts)
+
+
 class _Collector:
     """Applies the ``errors`` policy and keeps the skip list."""
 
-    def __init__(self, errors: str):
+    def __init__(self, errors: str, limits: _Limits | None = None):
         self.errors = errors
         self.skipped: list[dict[str, Any]] = []
+        self.limits = limits or _Limits("")
 
     def problem(self, path: str, p: _Problem) -> None:
         hint = p.hint or 'Fix or remove it, or load with errors="skip" to leave it out'
@@ -194,9 +295,20 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
 
 @dataclass
 class _Member:
-    rel: str  # path inside the source, POSIX separators
+    rel: str  # path inside the source, POSIX separators, cleaned (never escapes the source)
     display: str  # path shown to users (file path, or archive!member)
     read: Callable[[], bytes]
+    #: Set when the member is not a candidate document at all (listed in ``ignored``).
+    ignore: str | None = None
+
+
+def _refuse(problem: _Problem) -> Callable[[], bytes]:
+    """A ``read`` that raises ``problem``: the member is seen, then skipped with its reason."""
+
+    def read() -> bytes:
+        raise problem
+
+    return read
 
 
 def _classify(rel: str, suffixes: tuple[str, ...]) -> str | None:
@@ -209,27 +321,117 @@ def _classify(rel: str, suffixes: tuple[str, ...]) -> str | None:
         return "sidecar metadata"
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in suffixes:
+        if name.lower().endswith(_ARCHIVE_SUFFIXES):
+            return "a nested archive (not opened: extract it and load it on its own)"
         return f"not a document ({suffix or 'no'} extension; documents are {', '.join(suffixes)})"
     if PurePosixPath(name).stem.upper() in _DOC_FILES or name.upper().startswith("README"):
         return "documentation of the corpus, not a document"
     return None
 
 
-def _folder_members(root: Path, keep: Callable[[str], bool] | None = None) -> tuple[list[_Member], Any]:
+_NOT_UTF8 = _Problem(
+    "the name is not valid UTF-8 (shown with \\xNN for its undecodable bytes)",
+    hint="Rename the file in UTF-8",
+)
+
+
+def _read_file(full: Path, limits: _Limits, display: str) -> bytes:
+    """A file's bytes, bounded; a file that changes or vanishes while read is a problem."""
+    try:
+        fh = open(full, "rb")  # noqa: SIM115 - closed below, stat'ed while open
+    except FileNotFoundError as err:
+        if not os.path.lexists(full):
+            raise _Problem(
+                f"cannot be read ({err.__class__.__name__}): it vanished while the corpus was loading",
+                hint="Load again once nothing is moving or deleting files in the source",
+            ) from None
+        raise
+    with fh:
+        before = os.fstat(fh.fileno())
+        if not stat.S_ISREG(before.st_mode):
+            raise _Problem(
+                "not a regular file (a device, FIFO or socket)", hint="Remove it from the source"
+            )
+        if before.st_size > limits.max_bytes:
+            raise limits.too_big(before.st_size)
+        data = _bounded_read(fh, limits, display)
+        after = os.fstat(fh.fileno())
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or len(
+        data
+    ) != after.st_size:
+        raise _Problem(
+            "the file changed while it was being read",
+            hint="Load again once nothing is writing to the source",
+        )
+    return data
+
+
+def _folder_members(
+    root: Path, keep: Callable[[str], bool] | None = None, limits: _Limits | None = None
+) -> tuple[list[_Member], Any]:
+    limits = limits or _Limits(str(root))
     members = []
-    # links to files are read; links to folders are not followed (no loops)
-    for dirpath, dirnames, filenames in os.walk(root):
+    top = root.resolve()
+    unlisted: list[tuple[str, OSError]] = []
+    # links to files inside the folder are read; links to folders are not followed (no
+    # loops); links to files outside the folder are skipped
+    for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: unlisted.append((e.filename, e))):
         dirnames.sort()
+        for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            full = Path(dirpath) / d
+            rel = full.relative_to(root).as_posix()
+            members.append(
+                _Member(_shown(rel), _shown(str(full)), lambda: b"", "a link to a folder (not followed)")
+            )
         for name in filenames + [
-            d for d in dirnames if PurePosixPath(d).suffix.lower() in DOCUMENT_SUFFIXES
+            d
+            for d in dirnames
+            if PurePosixPath(d).suffix.lower() in DOCUMENT_SUFFIXES
+            and not os.path.islink(os.path.join(dirpath, d))
         ]:
             full = Path(dirpath) / name
             rel = full.relative_to(root).as_posix()
-            members.append(_Member(rel, str(full), (lambda p=full: p.read_bytes())))
+            display = _shown(str(full))
+            if _has_surrogates(rel):
+                members.append(_Member(_shown(rel), display, _refuse(_NOT_UTF8)))
+                continue
+            if full.is_symlink():
+                target = Path(os.path.realpath(full))
+                if not target.is_relative_to(top):
+                    members.append(
+                        _Member(
+                            rel,
+                            display,
+                            _refuse(
+                                _Problem(
+                                    f"a link to a file outside the source folder ({_shown(str(target))}; not followed)",
+                                    hint="Copy the file into the folder if it belongs to the corpus",
+                                )
+                            ),
+                        )
+                    )
+                    continue
+            members.append(
+                _Member(rel, display, (lambda p=full, d=display: _read_file(p, limits, d)))
+            )
+    for where, err in unlisted:
+        where = str(where)
+        log.warning("%s: folder not listed (%s)", _shown(where), err)
+        rel = Path(where).relative_to(root).as_posix() if Path(where) != root else "."
+        members.append(
+            _Member(
+                _shown(rel) + "/",
+                _shown(where),
+                lambda: b"",
+                f"a folder that cannot be listed ({err.__class__.__name__}: {err.strerror})",
+            )
+        )
     return members, None
 
 
-def _file_members(path: Path, keep: Callable[[str], bool] | None = None) -> tuple[list[_Member], Any]:
+def _file_members(
+    path: Path, keep: Callable[[str], bool] | None = None, limits: _Limits | None = None
+) -> tuple[list[_Member], Any]:
     """One file read as one document (whatever its extension)."""
     if path.is_dir():
         raise CorpusError(
@@ -237,46 +439,146 @@ def _file_members(path: Path, keep: Callable[[str], bool] | None = None) -> tupl
             path=path,
             hint='Use format="folder"',
         )
-    return [_Member(path.name, str(path), path.read_bytes)], None
+    limits = limits or _Limits(str(path))
+    return [_Member(path.name, str(path), lambda: _read_file(path, limits, str(path)))], None
 
 
-def _file_or_folder_members(path: Path, keep: Callable[[str], bool] | None = None) -> tuple[list[_Member], Any]:
-    return _folder_members(path) if path.is_dir() else _file_members(path)
+def _file_or_folder_members(
+    path: Path, keep: Callable[[str], bool] | None = None, limits: _Limits | None = None
+) -> tuple[list[_Member], Any]:
+    return _folder_members(path, keep, limits) if path.is_dir() else _file_members(path, keep, limits)
 
 
-def _zip_members(path: Path, keep: Callable[[str], bool] | None = None) -> tuple[list[_Member], Any]:
+# what a damaged member can raise while it is decompressed
+_MEMBER_ERRORS = (
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str | None:
+    """The member's name as UTF-8, or None when it is not UTF-8.
+
+    Names without the zip's UTF-8 flag are decoded as cp437 by :mod:`zipfile`; most
+    tools write UTF-8 there anyway, so the bytes are decoded again as UTF-8.
+    """
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+
+
+def _zip_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: _Limits, display: str) -> bytes:
+    if info.file_size > limits.max_bytes:  # the header may lie: the read is bounded too
+        raise limits.too_big(info.file_size)
+    try:
+        with zf.open(info) as fh:
+            return _bounded_read(fh, limits, display)
+    except (CorpusError, _Problem):
+        raise
+    except _MEMBER_ERRORS as err:
+        raise _Problem(
+            f"a damaged archive member ({err.__class__.__name__}: {err})",
+            hint="Check the archive (e.g. unzip -t), or load with errors=\"skip\"",
+        ) from None
+
+
+def _zip_members(
+    path: Path, keep: Callable[[str], bool] | None = None, limits: _Limits | None = None
+) -> tuple[list[_Member], Any]:
+    limits = limits or _Limits(str(path))
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
+        infos = zf.infolist()
+    except Exception as err:  # noqa: BLE001 - a hostile file can raise anything zipfile has
         raise CorpusError(
-            f"not a readable zip archive ({err})",
+            f"not a readable zip archive ({err.__class__.__name__}: {err})",
             path=path,
             hint="Check the file, or pass the right format=",
         ) from None
     members = []
-    for info in zf.infolist():
-        if info.is_dir():
-            continue
-        members.append(
-            _Member(info.filename, f"{path}!{info.filename}", (lambda n=info.filename: zf.read(n)))
+    for info in infos:
+        name = _zip_name(info)
+        shown = name if name is not None else _shown(
+            info.filename.encode("cp437").decode("utf-8", "surrogateescape")
         )
+        display = f"{path}!{shown}"
+        rel = _clean_rel(shown)
+        if info.is_dir() or not rel:
+            continue
+        mode = info.external_attr >> 16
+        if name is None:
+            read = _refuse(_NOT_UTF8)
+        elif info.flag_bits & 0x1:
+            read = _refuse(
+                _Problem("encrypted (password-protected)", hint="Decrypt the archive, or load with errors=\"skip\"")
+            )
+        elif stat.S_ISLNK(mode):
+            read = _refuse(
+                _Problem("a symbolic link member (not followed)", hint="Put the file itself in the archive")
+            )
+        else:
+            read = lambda i=info, d=display: _zip_read(zf, i, limits, d)  # noqa: E731
+        members.append(_Member(rel, display, read))
     return members, zf
 
 
-def _tar_members(path: Path, keep: Callable[[str], bool]) -> tuple[list[_Member], Any]:
+def _tar_members(
+    path: Path, keep: Callable[[str], bool], limits: _Limits | None = None
+) -> tuple[list[_Member], Any]:
+    limits = limits or _Limits(str(path))
     members = []
     try:
         # stream once (a .tar.gz cannot be read backwards cheaply), keep the bytes
         with tarfile.open(path, "r|*") as tf:
             for info in tf:
-                if not info.isfile():
+                shown = _shown(info.name)
+                display = f"{path}!{shown}"
+                rel = _clean_rel(shown)
+                if info.isdir() or not rel:
                     continue
-                fh = tf.extractfile(info) if keep(info.name) else None
-                data = fh.read() if fh is not None else b""  # only what may be read is kept
-                members.append(_Member(info.name, f"{path}!{info.name}", (lambda d=data: d)))
-    except (tarfile.TarError, OSError, EOFError) as err:
+                read = None
+                if _has_surrogates(info.name):
+                    read = _refuse(_NOT_UTF8)
+                elif info.issym() or info.islnk():
+                    kind = "symbolic" if info.issym() else "hard"
+                    read = _refuse(
+                        _Problem(
+                            f"a {kind} link member (to {_shown(info.linkname)!r}; not followed)",
+                            hint="Put the file itself in the archive",
+                        )
+                    )
+                elif not info.isfile():
+                    read = _refuse(
+                        _Problem("not a regular file (a device or FIFO member)", hint="Remove it from the archive")
+                    )
+                elif keep(rel):
+                    if info.size > limits.max_bytes:  # skipping it still decompresses it
+                        limits.charge(info.size, display)
+                        read = _refuse(limits.too_big(info.size))
+                    else:
+                        try:
+                            data = _bounded_read(tf.extractfile(info), limits, display)
+                            read = lambda d=data: d  # noqa: E731
+                        except _Problem as p:
+                            read = _refuse(p)
+                else:
+                    limits.charge(info.size, display)  # streamed past: decompressed all the same
+                members.append(_Member(rel, display, read or (lambda: b"")))
+    except CorpusError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a hostile file can raise anything tarfile has
         raise CorpusError(
-            f"not a readable tar archive ({err})",
+            f"not a readable tar archive ({err.__class__.__name__}: {err})",
             path=path,
             hint="Check the file, or pass the right format=",
         ) from None
@@ -345,7 +647,19 @@ def _read_csv_rows(
         text = decode_bytes(data)
     except _Problem as p:
         raise CorpusError(p.reason, path=path, line=p.line, hint=p.hint) from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    # strict: a quote left open runs to the end of the file and is an error, not a field
+    # that swallows every later row; fields may be as long as a document may be
+    old_limit = csv.field_size_limit(max(collector.limits.max_bytes, 131072))
+    try:
+        return _parse_csv(path, text, sep, collector)
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _parse_csv(
+    path: Path, text: str, sep: str, collector: _Collector
+) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -370,10 +684,16 @@ def _read_csv_rows(
             break
         except csv.Error as err:
             n += 1
+            what = (
+                f"an unterminated quote: the quoted field opened in this row runs to the end "
+                f"of the file ({err})"
+                if "unexpected end of data" in str(err)
+                else f"malformed row ({err})"
+            )
             collector.problem(
                 str(path),
                 _Problem(
-                    f"malformed row ({err})",
+                    what,
                     row=n,
                     line=line_start,
                     hint="Fix the quoting of this row",
@@ -420,6 +740,14 @@ def _read_jsonl_rows(
         n += 1
         try:
             obj = json.loads(line)
+            if "\\u" in line and _has_surrogates(json.dumps(obj, ensure_ascii=False)):
+                raise json.JSONDecodeError("a lone surrogate escape (\\ud800-\\udfff)", line, 0)
+        except RecursionError:
+            collector.problem(
+                str(path),
+                _Problem("JSON nested too deeply", row=n, line=lineno, hint="Write flat objects"),
+            )
+            continue
         except json.JSONDecodeError as err:
             collector.problem(
                 str(path),
@@ -468,9 +796,17 @@ def _read_parquet_rows(
     ]
 
 
-def _table_bytes(path: Path, empty_hint: str) -> bytes:
+def _table_bytes(path: Path, empty_hint: str, limits: _Limits) -> bytes:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            table = _Limits(str(path), limits.max_source_bytes, limits.max_source_bytes)
+            data = _bounded_read(fh, table, str(path))
+    except _Problem:
+        raise CorpusError(
+            f"the table is larger than max_source_bytes={limits.max_source_bytes:,} bytes",
+            path=path,
+            hint="Raise max_source_bytes= if it is genuine, or split the table",
+        ) from None
     except OSError as err:
         raise CorpusError(
             f"cannot be read ({err.__class__.__name__}: {err})",
@@ -484,17 +820,27 @@ def _table_bytes(path: Path, empty_hint: str) -> bytes:
 
 def _csv_table(sep: str):
     def read(path: Path, collector: _Collector):
-        data = _table_bytes(path, "Give a header row and one row per document")
+        data = _table_bytes(path, "Give a header row and one row per document", collector.limits)
         return _read_csv_rows(path, data, sep, collector)
 
     return read
 
 
 def _jsonl_table(path: Path, collector: _Collector):
-    return _read_jsonl_rows(path, _table_bytes(path, "Write one JSON object per line"), collector)
+    return _read_jsonl_rows(
+        path, _table_bytes(path, "Write one JSON object per line", collector.limits), collector
+    )
 
 
 def _parquet_table(path: Path, collector: _Collector):
+    size = path.stat().st_size
+    if size > collector.limits.max_source_bytes:
+        raise CorpusError(
+            f"the table is larger than max_source_bytes={collector.limits.max_source_bytes:,} bytes "
+            f"({size:,} bytes)",
+            path=path,
+            hint="Raise max_source_bytes= if it is genuine, or split the table",
+        )
     return _read_parquet_rows(path)
 
 
@@ -515,11 +861,12 @@ class Reader:
     description: str
     #: File name endings that select this format under ``format="auto"`` (lower case).
     suffixes: tuple[str, ...] = ()
-    #: ``(path, keep) -> (members, closer)``: the files of the source, each read later
-    #: (``keep(name)``: whether a member's bytes may be needed; ``closer``: closed when done).
-    members: Callable[[Path, Callable[[str], bool]], tuple[list[_Member], Any]] | None = None
+    #: ``(path, keep, limits) -> (members, closer)``: the files of the source, each read
+    #: later (``keep(name)``: whether a member's bytes may be needed; ``limits``: the byte
+    #: limits every read respects; ``closer``: closed when done).
+    members: Callable[[Path, Callable[[str], bool], _Limits], tuple[list[_Member], Any]] | None = None
     #: ``(path, collector) -> (header, rows)``: a table's columns and its rows as
-    #: ``(row number, line, {column: value})``.
+    #: ``(row number, line, {column: value})`` (``collector.limits``: the byte limits).
     rows: Callable[[Path, _Collector], tuple[list[str], list]] | None = None
     #: How files are read when the format is asked for by name: ``"auto"`` (scraped
     #: article when it has the shape), ``"plain"`` or ``"articles"``.
@@ -854,6 +1201,8 @@ def load_corpus(
     normalise: bool = True,
     infer: bool | str = "auto",
     progress: bool = False,
+    max_bytes: int = MAX_BYTES,
+    max_source_bytes: int = MAX_SOURCE_BYTES,
 ) -> pd.DataFrame:
     """Load a corpus into the corpus table: one row per document.
 
@@ -903,6 +1252,14 @@ def load_corpus(
         values never override given ones); False never.
     progress : bool, default False
         Show a tqdm progress bar (on stderr) while reading 100 files or rows or more.
+    max_bytes : int, default :data:`MAX_BYTES` (64 MiB)
+        The most bytes one document may hold (a file, an archive member once
+        decompressed, a table row's text); a larger one is a bad file (see ``errors``).
+        Counted while reading, whatever an archive's headers say.
+    max_source_bytes : int, default :data:`MAX_SOURCE_BYTES` (2 GiB)
+        The most bytes read (decompressed) from the whole source, and the largest table
+        file; past it the load stops with :class:`~discourse.errors.CorpusError`
+        whatever ``errors`` says (an archive bomb).
 
     Returns
     -------
@@ -926,6 +1283,11 @@ def load_corpus(
         raise CorpusError(
             f"format={format!r} is not a known format", hint=f"Use one of auto, {', '.join(READERS)}"
         )
+    for name, value in (("max_bytes", max_bytes), ("max_source_bytes", max_source_bytes)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CorpusError(
+                f"{name}={value!r} is not a positive number of bytes", hint=f"Pass {name}= as an int"
+            )
     if infer not in ("auto", True, False):
         raise CorpusError(f"infer={infer!r} is not an option", hint='Use "auto", True or False')
     if isinstance(source, pd.DataFrame):
@@ -954,7 +1316,7 @@ def load_corpus(
             path=path,
             hint="Drop filename_pattern; a table's metadata is in its columns",
         )
-    collector = _Collector(errors)
+    collector = _Collector(errors, _Limits(str(path), max_bytes, max_source_bytes))
     attrs: dict[str, Any] = {"source": str(path), "format": fmt}
     if reader.is_table:
         if path.is_dir():
@@ -1071,6 +1433,7 @@ def _load_files(
         path,
         lambda name: _classify(name, suffixes) in (None, "sidecar metadata")
         or PurePosixPath(name).name.lower() in companions,
+        collector.limits,
     )
     if len(members) == 1 and members[0].display == str(path):
         suffixes = tuple(suffixes) + (path.suffix.lower(),)  # one file: a document whatever its extension
@@ -1081,7 +1444,7 @@ def _load_files(
         docs = []
         sidecars = []
         for m in members:
-            reason = _classify(m.rel, suffixes)
+            reason = m.ignore or _classify(m.rel, suffixes)
             if reason is None:
                 docs.append(m)
             else:
@@ -1111,7 +1474,7 @@ def _load_files(
                 if PurePosixPath(m.rel).name.lower() == lay.companion:
                     try:
                         companion_data[lay.name] = lay.read_companion(m.read(), m.display)
-                    except OSError as err:
+                    except (OSError, _Problem) as err:
                         log.warning("%s: %s not read (%s)", m.display, lay.companion, err)
                     if companion_data.get(lay.name):
                         rec["reason"] = lay.companion_reason
@@ -1143,7 +1506,11 @@ def _load_files(
 
 def _sidecar_from_bytes(m: _Member) -> pd.DataFrame:
     collector = _Collector("raise")
-    header, rows = _read_csv_rows(Path(m.display), m.read(), ",", collector)
+    try:
+        data = m.read()
+    except _Problem as p:
+        raise CorpusError(p.reason, path=m.display, hint=p.hint) from None
+    header, rows = _read_csv_rows(Path(m.display), data, ",", collector)
     return pd.DataFrame([r[2] for r in rows], columns=header)
 
 
@@ -1152,7 +1519,9 @@ def _read_member(
 ) -> dict[str, Any]:
     try:
         data = m.read()
-    except (OSError, zipfile.BadZipFile, RuntimeError) as err:
+    except _MEMBER_ERRORS as err:
+        if isinstance(err, CorpusError):
+            raise
         raise _Problem(
             f"cannot be read ({err.__class__.__name__}: {err})",
             hint="Check the file's permissions and that it is not damaged",
@@ -1230,7 +1599,21 @@ def _load_table(path, reader, columns, collector, normalise, infer, progress):
                 _Problem("the row has no text", **where, hint="Fill the text, or remove the row"),
             )
             continue
-        text = str(text)
+        if not isinstance(text, str):
+            collector.problem(
+                str(path),
+                _Problem(
+                    f"the text is a {type(text).__name__} ({_shown(repr(text))[:40]}), not a string",
+                    **where,
+                    hint="Put the text as a string, or name the right column with "
+                    'columns={"text": "<column>"} (CLI: --text-column)',
+                ),
+            )
+            continue
+        if len(text) > collector.limits.max_bytes:
+            big = collector.limits.too_big(len(text))
+            collector.problem(str(path), _Problem(big.reason, **where, hint=big.hint))
+            continue
         if normalise:
             text = normalise_text(text)
         rec["text"] = text
