@@ -13,8 +13,12 @@ A pattern is one of
   separator (``communication(s)?``) continues the same token;
 * ``near(A, B, n)``: token patterns A and B within ``n`` tokens of each other, either
   order, in one sentence;
-* ``re:REGEX``: a Python regular expression searched in the original text,
-  case-insensitive unless the regex says ``(?-i:...)``.
+* ``re:REGEX``: a regular expression searched in the original text, case-insensitive
+  unless the regex says ``(?-i:...)``. Regexes of users' dictionaries and queries run on
+  RE2 (``google-re2``), whose time grows linearly with the text whatever the regex; a
+  construct RE2 lacks (lookarounds, backreferences, atomic groups, possessive
+  quantifiers) is refused with a :class:`PatternSyntaxError`. Only the built-in
+  dictionary, written and measured by us, keeps Python's ``re`` (``engine="re"``).
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+import re2
+
 from discourse.text import NON_TOKEN_CHAR, TOKEN_CHAR
 
-__all__ = ["PatternSyntaxError", "Pattern", "parse_pattern", "SEP", "TOKEN_CHAR"]
+__all__ = ["PatternSyntaxError", "Pattern", "parse_pattern", "compile_regex", "RE2Regex", "SEP", "TOKEN_CHAR"]
 
 #: Regex of the characters that separate tokens (the complement of discourse.text.TOKEN_CHAR).
 SEP = NON_TOKEN_CHAR + "+"
@@ -34,6 +41,9 @@ _RIGHT = f"(?!{TOKEN_CHAR})"
 
 MAX_NEAR = 100
 MAX_EXPANSIONS = 500
+MAX_PATTERN_CHARS = 10_000  # a longer pattern is refused (no dictionary needs one)
+MAX_NESTING = 20  # parentheses nested deeper are refused (the parsers recurse)
+ENGINES = ("re2", "re")
 
 
 class PatternSyntaxError(ValueError):
@@ -351,7 +361,8 @@ class Pattern:
     kind : {"phrase", "near", "regex"}
     regex : str
         For "phrase": a regex matching the pattern at a token start (to compile with
-        ``re.IGNORECASE``); for "regex": the user's regex.
+        ``re.IGNORECASE``); for "regex": the user's regex (compile it with
+        :func:`compile_regex`).
     anchors : frozenset
         For "phrase": the possible first tokens (see :func:`_first_anchors`), empty when
         the pattern cannot be anchored (it is then searched in the whole text).
@@ -359,6 +370,8 @@ class Pattern:
         For "near": the two phrase patterns A and B.
     distance : int
         For "near": n.
+    engine : {"re2", "re"}
+        For "regex": the engine that runs it.
     """
 
     text: str
@@ -370,6 +383,7 @@ class Pattern:
     literals: tuple = ()
     required: tuple = ()  # anchor sets of later mandatory tokens (each must occur in a match)
     max_tokens: int = 0  # upper bound of the tokens a match spans
+    engine: str = "re2"  # for "regex": "re2" (linear time) or "re" (built-in dictionary only)
 
     def terms(self) -> list[str]:
         """Literal phrases this pattern matches (none for globs, regexes)."""
@@ -436,25 +450,197 @@ def _phrase(text: str) -> Pattern:
     )
 
 
-def parse_pattern(text: str) -> Pattern:
-    """Parse one pattern string; raise :class:`PatternSyntaxError` when it is invalid."""
+_RE2_OPTIONS: dict[bool, re2.Options] = {}
+
+
+def _re2_options(ignorecase: bool) -> re2.Options:
+    if ignorecase not in _RE2_OPTIONS:
+        o = re2.Options()
+        o.log_errors = False  # the error becomes a PatternSyntaxError, not a line on stderr
+        o.case_sensitive = not ignorecase
+        _RE2_OPTIONS[ignorecase] = o
+    return _RE2_OPTIONS[ignorecase]
+
+
+_UNSUPPORTED = (
+    ("(?=", "a lookahead '(?=...)'"), ("(?!", "a negative lookahead '(?!...)'"),
+    ("(?<=", "a lookbehind '(?<=...)'"), ("(?<!", "a negative lookbehind '(?<!...)'"),
+    ("(?P=", "a backreference '(?P=name)'"), ("(?>", "an atomic group '(?>...)'"),
+    ("(?(", "a conditional '(?(...)'"), ("(?#", "a comment '(?#...)'"),
+)
+
+
+def utf8_offsets(codes) -> np.ndarray:
+    """Byte offset in UTF-8 of every character (and of the end), from its code points.
+
+    ``codes`` are the code points of a text (``np.uint32``); lone surrogates count three
+    bytes, as ``text.encode("utf-8", "surrogatepass")`` writes them.
+    """
+    codes = np.asarray(codes, dtype=np.uint32)
+    width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+    out = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(width, out=out[1:])
+    return out
+
+
+class _Match:
+    """What :class:`RE2Regex` returns: ``start()``, ``end()``, ``span()``, ``group()``."""
+
+    __slots__ = ("string", "_s", "_e")
+
+    def __init__(self, string: str, s: int, e: int):
+        self.string, self._s, self._e = string, s, e
+
+    def start(self) -> int:
+        return self._s
+
+    def end(self) -> int:
+        return self._e
+
+    def span(self) -> tuple[int, int]:
+        return self._s, self._e
+
+    def group(self, index: int = 0) -> str:
+        if index != 0:
+            raise IndexError("only group 0 is available")
+        return self.string[self._s : self._e]
+
+
+class RE2Regex:
+    """A regex compiled by RE2, with the part of ``re``'s interface the matcher uses.
+
+    Offsets are characters of the ``str`` searched (any ``str``: lone surrogates too).
+    :meth:`finditer_utf8` searches text already encoded once (the matcher encodes a
+    chunk once and searches many windows of it: no per-call encoding).
+    """
+
+    def __init__(self, pattern: str, compiled):
+        self.pattern = pattern
+        self._rx = compiled
+
+    def finditer_utf8(self, data: bytes, pos: int, endpos: int):
+        """Byte spans ``(start, end)`` of the matches in ``data[pos:endpos]`` (UTF-8)."""
+        for m in self._rx.finditer(data, pos, endpos):
+            yield m.start(), m.end()
+
+    def _spans(self, text: str, pos: int, endpos: int | None, anchor: str):
+        n = len(text)
+        endpos = n if endpos is None else max(0, min(endpos, n))
+        pos = max(0, min(pos, n))
+        if pos > endpos:
+            return
+        data = text.encode("utf-8", "surrogatepass")
+        c2b = utf8_offsets(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+        bp, be = int(c2b[pos]), int(c2b[endpos])
+        if anchor == "search":
+            found = self._rx.finditer(data, bp, be)
+        elif anchor == "match":
+            found = [m for m in [self._rx.match(data, bp, be)] if m is not None]
+        else:
+            found = [m for m in [self._rx.fullmatch(data, bp, be)] if m is not None]
+        for m in found:
+            s, e = np.searchsorted(c2b, [m.start(), m.end()]).tolist()
+            yield _Match(text, s, e)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        return self._spans(text, pos, endpos, "search")
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        return next(self._spans(text, pos, endpos, "search"), None)
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None):
+        return next(self._spans(text, pos, endpos, "match"), None)
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int | None = None):
+        return next(self._spans(text, pos, endpos, "full"), None)
+
+
+def _re2_problem(rx: str, message: str) -> str:
+    """Say which construct RE2 refused, in the user's terms."""
+    for token, what in _UNSUPPORTED:
+        if token in rx:
+            return f"{what} is not supported"
+    if re.search(r"\\[1-9]", rx):
+        return "a backreference ('\\1') is not supported"
+    if re.search(r"[*+?}][+]", rx):
+        return "a possessive quantifier ('a++', 'a*+') is not supported"
+    return message
+
+
+def compile_regex(rx: str, engine: str = "re2"):
+    """Compile a ``re:`` pattern's regex, case-insensitive, with its engine.
+
+    ``engine="re2"`` gives an RE2 object (the ``re`` interface: ``match``, ``search``,
+    ``finditer`` with ``pos``/``endpos``; character offsets), whose matching time is
+    linear in the text; ``engine="re"`` gives Python's ``re`` (trusted patterns only).
+    Raises :class:`PatternSyntaxError` when the engine refuses the regex.
+    """
+    if engine == "re":
+        try:
+            return re.compile(rx, re.IGNORECASE)
+        except (re.error, RecursionError, OverflowError) as err:
+            raise PatternSyntaxError(f"invalid regular expression ({err})") from None
+    if engine != "re2":
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    try:
+        return RE2Regex(rx, re2.compile(rx, _re2_options(True)))
+    except re2.error as err:
+        try:  # a plain syntax error is worded as such (Python's message is the clearer)
+            re.compile(rx, re.IGNORECASE)
+        except (re.error, RecursionError, OverflowError) as py_err:
+            raise PatternSyntaxError(f"invalid regular expression ({py_err})") from None
+        msg = err.args[0] if err.args else str(err)
+        if isinstance(msg, bytes):
+            msg = msg.decode("utf-8", "replace")
+        problem = _re2_problem(rx, msg)
+        raise PatternSyntaxError(
+            f"the regular expression cannot run in linear time ({problem}; RE2 says: {msg}). "
+            "Regexes run on RE2, which never backtracks: rewrite it without lookarounds, "
+            "backreferences, atomic groups or possessive quantifiers (an 'exclude:' pattern "
+            "often does what a negative lookaround did), or use a word pattern or near()"
+        ) from None
+
+
+def _check_size(text: str) -> None:
+    if len(text) > MAX_PATTERN_CHARS:
+        raise PatternSyntaxError(
+            f"the pattern is {len(text):,} characters long, more than {MAX_PATTERN_CHARS:,}; "
+            "split it into several patterns"
+        )
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth = max(0, depth - 1)
+    if deepest > MAX_NESTING:
+        raise PatternSyntaxError(
+            f"parentheses are nested {deepest} deep, more than {MAX_NESTING}; simplify the pattern"
+        )
+
+
+def parse_pattern(text: str, engine: str = "re2") -> Pattern:
+    """Parse one pattern string; raise :class:`PatternSyntaxError` when it is invalid.
+
+    ``engine`` runs ``re:`` patterns: ``"re2"`` (the default: linear time, for every
+    dictionary a user gives) or ``"re"`` (Python's, for the built-in dictionary only).
+    """
     if not isinstance(text, str):
         raise PatternSyntaxError(f"a pattern must be a string, not {type(text).__name__}")
     raw = text
     text = text.strip()
     if not text:
         raise PatternSyntaxError("empty pattern")
+    _check_size(text)
     if text.startswith("re:"):
         rx = text[3:]
         if not rx.strip():
             raise PatternSyntaxError("empty regular expression after 're:'")
-        try:
-            compiled = re.compile(rx, re.IGNORECASE)
-        except re.error as err:
-            raise PatternSyntaxError(f"invalid regular expression ({err})") from None
+        compiled = compile_regex(rx, engine)
         if compiled.fullmatch(""):
             raise PatternSyntaxError("the regular expression matches the empty string")
-        return Pattern(text=raw.strip(), kind="regex", regex=rx)
+        return Pattern(text=raw.strip(), kind="regex", regex=rx, engine=engine)
     m = _NEAR_RE.match(text)
     if m:
         args = _split_args(m.group(1))

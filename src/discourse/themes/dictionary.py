@@ -33,6 +33,13 @@ _THEME_KEYS = ("label", "description", "parent", "patterns", "exclude")
 _GROUP_KEYS = ("label", "description")
 _ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*$")
 
+#: Limits on a dictionary file, checked before anything expands: its size in bytes, how
+#: deep its mappings and lists nest, and how many YAML nodes it holds once every alias
+#: is expanded (an "alias bomb" or "billion laughs" holds billions in a few lines).
+MAX_DICTIONARY_BYTES = 10_000_000
+MAX_YAML_DEPTH = 32
+MAX_YAML_NODES = 200_000
+
 
 @dataclass(frozen=True)
 class Group:
@@ -198,9 +205,78 @@ class Dictionary:
 # --- YAML with line numbers and duplicate keys ------------------------------------------
 
 
+def _check_depth(text: str, path) -> None:
+    """Refuse YAML nested deeper than MAX_YAML_DEPTH, from the event stream (no recursion)."""
+    depth = 0
+    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise DictionaryError(
+                    f"the YAML nests more than {MAX_YAML_DEPTH} levels deep", path=path,
+                    line=ev.start_mark.line + 1 if ev.start_mark else None,
+                    hint="A dictionary needs a few levels (themes, a theme, its patterns); flatten it",
+                )
+        elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _children(node: yaml.Node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node, path) -> None:
+    """Refuse recursive aliases and YAML holding more than MAX_YAML_NODES nodes once expanded.
+
+    Aliases share nodes, so composing is cheap; walking the themes would not be. The
+    expanded size is counted once per distinct node (memoised), without recursion.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        k = id(node)
+        if done:
+            on_path.discard(k)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            if total > MAX_YAML_NODES:
+                raise DictionaryError(
+                    f"the YAML expands to more than {MAX_YAML_NODES:,} values once its aliases "
+                    "(*name) are replaced by what they stand for", path=path, line=_line(node),
+                    hint="This looks like an alias bomb; a dictionary repeats a few patterns with "
+                         "aliases at most. Write the patterns out, or split the dictionary",
+                )
+            size[k] = total
+            continue
+        if k in size:
+            continue
+        on_path.add(k)
+        stack.append((node, True))
+        for c in _children(node):
+            if id(c) in on_path:
+                raise DictionaryError(
+                    "a YAML alias refers to a value that contains it (a recursive alias)",
+                    path=path, line=_line(c), hint="Remove the recursive alias (*name)",
+                )
+            if id(c) not in size:
+                stack.append((c, False))
+
+
 def _compose(text: str, path) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_depth(text, path)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None:
+            _check_expansion(root, path)
+        return root
+    except RecursionError:
+        raise DictionaryError("the YAML nests too deeply to read", path=path,
+                              hint="Flatten the dictionary") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -266,11 +342,12 @@ def _pattern_list(node: yaml.Node, path, what: str, item: str) -> list[tuple[str
     return out
 
 
-def _compile_all(texts: list[tuple[str, int]], path, theme_id: str, role: str) -> tuple[Pattern, ...]:
+def _compile_all(texts: list[tuple], path, theme_id: str, role: str, engine: str = "re2") -> tuple[Pattern, ...]:
+    """Parse ``(text, line)`` or ``(text, line, engine)`` entries; errors name file, line, theme."""
     out = []
-    for text, line in texts:
+    for text, line, *own in texts:
         try:
-            out.append(parse_pattern(text))
+            out.append(parse_pattern(text, own[0] if own else engine))
         except PatternSyntaxError as err:
             raise DictionaryError(f"invalid {role} {text!r}: {err}", path=path, line=line,
                                   item=f"theme {theme_id!r}",
@@ -278,7 +355,7 @@ def _compile_all(texts: list[tuple[str, int]], path, theme_id: str, role: str) -
     return tuple(out)
 
 
-def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dictionary:
+def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine: str = "re2") -> Dictionary:
     top = _mapping_items(root, path, "the dictionary")
     keys = {k: (kn, vn) for k, kn, vn in top}
     for k, kn, _ in top:
@@ -342,8 +419,8 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dic
             patterns=tuple(t for t, _ in pats),
             exclude=tuple(t for t, _ in excl),
             parent=parent,
-            compiled=_compile_all(pats, path, tid, "pattern"),
-            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern"),
+            compiled=_compile_all(pats, path, tid, "pattern", engine),
+            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine),
         ))
     if not themes:
         raise DictionaryError("the dictionary has no themes", path=path, line=_line(keys["themes"][0]),
@@ -359,19 +436,23 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str) -> Dic
 # --- quanteda YAML --------------------------------------------------------------------
 
 
-def _quanteda_term(term: str) -> str:
-    """Translate a quanteda glob term to a pattern ("?" = one letter or digit)."""
+def _quanteda_term(term: str) -> tuple[str, str]:
+    """Translate a quanteda glob term to a pattern ("?" = one letter or digit) and its engine.
+
+    A term with "?" becomes a regex we write (escaped words, token classes, lookarounds
+    at its ends): it runs on Python's ``re``; any other term is a pattern of the user's.
+    """
     term = term.strip()
     if "?" in term:
         parts = []
         for tok in re.split(r"[^\w*?]+|_", term):
             if tok:
                 parts.append(re.escape(tok).replace(r"\*", TOKEN_CHAR + "*").replace(r"\?", TOKEN_CHAR))
-        return f"re:(?<!{TOKEN_CHAR})" + (NON_TOKEN_CHAR + "+").join(parts) + f"(?!{TOKEN_CHAR})"
-    return re.sub(r"[()|]", " ", term)
+        return f"re:(?<!{TOKEN_CHAR})" + (NON_TOKEN_CHAR + "+").join(parts) + f"(?!{TOKEN_CHAR})", "re"
+    return re.sub(r"[()|]", " ", term), "re2"
 
 
-def _from_quanteda(root: yaml.MappingNode, path, default_name: str) -> Dictionary:
+def _from_quanteda(root: yaml.MappingNode, path, default_name: str, engine: str = "re2") -> Dictionary:
     themes: list[Theme] = []
     groups: list[Group] = []
 
@@ -388,11 +469,12 @@ def _from_quanteda(root: yaml.MappingNode, path, default_name: str) -> Dictionar
             if not terms:
                 raise DictionaryError("empty theme: no terms", path=path, line=_line(kn), item=item,
                                       hint="List at least one term")
-            pats = [(_quanteda_term(t), line) for t, line in terms]
+            pats = [(*_quanteda_term(t), line) for t, line in terms]
+            pats = [(p, line, eng) for p, eng, line in pats]
             themes.append(Theme(
-                id=tid, label=key, patterns=tuple(p for p, _ in pats),
+                id=tid, label=key, patterns=tuple(p for p, *_ in pats),
                 parent=prefix[0] if prefix else None,
-                compiled=_compile_all(pats, path, tid, "term"),
+                compiled=_compile_all(pats, path, tid, "term", engine),
             ))
 
     walk(root, [])
@@ -404,7 +486,7 @@ def _from_quanteda(root: yaml.MappingNode, path, default_name: str) -> Dictionar
 # --- LIWC .dic ------------------------------------------------------------------------
 
 
-def _from_liwc(text: str, path, default_name: str) -> Dictionary:
+def _from_liwc(text: str, path, default_name: str, engine: str = "re2") -> Dictionary:
     lines = text.splitlines()
     i = 0
     while i < len(lines) and not lines[i].strip():
@@ -456,7 +538,7 @@ def _from_liwc(text: str, path, default_name: str) -> Dictionary:
             raise DictionaryError("empty theme: no word has this category", path=path, line=line,
                                   item=f"theme {cname!r}")
         themes.append(Theme(id=cname, label=cname, patterns=tuple(w for w, _ in words[cid]),
-                            compiled=_compile_all(words[cid], path, cname, "word")))
+                            compiled=_compile_all(words[cid], path, cname, "word", engine)))
     return Dictionary(themes, (), name=default_name, source=path)
 
 
@@ -464,8 +546,19 @@ def _from_liwc(text: str, path, default_name: str) -> Dictionary:
 
 
 def _from_mapping(mapping: Mapping, source=None) -> Dictionary:
-    text = yaml.safe_dump(_plain(mapping), sort_keys=False, allow_unicode=True)
-    root = _compose(text, source or "<mapping>")
+    where = source or "<mapping>"
+    try:
+        text = yaml.safe_dump(_plain(mapping), sort_keys=False, allow_unicode=True)
+    except RecursionError:
+        raise DictionaryError("the mapping nests too deeply, or contains itself", path=where,
+                              hint="Give themes -> theme -> patterns, a few levels deep") from None
+    except yaml.YAMLError as err:
+        raise DictionaryError(f"the mapping holds a value that is not text, a number, a list or a mapping ({err})",
+                              path=where, hint="Give patterns as strings") from None
+    root = _compose(text, where)
+    if root is None or not isinstance(root, yaml.MappingNode):
+        raise DictionaryError("the dictionary must be a mapping of themes", path=where,
+                              hint="See docs/dictionaries.md for the layout")
     name = "dictionary"
     if "themes" in mapping:
         return _from_discourse_yaml(root, source or "<mapping>", name)
@@ -480,6 +573,17 @@ def _plain(obj):
     return obj
 
 
+_BUILT_IN = Path(__file__).resolve().parent / "data"
+
+
+def _built_in(path: Path) -> bool:
+    """Whether a file is one of the dictionaries shipped in ``discourse/themes/data``."""
+    try:
+        return path.resolve().parent == _BUILT_IN
+    except OSError:
+        return False
+
+
 def load_dictionary(source) -> Dictionary:
     """Read a theme dictionary, detecting its format.
 
@@ -490,7 +594,9 @@ def load_dictionary(source) -> Dictionary:
         quanteda's (nested keys whose leaves are lists of terms; the id of a nested
         theme joins its keys with dots and its parent is the top-level key), a LIWC
         ``.dic`` file (a ``%`` header of categories, then ``word<TAB>ids``), a mapping
-        in either YAML layout, or a :class:`Dictionary` (returned as is).
+        in either YAML layout, or a :class:`Dictionary` (returned as is). Its ``re:``
+        patterns run on RE2 (linear time), except in the dictionaries shipped in
+        ``discourse/themes/data``, which keep Python's ``re``.
 
     Returns
     -------
@@ -500,10 +606,20 @@ def load_dictionary(source) -> Dictionary:
     ------
     DictionaryError
         Naming the file, the line and the theme: YAML syntax errors, unknown keys,
-        empty themes, invalid patterns, duplicated theme ids.
+        empty themes, invalid patterns, duplicated theme ids, a ``re:`` regex RE2
+        cannot run in linear time (lookarounds, backreferences), a file over
+        ``MAX_DICTIONARY_BYTES`` (10 MB), YAML nested over 32 levels or expanding (through
+        aliases) to over 200,000 values.
     FileNotFoundError
         When the file does not exist.
     """
+    if not isinstance(source, (Dictionary, Mapping)) and _built_in(Path(os.fspath(source))):
+        return _load(source, engine="re")
+    return _load(source)
+
+
+def _load(source, engine: str = "re2") -> Dictionary:
+    """:func:`load_dictionary` with the engine of ``re:`` patterns (``"re"``: built-in only)."""
     if isinstance(source, Dictionary):
         return source
     if isinstance(source, Mapping):
@@ -511,6 +627,12 @@ def load_dictionary(source) -> Dictionary:
     path = Path(os.fspath(source))
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such dictionary file")
+    size = path.stat().st_size
+    if size > MAX_DICTIONARY_BYTES:
+        raise DictionaryError(
+            f"the file is {size:,} bytes, more than the {MAX_DICTIONARY_BYTES:,} a dictionary may have",
+            path=path, hint="Check that this is the dictionary meant; split a genuine one into several",
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
@@ -518,7 +640,7 @@ def load_dictionary(source) -> Dictionary:
                               hint="Save the dictionary as UTF-8") from None
     stem = path.stem
     if path.suffix.lower() == ".dic" or text.lstrip().startswith("%"):
-        return _from_liwc(text, str(path), stem)
+        return _from_liwc(text, str(path), stem, engine)
     root = _compose(text, str(path))
     if root is None:
         raise DictionaryError("the dictionary file is empty", path=path, line=1,
@@ -526,9 +648,9 @@ def load_dictionary(source) -> Dictionary:
     if isinstance(root, yaml.MappingNode) and any(
         isinstance(k, yaml.ScalarNode) and k.value == "themes" for k, _ in root.value
     ):
-        return _from_discourse_yaml(root, str(path), stem)
+        return _from_discourse_yaml(root, str(path), stem, engine)
     if isinstance(root, yaml.MappingNode):
-        return _from_quanteda(root, str(path), stem)
+        return _from_quanteda(root, str(path), stem, engine)
     raise DictionaryError("the dictionary must be a mapping of themes", path=path, line=1,
                           hint="See docs/dictionaries.md for the layout")
 
@@ -540,11 +662,13 @@ def default_dictionary() -> Dictionary:
     """The dictionary shipped with discourse (``discourse/themes/data/default.yaml``).
 
     Its themes (parents ``challenges`` and ``remedies``) are described in
-    ``docs/default-dictionary.md``. It is read once per process.
+    ``docs/default-dictionary.md``. It is read once per process. Its ``re:`` patterns
+    (written and measured by us; some use lookaheads) run on Python's ``re``; those of
+    every other dictionary run on RE2, in linear time.
     """
     global _DEFAULT
     if _DEFAULT is None:
         ref = resources.files("discourse.themes") / "data" / "default.yaml"
         with resources.as_file(ref) as p:
-            _DEFAULT = load_dictionary(p)
+            _DEFAULT = _load(p, engine="re")  # ours, measured: Python's re (lookaheads)
     return _DEFAULT

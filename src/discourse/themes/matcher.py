@@ -14,8 +14,11 @@ Matching semantics (the rules every count, KWIC line and test rely on)
   at most ``n - 1`` tokens between them (``n = 1``: adjacent). Each occurrence of A is
   paired with its nearest B; the match spans from the first to the last of the two.
 * ``re:`` patterns are searched in the original text, case-insensitive unless they say
-  ``(?-i:...)``; a match must not straddle two documents. Shortcuts (documented in
-  ``docs/dictionaries.md``): a regex starting with ``\\b`` and literal words is tried
+  ``(?-i:...)``; a match must not straddle two documents. Users' regexes run on RE2
+  (linear time; ``\\b``, ``\\w``, ``\\d``, ``\\s`` are ASCII there, ``\\pL`` is any
+  letter), the built-in dictionary's on Python's ``re``. Shortcuts (documented in
+  ``docs/dictionaries.md``): a regex with a literal of two characters or more is searched
+  within 300 characters of it; for the built-in dictionary's regexes also: a regex starting with ``\\b`` and literal words is tried
   only where such a word starts (and where its later required words follow within
   2,000 characters); a regex with a case-sensitive word literal is searched within
   300 characters of it; an exclude regex within 300 characters of its theme's matches.
@@ -53,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans
-from discourse.themes._patterns import Pattern, _is_common
+from discourse.themes._patterns import Pattern, RE2Regex, _is_common, compile_regex, utf8_offsets
 from discourse.themes.dictionary import Dictionary
 
 __all__ = ["Matcher", "DocMatches", "Unit"]
@@ -229,8 +232,15 @@ class Matcher:
     def _add_unit(self, u: Unit) -> None:
         p = u.pattern
         if p.kind == "regex":
-            rx = re.compile(p.regex, re.IGNORECASE)
+            rx = compile_regex(p.regex, p.engine)
             literal = _required_literal(p.regex)
+            if p.engine != "re":
+                # RE2's \b and \w are ASCII: the shortcuts below assume Python's Unicode
+                # ones, so an RE2 regex keeps only the plain literal prefilter
+                if literal is not None:
+                    literal = (literal[0], literal[1], False, False)
+                self.regex_units.append((u.index, rx, literal))
+                return
             # a rare case-sensitive word (e.g. "Al") is the best prefilter; else the first words
             strong = literal is not None and literal[1] and (literal[2] or literal[3])
             plan = _regex_anchors(p.regex) if u.role == "pattern" and not strong else None
@@ -367,9 +377,12 @@ class Matcher:
         if len(docs) > 1:
             doc_start[1:] = np.cumsum(np.fromiter((len(d) + 1 for d in docs[:-1]), dtype=np.int64, count=len(docs) - 1))
         doc_end = doc_start + np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        codes = np.frombuffer(S.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.frombuffer(S.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         b = np.zeros(n_chars + 9, dtype=np.uint8)  # b[0] and the 8 last stay 0
         b[1 : n_chars + 1] = comb[codes]
+        utf8 = None  # (bytes, character -> byte offsets) for the RE2 regexes, made once
+        if any(isinstance(rx, RE2Regex) for _u, rx, _l in self.regex_units):
+            utf8 = (S.encode("utf-8", "surrogatepass"), utf8_offsets(codes))
         del codes
         edges = np.diff((b[: n_chars + 2] != 0).view(np.int8))
         starts = np.flatnonzero(edges == 1)
@@ -432,13 +445,13 @@ class Matcher:
                 windows = [(0, n_chars)]
             seen = set()
             for ws, we in windows:
-                for m in rx.finditer(S, ws, we):
-                    if m.end() == m.start() or (m.start(), m.end()) in seen:
+                for ms, me in _finditer(rx, S, ws, we, utf8):
+                    if me == ms or (ms, me) in seen:
                         continue
-                    seen.add((m.start(), m.end()))
-                    d = int(np.searchsorted(doc_start, m.start(), side="right") - 1)
-                    if m.end() <= doc_end[d]:
-                        per_doc.setdefault(d, []).append((unit, 0, m.start(), m.end()))
+                    seen.add((ms, me))
+                    d = int(np.searchsorted(doc_start, ms, side="right") - 1)
+                    if me <= doc_end[d]:
+                        per_doc.setdefault(d, []).append((unit, 0, ms, me))
 
         for d in range(len(docs)):
             dh = per_doc.get(d)
@@ -531,6 +544,19 @@ class Matcher:
         mat = np.zeros((len(n_tok), self.n_themes), dtype=np.int64)
         np.add.at(mat, (np.asarray(docs, dtype=np.int64), np.asarray(themes, dtype=np.int64)), 1)
         return mat, np.asarray(n_tok, dtype=np.int64)
+
+
+def _finditer(rx, S: str, ws: int, we: int, utf8) -> Iterator[tuple[int, int]]:
+    """Character spans of ``rx``'s matches in ``S[ws:we]`` (RE2 regexes on the encoded chunk)."""
+    if isinstance(rx, RE2Regex):
+        data, c2b = utf8
+        spans = list(rx.finditer_utf8(data, int(c2b[ws]), int(c2b[we])))
+        if spans:
+            chars = np.searchsorted(c2b, np.asarray(spans, dtype=np.int64).ravel()).tolist()
+            yield from zip(chars[0::2], chars[1::2], strict=True)
+        return
+    for m in rx.finditer(S, ws, we):
+        yield m.start(), m.end()
 
 
 def _near_filter(cand: np.ndarray, other: np.ndarray, before: int, after: int) -> np.ndarray:
