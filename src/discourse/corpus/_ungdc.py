@@ -24,7 +24,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 
-__all__ = ["PATH_RE", "SPEAKERS_FILE", "document_fields", "read_speakers"]
+__all__ = ["MAX_PART_BYTES", "PATH_RE", "SPEAKERS_FILE", "document_fields", "read_speakers"]
 
 log = logging.getLogger("discourse.corpus")
 
@@ -89,15 +89,33 @@ def _text(el: ET.Element) -> str:
     return "".join(t.text or "" for t in el.iter(_NS + "t"))
 
 
+#: The most bytes a part of the speaker spreadsheet may expand to (the real one: 1 MB);
+#: past it the spreadsheet is not used (an .xlsx is a zip, and can be a zip bomb).
+MAX_PART_BYTES = 64 * 2**20
+
+
+def _read_part(xz: zipfile.ZipFile, name: str) -> bytes:
+    """A part of the spreadsheet, read in chunks and refused past :data:`MAX_PART_BYTES`."""
+    chunks, n = [], 0
+    with xz.open(name) as fh:
+        while chunk := fh.read(min(2**20, MAX_PART_BYTES + 1 - n)):
+            n += len(chunk)
+            if n > MAX_PART_BYTES:
+                raise ValueError(f"{name} expands to more than {MAX_PART_BYTES:,} bytes")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _rows(data: bytes) -> list[dict[str, str]]:
     with zipfile.ZipFile(io.BytesIO(data)) as xz:
         names = set(xz.namelist())
         strings = []
         if "xl/sharedStrings.xml" in names:
             strings = [
-                _text(si) for si in ET.fromstring(xz.read("xl/sharedStrings.xml")).iter(_NS + "si")
+                _text(si)
+                for si in ET.fromstring(_read_part(xz, "xl/sharedStrings.xml")).iter(_NS + "si")
             ]
-        root = ET.fromstring(xz.read("xl/worksheets/sheet1.xml"))
+        root = ET.fromstring(_read_part(xz, "xl/worksheets/sheet1.xml"))
     rows = []
     for row in root.iter(_NS + "row"):
         values: dict[str, str] = {}

@@ -799,7 +799,7 @@ def _read_parquet_rows(
 def _table_bytes(path: Path, empty_hint: str, limits: _Limits) -> bytes:
     try:
         with open(path, "rb") as fh:
-            table = _Limits(str(path), limits.max_source_bytes, limits.max_source_bytes)
+            table = _Limits(str(path), limits.max_source_bytes, 2**62)
             data = _bounded_read(fh, table, str(path))
     except _Problem:
         raise CorpusError(
