@@ -2,18 +2,35 @@
 
 Every subcommand that reads a corpus takes the same load options as
 :func:`discourse.load_corpus` (``--format``, ``--filename-pattern``, ``--metadata``,
-``--errors``, ``--text-column``...). Errors of the package (bad input, bad
-dictionary...) are printed as one clear line and exit with status 2, never as a
-traceback.
+``--errors``, ``--text-column``...).
+
+Exit statuses and what is printed on stderr:
+
+- 0: done.
+- 2: an expected failure: bad input (any :class:`~discourse.errors.DiscourseError`),
+  a bad option, a missing file, an output that cannot be written (no permission, a
+  file in the way of a folder, a folder in the way of a file, a full disk). One line
+  ``discourse CMD: error: <where>: <what>. <what to do>.``, never a traceback (a
+  failing report notebook adds the failing cell's last lines, indented, below it).
+- 1: an unexpected error, a bug: one line saying so and where its traceback was
+  written (a ``discourse-traceback-*.txt`` file in the temporary folder), to send with
+  the report of the bug; ``--debug`` prints the traceback instead.
+- 130: interrupted with Ctrl-C (SIGINT), 143: terminated (SIGTERM); no traceback, and
+  a report being built is abandoned with the previous one left as it was.
+- 141: the reader of the output went away (``discourse themes SOURCE | head``).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import logging
 import os
+import signal
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,8 +39,37 @@ from discourse.errors import DiscourseError
 __all__ = ["main", "build_parser"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line: ``discourse CMD: error: ...``."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (for usage: {self.prog} --help)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:  # said by the subcommand's parser, whose options they are not
+            target = getattr(self, "commands", {}).get(getattr(ns, "command", None), self)
+            target.error(f"unrecognized arguments: {' '.join(extras)}")
+        return ns
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that cleanups run as on Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised in a subprocess
+    raise _Terminated()
+
+
 def _add_load_options(p: argparse.ArgumentParser) -> None:
     from discourse.corpus.readers import LAYOUTS, READERS
+
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS,
+        help="on an unexpected error, print its traceback instead of writing it to a file",
+    )
 
     endings = ", ".join(s for r in READERS.values() for s in r.suffixes)
     p.add_argument("source", help=f"corpus: a folder, or a file ending in {endings}")
@@ -104,6 +150,82 @@ def _load(args: argparse.Namespace):
     )
 
 
+def _check_output(output: str | os.PathLike[str] | None, *, folder: bool = False, beside: bool = False) -> None:
+    """Fail before any work if ``output`` cannot be written.
+
+    A file where a folder is needed (the output itself, or a folder above it), a folder
+    where a file is needed, or a folder one cannot write in (tried by creating a
+    temporary file there, which is removed at once): a :class:`DiscourseError` naming
+    the path. ``beside``: the output is built beside itself and moved into place (the
+    report), so its parent folder must be writable.
+    """
+    if output is None or output == "-":
+        return
+    out = Path(output)
+    what = "folder" if folder else "file"
+    if out.exists():
+        if folder and not out.is_dir():
+            raise DiscourseError(
+                "a file is in the way: the output folder is a file", path=out,
+                hint="choose another folder with -o, or move the file away",
+            )
+        if not folder and out.is_dir():
+            raise DiscourseError(
+                "the output file is a folder", path=out, hint="name a file with -o (e.g. -o out.csv)",
+            )
+    parent = out if folder and not beside and out.is_dir() else out.parent
+    while not parent.exists():
+        if parent.is_symlink():  # a dangling link
+            raise DiscourseError(
+                f"the output {what} cannot be created: this link points nowhere", path=parent,
+                hint="choose another output with -o",
+            )
+        parent = parent.parent
+    if not parent.is_dir():
+        raise DiscourseError(
+            f"a file is in the way of the output {what}: this is a file, not a folder", path=parent,
+            hint="choose another output with -o, or move the file away",
+        )
+    try:
+        if not folder and out.is_file():
+            with open(out, "ab"):  # appends nothing: only asks whether it may be written
+                pass
+        else:
+            tempfile.TemporaryFile(dir=parent).close()
+    except OSError as err:
+        problem = _OS_PROBLEMS.get(err.errno, (err.strerror or type(err).__name__, ""))[0]
+        raise DiscourseError(
+            f"the output {what} cannot be written here: {problem}", path=out if out.is_file() else parent,
+            hint="choose a folder you can write in with -o, or change its permissions",
+        ) from None
+
+
+_OS_PROBLEMS = {
+    errno.ENOENT: ("no such file or folder", "check the path"),
+    errno.EACCES: ("permission denied", "check its permissions, or choose another path"),
+    errno.EPERM: ("operation not permitted", "check its permissions, or choose another path"),
+    errno.EISDIR: ("this is a folder, where a file is needed", "name a file"),
+    errno.ENOTDIR: ("a file is in the way: a part of this path is a file, not a folder",
+                    "choose another path, or move the file away"),
+    errno.EEXIST: ("it already exists", "choose another path, or remove it"),
+    errno.ENOSPC: ("no space left on the device", "free some space, or write elsewhere"),
+    errno.EROFS: ("the file system is read-only", "write elsewhere"),
+    errno.ENAMETOOLONG: ("the name is too long", "choose a shorter path"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space, or write elsewhere"),
+}
+
+
+def _os_error_message(err: OSError) -> str:
+    """An OSError (a missing file, no permission, a full disk...) in the project's wording."""
+    from discourse.errors import describe
+
+    problem, hint = _OS_PROBLEMS.get(err.errno, (err.strerror or str(err) or type(err).__name__, "check the path"))
+    path = err.filename
+    if err.filename2 is not None:
+        path = f"{err.filename} -> {err.filename2}"
+    return describe(problem, path=path, hint=hint)
+
+
 def _write_table(df, output: str | None) -> None:
     if output is None or output == "-":
         df.to_csv(sys.stdout, index=False)
@@ -131,6 +253,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _cmd_themes(args: argparse.Namespace) -> int:
     from discourse.themes import load_dictionary, theme_frequencies
 
+    _check_output(args.output)
     corpus = _load(args)
     dictionary = load_dictionary(args.dictionary) if args.dictionary else None
     by = [c.strip() for c in args.by.split(",")] if args.by else "event"
@@ -144,6 +267,7 @@ def _cmd_kwic(args: argparse.Namespace) -> int:
 
     from discourse.themes import kwic, load_dictionary
 
+    _check_output(args.output)
     corpus = _load(args)
     dictionary = load_dictionary(args.dictionary) if args.dictionary else None
     table = kwic(corpus, args.query, window=args.window, dictionary=dictionary)
@@ -165,6 +289,7 @@ def _cmd_kwic(args: argparse.Namespace) -> int:
 def _cmd_topics(args: argparse.Namespace) -> int:
     from discourse.topics import write_topic_outputs
 
+    _check_output(args.output, folder=True)
     corpus = _load(args)
     paths = write_topic_outputs(
         corpus,
@@ -184,6 +309,7 @@ def _cmd_topics(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from discourse.report import build_report
 
+    _check_output(args.output, folder=True, beside=True)
     load_options = {
         "format": args.format,
         "filename_pattern": args.filename_pattern,
@@ -258,6 +384,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         shipped_validation,
     )
 
+    _check_output(args.output)
     dictionary = load_dictionary(args.dictionary) if args.dictionary else None
     labels = read_labels(args.labels) if args.labels else shipped_validation()
     label_cols = [c for c in labels.columns if str(c).startswith("label_")]
@@ -301,6 +428,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             "the output file exists (it may hold labels)", path=out,
             hint="choose another file with -o, or pass --force to replace it",
         )
+    _check_output(out)
     corpus = _load(args)
     dictionary = load_dictionary(args.dictionary) if args.dictionary else None
     sample = validation_sample(corpus, dictionary, n=args.n, unit=args.unit, seed=args.seed)
@@ -317,11 +445,15 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the ``discourse`` argument parser."""
     from discourse import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="discourse",
         description="Analyse digital-governance discourse: corpora, themes, topics, events.",
     )
     parser.add_argument("--version", action="version", version=f"discourse {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true",
+        help="on an unexpected error, print its traceback instead of writing it to a file",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is done (and skipped)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -406,26 +538,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="the CSV to label")
     p.add_argument("--force", action="store_true", help="replace the output file if it exists")
     p.set_defaults(func=_cmd_sample)
+    parser.commands = dict(sub.choices)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+def _report_bug(command: str, err: BaseException, debug: bool) -> None:
+    """An unexpected error: one line saying so, the traceback in a file (or on stderr with --debug)."""
+    text = "".join(traceback.format_exception(err))
+    name = _name(command)
+    what = f"{type(err).__name__}: {' '.join(str(err).split())}".rstrip(": ")
+    if debug:
+        sys.stderr.write(text)
+        print(f"{name}: internal error: {what}. This is a bug in discourse: please report it to its "
+              "maintainers with the command you ran and the traceback above.", file=sys.stderr)
+        return
     try:
+        fd, path = tempfile.mkstemp(prefix="discourse-traceback-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"command: discourse {' '.join(sys.argv[1:])}\n\n{text}")
+        where = f"the traceback is in {path}"
+    except OSError:
+        where = "run it again with --debug to see the traceback"
+    print(f"{name}: internal error: {what}. This is a bug in discourse: please report it to its "
+          f"maintainers with the command you ran; {where}.", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    0 done, 1 an unexpected error (a bug), 2 an expected failure (bad input or
+    options, an output that cannot be written), 130 Ctrl-C, 141 closed pipe, 143
+    SIGTERM. See the module's documentation.
+    """
+    command = ""
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    previous = None
+    try:
+        if _in_main_thread():
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        command = args.command
+        debug = bool(getattr(args, "debug", False))
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
         return args.func(args)
     except DiscourseError as err:
-        print(f"discourse {args.command}: error: {err}", file=sys.stderr)
+        print(f"{_name(command)}: error: {err}", file=sys.stderr)
         return 2
-    except FileNotFoundError as err:
-        print(f"discourse {args.command}: error: {err}", file=sys.stderr)
-        return 2
+    except _Terminated:
+        print(f"{_name(command)}: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
+        print(f"{_name(command)}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # the reader went away (`discourse themes SOURCE | head`): stop quietly as Unix
@@ -436,6 +603,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError, io.UnsupportedOperation):  # pragma: no cover - no real stdout
             pass
         return 128 + 13  # 128 + SIGPIPE, what a shell reports for `cmd | head`
+    except OSError as err:  # the system's refusal (no such file, no permission, disk full...), not a bug
+        print(f"{_name(command)}: error: {_os_error_message(err)}", file=sys.stderr)
+        return 2
+    except MemoryError as err:
+        print(f"{_name(command)}: error: out of memory ({err or 'MemoryError'}). "
+              "Load a smaller corpus or part of it (e.g. --year-min), or use a machine with more memory.",
+              file=sys.stderr)
+        return 2
+    except Exception as err:
+        _report_bug(command, err, debug)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _name(command: str) -> str:
+    return f"discourse {command}" if command else "discourse"
+
+
+def _in_main_thread() -> bool:
+    """True in the main thread (the only one that may set signal handlers)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":  # pragma: no cover
