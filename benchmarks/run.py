@@ -9,7 +9,9 @@ figures honest. ``make bench`` calls this script. Pass names to run a subset::
 The benchmarks: ``bench_load`` (loading the corpus), ``bench_themes`` (theme counts),
 ``bench_topics`` and ``bench_topics_full`` (topic models), ``bench_validation`` (the
 built-in dictionary's precision, recall and F1 on the labelled UN sentences, against
-its targets; it prints "met"/"not met" and does not fail on them).
+its targets; it prints "met"/"not met" and does not fail on them), ``bench_hostile``
+(the regex ``re:(a+)+b`` on 10,000 to 1,000,000 characters: linear time on RE2, against
+Python's exponential ``re``).
 """
 
 from __future__ import annotations
