@@ -445,6 +445,14 @@ def test_file_changing_while_read(tmp_path, monkeypatch):
     assert _skipped(df) == {str(root / "growing.txt"): "the file changed while it was being read"}
 
 
+def test_fifo_in_folder_skipped_without_blocking(tmp_path):
+    root = _folder(tmp_path)
+    os.mkfifo(root / "pipe.txt")  # opening it for reading would wait for a writer forever
+    df = load_corpus(root, errors="skip")
+    assert list(df["doc_id"]) == ["good"]
+    assert _skipped(df) == {str(root / "pipe.txt"): "not a regular file (a device, FIFO or socket)"}
+
+
 def test_huge_file_in_folder_refused_before_reading(tmp_path, monkeypatch):
     root = _folder(tmp_path)
     (root / "huge.txt").write_bytes(b"word " * 1000)

@@ -338,6 +338,10 @@ _NOT_UTF8 = _Problem(
 def _read_file(full: Path, limits: _Limits, display: str) -> bytes:
     """A file's bytes, bounded; a file that changes or vanishes while read is a problem."""
     try:
+        if not stat.S_ISREG(os.stat(full).st_mode):  # before opening: a FIFO would block
+            raise _Problem(
+                "not a regular file (a device, FIFO or socket)", hint="Remove it from the source"
+            )
         fh = open(full, "rb")  # noqa: SIM115 - closed below, stat'ed while open
     except FileNotFoundError as err:
         if not os.path.lexists(full):
