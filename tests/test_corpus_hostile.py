@@ -577,3 +577,12 @@ def test_csv_field_longer_than_the_csv_module_default(tmp_path):
     p.write_text(f'text\n"{long}"\nshort\n')
     df = load_corpus(p)
     assert len(df.loc[0, "text"]) == len(long.strip()) and df.loc[1, "text"] == "short"
+
+
+def test_oversized_sidecar_refused(tmp_path, monkeypatch):
+    root = _folder(tmp_path)
+    meta = tmp_path / "meta.csv"
+    meta.write_text("doc_id,speaker\n" + "good,Ana\n" * 100)
+    monkeypatch.setattr(readers, "MAX_SOURCE_BYTES", 500)
+    with pytest.raises(CorpusError, match=r"meta\.csv: the metadata file is larger than 500 bytes"):
+        load_corpus(root, metadata=meta)

@@ -1032,7 +1032,16 @@ def _read_sidecar(meta: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataF
             )
         collector = _Collector("raise")
         sep = "\t" if mpath.suffix.lower() in (".tsv", ".tab") else ","
-        header, rows = _read_csv_rows(mpath, mpath.read_bytes(), sep, collector)
+        try:
+            with open(mpath, "rb") as fh:
+                data = _bounded_read(fh, _Limits(name, MAX_SOURCE_BYTES, 2**62), name)
+        except _Problem:
+            raise CorpusError(
+                f"the metadata file is larger than {MAX_SOURCE_BYTES:,} bytes",
+                path=mpath,
+                hint="Check that metadata= names the sidecar table",
+            ) from None
+        header, rows = _read_csv_rows(mpath, data, sep, collector)
         df = pd.DataFrame([r[2] for r in rows], columns=header)
     keys = [c for c in ("doc_id", "file", "filename", "file_name", "path") if c in df.columns]
     if not keys:
