@@ -183,3 +183,16 @@ def test_huge_file_and_huge_pattern_are_refused(tmp_path):
         load_dictionary({"themes": {"t": {"patterns": ["x" * 10_001]}}})
     with pytest.raises(DictionaryError, match="nested 21 deep"):
         load_dictionary({"themes": {"t": {"patterns": ["(" * 21 + "a" + ")" * 21]}}})
+
+
+def test_globs_with_several_stars_are_linear_on_a_long_token():
+    d = load_dictionary({"themes": {"g": {"patterns": ["a*b*c", "x*y*z*w"]}}, })
+    d_q = load_dictionary({"q": {"t": ["a*b?c*d"]}})  # quanteda "?" terms are our own regexes
+    m, m_q = Matcher(d), Matcher(d_q)
+    for matcher, text in ((m, "a" + "b" * 100_000 + "q"), (m, "x" + "yz" * 50_000 + "q"),
+                          (m_q, "a" + "bxc" * 30_000 + "q")):
+        t = time.perf_counter()
+        assert matcher.counts([text])[0].tolist() == [[0]]
+        assert time.perf_counter() - t < 1  # minutes before (backtracking, quadratic or worse)
+    assert m.counts(["abc, abbbc, abcbc, acbc, ab, xyzw, xyyzzzw, xzyw"])[0].tolist() == [[6]]
+    assert m_q.counts(["abxcd abcd abbxcyyd"])[0].tolist() == [[2]]

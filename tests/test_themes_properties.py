@@ -131,3 +131,17 @@ def test_matcher_never_raises_on_any_text(themes, texts):
     for dm, text in zip(out, texts, strict=True):
         for _theme, _unit, s, e in dm.matches:
             assert 0 <= s < e <= len(text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["a", "b", "ab", "ba", "*"]), min_size=1, max_size=6).map("".join),
+       st.lists(st.text("ab", min_size=1, max_size=12), min_size=1, max_size=6))
+def test_globs_match_like_fnmatch(glob, tokens):
+    import fnmatch
+
+    if glob.strip("*") == "" or (glob[0] == "*" and glob[-1] == "*"):
+        return  # refused by the pattern language (a glob needs a fixed start or end)
+    m = Matcher(load_dictionary({"themes": {"g": {"patterns": [glob]}}}))
+    text = " ".join(tokens)
+    expected = sum(fnmatch.fnmatchcase(t, glob) for t in tokens)
+    assert int(m.counts([text])[0][0, 0]) == expected, (glob, text)

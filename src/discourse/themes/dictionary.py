@@ -24,7 +24,7 @@ import yaml
 
 from discourse.errors import DictionaryError
 from discourse.text import NON_TOKEN_CHAR, TOKEN_CHAR
-from discourse.themes._patterns import Pattern, PatternSyntaxError, parse_pattern
+from discourse.themes._patterns import Pattern, PatternSyntaxError, glob_regex, parse_pattern
 
 __all__ = ["Theme", "Group", "Dictionary", "load_dictionary", "default_dictionary"]
 
@@ -447,7 +447,7 @@ def _quanteda_term(term: str) -> tuple[str, str]:
         parts = []
         for tok in re.split(r"[^\w*?]+|_", term):
             if tok:
-                parts.append(re.escape(tok).replace(r"\*", TOKEN_CHAR + "*").replace(r"\?", TOKEN_CHAR))
+                parts.append(glob_regex([re.escape(seg).replace(r"\?", TOKEN_CHAR) for seg in tok.split("*")]))
         return f"re:(?<!{TOKEN_CHAR})" + (NON_TOKEN_CHAR + "+").join(parts) + f"(?!{TOKEN_CHAR})", "re"
     return re.sub(r"[()|]", " ", term), "re2"
 
