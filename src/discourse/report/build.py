@@ -15,10 +15,16 @@
    ``manifest.json`` (corpus and dictionary fingerprints, parameters, seed, package
    versions, time of the build).
 
-The report is built in a temporary folder beside the output folder and moved into
-place only when every notebook has run: a failing notebook raises
+The report is built in a temporary folder beside the output folder
+(``.<name>.building-*``) and swapped into place only when every notebook has run
+(one atomic exchange of the two folders where the system has it, Linux's
+``renameat2``; else two renames): a failing notebook raises
 :class:`~discourse.errors.ReportError` naming the notebook and the failing cell's
-error, and the previous report is left as it was.
+error, and the previous report is left as it was. Interrupted (Ctrl-C, ``SIGTERM``
+through the command line), the build stops its notebook kernels, removes its folder
+and leaves the previous report as it was. Killed outright (``SIGKILL``, power cut),
+it leaves its build folder behind, and the previous report intact; the next build
+beside it removes such stale folders (see :func:`remove_stale_builds`).
 
 What the notebooks show and save is :mod:`discourse.report.outputs`; the findings in
 words are :mod:`discourse.report.findings`.
@@ -27,7 +33,9 @@ words are :mod:`discourse.report.findings`.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as _dt
+import errno
 import hashlib
 import html
 import json
@@ -36,8 +44,11 @@ import pickle
 import platform
 import re
 import shutil
+import signal
+import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -56,6 +67,7 @@ __all__ = [
     "load_report_corpus",
     "list_notebooks",
     "notebooks_dir",
+    "remove_stale_builds",
     "GENERATOR",
 ]
 
@@ -66,6 +78,11 @@ NOTEBOOK_PATTERN = re.compile(r"^\d\d-[A-Za-z0-9_.-]+\.py$")
 _CORPUS_CACHE = "_corpus.pkl"
 _WORK_DIR = "_work"
 _KEEP = (".gitkeep",)
+#: Written at the top of a build folder while the build runs: who builds (pid, host)
+#: and since when, so that a later build can tell a killed build's folder from a
+#: running one. Removed just before the folder is moved into place.
+_BUILD_MARK = ".discourse-build.json"
+_STALE_ELSEWHERE = 24 * 3600  # seconds after which another machine's build is taken as killed
 
 
 # --- locating the notebooks ----------------------------------------------------------
@@ -419,6 +436,13 @@ def _render_html(nb, title: str, show_code: bool) -> str:
     return body
 
 
+# The kernels our notebooks run in (pid -> kernel manager), so that an interrupted build
+# can stop them at once instead of waiting for their notebooks to finish.
+_KERNELS: dict[int, Any] = {}
+_KERNELS_LOCK = threading.Lock()
+_STOPPING = threading.Event()  # set when interrupted: a kernel starting now is killed at once
+
+
 def _kernel_manager_class(log_path: Path):
     """A kernel manager whose kernel writes its stderr to ``log_path``, not to our terminal."""
     from jupyter_client.manager import AsyncKernelManager
@@ -427,9 +451,33 @@ def _kernel_manager_class(log_path: Path):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             with open(log_path, "ab") as fh:  # the child keeps its own copy of the descriptor
                 kw["stderr"] = fh
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
+                info = await super()._async_launch_kernel(kernel_cmd, **kw)
+            pid = getattr(self.provisioner, "pid", None)
+            if pid is not None:
+                with _KERNELS_LOCK:
+                    _KERNELS[int(pid)] = self
+                if _STOPPING.is_set():  # started as the build was being interrupted
+                    _kill_kernels()
+            return info
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            pid = getattr(self.provisioner, "pid", None)
+            with _KERNELS_LOCK:
+                _KERNELS.pop(pid, None)
+            await super()._async_cleanup_resources(restart=restart)
 
     return _QuietKernelManager
+
+
+def _kill_kernels() -> None:
+    """Kill the kernels of the notebooks still running (on an interrupted build)."""
+    _STOPPING.set()
+    with _KERNELS_LOCK:
+        pids = list(_KERNELS)
+        _KERNELS.clear()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _execution_error(err, notebook: Path) -> ReportError:
@@ -529,8 +577,10 @@ def build_report(
         folder cannot be replaced. The previous report is left as it was.
     """
     started = time.perf_counter()
+    started_at = time.time()
     output = Path(output).resolve()
     _check_output_replaceable(output)
+    remove_stale_builds(output, before=started_at)
     nb_paths = [Path(p).resolve() for p in notebooks] if notebooks is not None else list_notebooks()
     for p in nb_paths:
         if not p.is_file():
@@ -573,11 +623,7 @@ def build_report(
         **params,
     }
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(build, 0o777 & ~umask)  # mkdtemp makes it private; a report is a normal folder
+    build = _make_build_folder(output, started_at)
     try:
         work = build / _WORK_DIR
         work.mkdir()
@@ -621,6 +667,7 @@ def build_report(
         (build / "index.html").write_text(_index_html(manifest), encoding="utf-8")
         shutil.rmtree(work)
         (build / ITEMS_FILE).unlink(missing_ok=True)
+        (build / _BUILD_MARK).unlink(missing_ok=True)
         _move_into_place(build, output)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
@@ -751,6 +798,7 @@ def _run_notebooks(nb_paths, build, work, params, show_code, progress, kernel_na
     if progress and tqdm is not None:
         bar = tqdm(total=len(nb_paths), desc="report", unit="notebook", file=sys.stderr)
     records = []
+    _STOPPING.clear()
     try:
         with _kernel(kernel_name, work) as kname:
             if workers <= 1 or len(nb_paths) <= 1:
@@ -769,10 +817,18 @@ def _run_notebooks(nb_paths, build, work, params, show_code, progress, kernel_na
                         if bar is not None:
                             bar.set_postfix_str(records[-1]["name"])
                             bar.update(1)
-                except BaseException:
+                except BaseException as err:
                     for fut in futures:
                         fut.cancel()
+                    if not isinstance(err, Exception):
+                        # interrupted (Ctrl-C, SIGTERM): stop the notebooks now rather
+                        # than wait for them to finish before the pool can close
+                        _kill_kernels()
                     raise
+    except BaseException as err:
+        if not isinstance(err, Exception):
+            _kill_kernels()
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -800,12 +856,141 @@ def _read_items(build: Path) -> list[dict[str, Any]]:
     return list(items.values())
 
 
+def _make_build_folder(output: Path, started_at: float) -> Path:
+    """Create the build folder beside ``output`` and mark it as a running build of ours."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(build, 0o777 & ~umask)  # mkdtemp makes it private; a report is a normal folder
+    mark = {"generator": GENERATOR, "pid": os.getpid(), "host": socket.gethostname(), "started": started_at}
+    (build / _BUILD_MARK).write_text(json.dumps(mark) + "\n", encoding="utf-8")
+    return build
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _is_our_report(folder: Path) -> bool:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("generator") == GENERATOR
+
+
+def _stale(folder: Path, before: float) -> bool:
+    """True for a build folder left by a killed build, or a replaced report left behind."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        mark = json.loads((folder / _BUILD_MARK).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        mark = None
+    except (OSError, ValueError):
+        return False  # unreadable: not recognisably ours
+    if isinstance(mark, dict) and mark.get("generator") == GENERATOR:
+        started = mark.get("started")
+        if not isinstance(started, (int, float)) or started >= before:
+            return False
+        pid = mark.get("pid")
+        if mark.get("host") != socket.gethostname():
+            # another machine's build (a shared folder): its process cannot be asked
+            # after, so only one started more than a day ago counts as killed
+            return started < before - _STALE_ELSEWHERE
+        if isinstance(pid, int) and _pid_alive(pid):
+            return False  # a build running now, in another process
+        return True
+    if mark is not None:
+        return False
+    # no mark: a previous report set aside by the swap (or a build folder killed before
+    # its mark was written, still empty); ours only if it is one of those, and older
+    try:
+        older = folder.stat().st_mtime < before
+    except OSError:
+        return False
+    return older and (_is_our_report(folder) or not any(folder.iterdir()))
+
+
+def remove_stale_builds(output: str | os.PathLike[str], *, before: float | None = None) -> list[Path]:
+    """Remove the build folders a killed build of ``output`` left beside it.
+
+    A build that is killed outright (``SIGKILL``, a power cut) cannot clean up: it
+    leaves ``.<name>.building-*`` (or ``.<name>.old-*``) beside the report folder
+    ``<name>``, the report itself intact. :func:`build_report` calls this first. Only
+    folders that are recognisably ours are removed: named so, and either marked as a
+    build (``.discourse-build.json``) of a process of this machine that is gone (of
+    another machine: started more than a day before), or a report of ours set aside by
+    a swap (its ``manifest.json``), or empty; and only those older than ``before``.
+    Symbolic links and anything else are left alone.
+
+    Parameters
+    ----------
+    output : path
+        The report folder.
+    before : float, optional
+        Time (seconds since the epoch); only folders from before it are removed.
+        Default: now.
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    output = Path(output).resolve()
+    before = time.time() if before is None else before
+    prefixes = (f".{output.name}.building-", f".{output.name}.old-")
+    try:
+        siblings = list(output.parent.iterdir())
+    except OSError:
+        return []
+    removed = []
+    for folder in sorted(siblings):
+        if folder.name.startswith(prefixes) and _stale(folder, before):
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder)
+    return removed
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # pragma: no cover - glibc < 2.28, musl
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):  # pragma: no cover
+        return False  # a file system without the exchange
+    raise OSError(code, os.strerror(code), os.fspath(a), None, os.fspath(b))
+
+
 def _move_into_place(build: Path, output: Path) -> None:
     old = None
     if output.exists():
         for keep in _KEEP:
             if (output / keep).exists() and not (build / keep).exists():
                 shutil.copy2(output / keep, build / keep)
+        if output.is_dir() and not output.is_symlink() and _exchange(build, output):
+            # one atomic step: the new report is in place, the previous one is in `build`
+            shutil.rmtree(build, ignore_errors=True)
+            return
         old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
         old.rmdir()
         os.replace(output, old)
