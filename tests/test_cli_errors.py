@@ -230,6 +230,20 @@ def test_debug_prints_the_traceback_instead(talks, tmp_path, where):
     assert not list(tmp_path.glob("discourse-traceback-*"))
 
 
+def test_out_of_memory_is_one_line(talks, tmp_path):
+    env = planted_env(tmp_path, """
+        import discourse.cli
+        def _cmd_info(args):
+            raise MemoryError()
+        discourse.cli._cmd_info = _cmd_info
+    """)
+    out = run("info", talks, env=env, cwd=tmp_path)
+    assert one_error_line(out, "info") == (
+        "out of memory. Load a smaller corpus or part of it (e.g. --year-min), "
+        "or use a machine with more memory."
+    )
+
+
 # --- Ctrl-C and SIGTERM: 130 and 143, no traceback ---------------------------------------------
 
 SLOW = """

@@ -103,14 +103,20 @@ def siblings(out: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_ctrl_c_leaves_the_previous_report_and_no_build_folder(tmp_path):
+@pytest.mark.parametrize("to", ["process", "group"])
+def test_ctrl_c_leaves_the_previous_report_and_no_build_folder(tmp_path, to):
+    """SIGINT to the command alone, or to its whole process group as a terminal's Ctrl-C
+    does (the kernels then get it too)."""
     out = tmp_path / "reports"
     before = previous_report(out)
     proc = start_build(out)
     try:
         wait_for_a_kernel(proc, out)
         t0 = time.monotonic()
-        proc.send_signal(signal.SIGINT)
+        if to == "group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         seconds = time.monotonic() - t0
         # the kernels were stopped with the build, not left running

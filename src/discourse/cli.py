@@ -607,7 +607,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{_name(command)}: error: {_os_error_message(err)}", file=sys.stderr)
         return 2
     except MemoryError as err:
-        print(f"{_name(command)}: error: out of memory ({err or 'MemoryError'}). "
+        detail = f" ({' '.join(str(err).split())})" if str(err) else ""
+        print(f"{_name(command)}: error: out of memory{detail}. "
               "Load a smaller corpus or part of it (e.g. --year-min), or use a machine with more memory.",
               file=sys.stderr)
         return 2
