@@ -83,6 +83,11 @@ def test_a_plain_regex_syntax_error_says_so(tmp_path):
         load_dictionary({"themes": {"t": {"patterns": ["re:(unclosed"]}}})
 
 
+def test_lone_surrogate_in_a_regex_is_refused():
+    with pytest.raises(DictionaryError, match="lone surrogate"):
+        load_dictionary({"themes": {"t": {"patterns": ["re:a\ud800"]}}})
+
+
 def test_too_big_repetition_is_refused_not_compiled_forever():
     with pytest.raises(DictionaryError, match="linear time"):
         load_dictionary({"themes": {"t": {"patterns": ["re:((a{100}){100}){100}"]}}})

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 
 import yaml
@@ -19,7 +20,9 @@ from discourse.text import TOKEN_RE
 from discourse.themes import Matcher, load_dictionary
 from test_themes_matcher import _reference
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# THEMES_EXAMPLES=5000 for a longer search than the test suite's
+SETTINGS = settings(max_examples=int(os.environ.get("THEMES_EXAMPLES", "150")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 # --- random dictionaries raise only DictionaryError -------------------------------------------
 

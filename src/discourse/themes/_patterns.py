@@ -598,6 +598,12 @@ def compile_regex(rx: str, engine: str = "re2"):
             raise PatternSyntaxError(f"invalid regular expression ({err})") from None
     if engine != "re2":
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    bad = re.search("[\ud800-\udfff]", rx)
+    if bad:
+        raise PatternSyntaxError(
+            f"the regular expression holds a lone surrogate ({bad.group()!r}), which is not text; "
+            "it comes from a badly decoded file: save the dictionary as UTF-8"
+        )
     try:
         return RE2Regex(rx, re2.compile(rx, _re2_options(True)))
     except re2.error as err:
