@@ -580,6 +580,8 @@ def _re2_problem(rx: str, message: str) -> str:
         return "a backreference ('\\1') is not supported"
     if re.search(r"[*+?}][+]", rx):
         return "a possessive quantifier ('a++', 'a*+') is not supported"
+    if "repetition size" in message or "too large" in message:
+        return "it is too large once its repetitions are expanded (at most {1000}, and nested ones multiply)"
     return message
 
 
