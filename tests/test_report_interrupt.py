@@ -128,7 +128,7 @@ def test_ctrl_c_leaves_the_previous_report_and_no_build_folder(tmp_path, to):
         stop_session(proc)
     assert proc.returncode == 130, err
     assert err.endswith("discourse report: interrupted\n") and "Traceback" not in err, err
-    assert seconds < 30  # it does not wait for the notebooks to finish
+    assert seconds < 6  # the kernels are stopped: it does not wait for the notebooks (~10 s here)
     assert left == []
     assert snapshot(out) == before
     assert siblings(out) == ["reports"]
