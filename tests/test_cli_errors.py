@@ -260,8 +260,9 @@ SLOW = """
 @pytest.mark.parametrize(("sig", "status", "said"), [
     (signal.SIGINT, 130, "interrupted"),
     (signal.SIGTERM, 143, "terminated"),
+    (signal.SIGHUP, 129, "hung up"),
 ])
-def test_interrupted_or_terminated_without_a_traceback(talks, tmp_path, sig, status, said):
+def test_interrupted_terminated_or_hung_up_without_a_traceback(talks, tmp_path, sig, status, said):
     env = planted_env(tmp_path, SLOW)
     proc = subprocess.Popen([str(EXE), "info", str(talks)], stderr=subprocess.PIPE, text=True, env=env)
     try:

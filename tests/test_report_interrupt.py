@@ -103,10 +103,10 @@ def siblings(out: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("to", ["process", "group"])
+@pytest.mark.parametrize("to", ["process", "group", "sigterm"])
 def test_ctrl_c_leaves_the_previous_report_and_no_build_folder(tmp_path, to):
     """SIGINT to the command alone, or to its whole process group as a terminal's Ctrl-C
-    does (the kernels then get it too)."""
+    does (the kernels then get it too); or SIGTERM (``kill``, a scheduler's time limit)."""
     out = tmp_path / "reports"
     before = previous_report(out)
     proc = start_build(out)
@@ -116,7 +116,7 @@ def test_ctrl_c_leaves_the_previous_report_and_no_build_folder(tmp_path, to):
         if to == "group":
             os.killpg(proc.pid, signal.SIGINT)
         else:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGTERM if to == "sigterm" else signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         seconds = time.monotonic() - t0
         # the kernels were stopped with the build, not left running
@@ -126,8 +126,9 @@ def test_ctrl_c_leaves_the_previous_report_and_no_build_folder(tmp_path, to):
         left = session_processes(proc.pid)
     finally:
         stop_session(proc)
-    assert proc.returncode == 130, err
-    assert err.endswith("discourse report: interrupted\n") and "Traceback" not in err, err
+    status, said = (143, "terminated") if to == "sigterm" else (130, "interrupted")
+    assert proc.returncode == status, err
+    assert err.endswith(f"discourse report: {said}\n") and "Traceback" not in err, err
     assert seconds < 6  # the kernels are stopped: it does not wait for the notebooks (~10 s here)
     assert left == []
     assert snapshot(out) == before

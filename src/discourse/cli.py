@@ -15,7 +15,8 @@ Exit statuses and what is printed on stderr:
 - 1: an unexpected error, a bug: one line saying so and where its traceback was
   written (a ``discourse-traceback-*.txt`` file in the temporary folder), to send with
   the report of the bug; ``--debug`` prints the traceback instead.
-- 130: interrupted with Ctrl-C (SIGINT), 143: terminated (SIGTERM); no traceback, and
+- 130: interrupted with Ctrl-C (SIGINT), 143: terminated (SIGTERM), 129: hung up
+  (SIGHUP, the terminal closed); no traceback, and
   a report being built is abandoned with the previous one left as it was.
 - 141: the reader of the output went away (``discourse themes SOURCE | head``).
 """
@@ -56,11 +57,20 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised in the main thread so that cleanups run as on Ctrl-C."""
+    """SIGTERM or SIGHUP, raised in the main thread so that cleanups run as on Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _on_sigterm(signum, frame):  # pragma: no cover - exercised in a subprocess
-    raise _Terminated()
+def _on_signal(signum, frame):  # pragma: no cover - exercised in a subprocess
+    raise _Terminated(signum)
+
+
+#: Signals that end the command as Ctrl-C does (cleanups run), and how it says so.
+_ENDING_SIGNALS = {signal.SIGTERM: "terminated", getattr(signal, "SIGHUP", None): "hung up"}
+_ENDING_SIGNALS.pop(None, None)  # no SIGHUP on Windows
 
 
 def _add_load_options(p: argparse.ArgumentParser) -> None:
@@ -568,14 +578,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     0 done, 1 an unexpected error (a bug), 2 an expected failure (bad input or
     options, an output that cannot be written), 130 Ctrl-C, 141 closed pipe, 143
-    SIGTERM. See the module's documentation.
+    SIGTERM, 129 SIGHUP. See the module's documentation.
     """
     command = ""
     debug = "--debug" in (sys.argv[1:] if argv is None else argv)
-    previous = None
+    previous = {}
     try:
         if _in_main_thread():
-            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+            previous = {sig: signal.signal(sig, _on_signal) for sig in _ENDING_SIGNALS}
         parser = build_parser()
         args = parser.parse_args(argv)
         command = args.command
@@ -588,9 +598,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DiscourseError as err:
         print(f"{_name(command)}: error: {err}", file=sys.stderr)
         return 2
-    except _Terminated:
-        print(f"{_name(command)}: terminated", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except _Terminated as err:
+        print(f"{_name(command)}: {_ENDING_SIGNALS.get(err.signum, 'terminated')}", file=sys.stderr)
+        return 128 + int(err.signum)
     except KeyboardInterrupt:
         print(f"{_name(command)}: interrupted", file=sys.stderr)
         return 130
@@ -616,8 +626,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_bug(command, err, debug)
         return 1
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _name(command: str) -> str:
