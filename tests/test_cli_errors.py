@@ -299,3 +299,19 @@ def test_ctrl_c_during_real_work(tmp_path):
     if status == 0:  # pragma: no cover - it finished before the signal arrived
         pytest.skip("the command finished before SIGINT arrived")
     assert status == 130 and rest.endswith("discourse topics: interrupted\n")
+
+
+def test_size_limits_on_the_command_line(tmp_path):
+    """--max-bytes reaches load_corpus: a document over it is one error line (strict) or listed (skip)."""
+    import zipfile
+
+    source = tmp_path / "c.zip"
+    with zipfile.ZipFile(source, "w") as zf:
+        zf.writestr("a.txt", "Title\n\nThe digital divide persists.\n")
+        zf.writestr("big.txt", "x " * 5000)
+    out = run("info", str(source), "--max-bytes", "1000")
+    assert out.returncode == 2
+    assert "big.txt: larger than max_bytes=1,000 bytes (10,000 bytes)" in one_error_line(out, "info")
+    out = run("info", str(source), "--max-bytes", "1000", "--errors", "skip")
+    assert out.returncode == 0
+    assert "1 loaded, 1 skipped, 2 seen" in out.stdout

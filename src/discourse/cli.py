@@ -111,6 +111,10 @@ def _add_load_options(p: argparse.ArgumentParser) -> None:
         choices=["raise", "skip"],
         help="stop at the first bad file (raise) or skip and list it (skip)",
     )
+    g.add_argument("--max-bytes", type=int, default=None, metavar="N",
+                   help="largest document in bytes, once decompressed (default 64 MiB); larger ones are bad files")
+    g.add_argument("--max-source-bytes", type=int, default=None, metavar="N",
+                   help="most bytes read from the whole source, decompressed (default 2 GiB); past it the load stops")
     g.add_argument(
         "--text-column",
         default=None,
@@ -142,11 +146,17 @@ def _column_mapping(args: argparse.Namespace) -> dict[str, str]:
     return columns
 
 
+def _limits(args: argparse.Namespace) -> dict:
+    """The size limits given on the command line (load_corpus's defaults otherwise)."""
+    return {name: getattr(args, name) for name in ("max_bytes", "max_source_bytes")
+            if getattr(args, name, None) is not None}
+
+
 def _load(args: argparse.Namespace):
     from discourse.corpus import load_corpus
 
+    kwargs = _limits(args)
     columns = _column_mapping(args)
-    kwargs = {}
     if columns:
         kwargs["columns"] = columns
     return load_corpus(
@@ -325,6 +335,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         "filename_pattern": args.filename_pattern,
         "metadata": args.metadata,
         "errors": args.errors,
+        **_limits(args),
     }
     columns = _column_mapping(args)
     if columns:
