@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from discourse.errors import DictionaryError
-from discourse.themes import Matcher, default_dictionary, kwic, load_dictionary
+from discourse.themes import Matcher, default_dictionary, kwic, load_dictionary, theme_counts
 from discourse.themes import dictionary as dictionary_module
 from discourse.themes._patterns import RE2Regex, compile_regex
 
@@ -93,14 +93,22 @@ def test_too_big_repetition_is_refused_not_compiled_forever():
         load_dictionary({"themes": {"t": {"patterns": ["re:((a{100}){100}){100}"]}}})
 
 
-def test_built_in_dictionaries_keep_their_lookaheads_but_a_copy_is_checked(tmp_path):
+def test_built_in_dictionaries_keep_their_lookaheads_and_a_copy_still_loads(tmp_path, demo_corpus):
     d = default_dictionary()
     regexes = [p for t in d for p in t.compiled + t.compiled_exclude if p.kind == "regex"]
     assert regexes and {p.engine for p in regexes} == {"re"}
     assert any("(?!" in p.regex for p in regexes)
-    # the same file outside discourse/themes/data is a user's dictionary: RE2, a clear error
+    # a copy of the file (an analyst's starting point) loads: its regexes are ours, verbatim,
+    # so they keep Python's re, and it counts exactly as the built-in dictionary
     copy = tmp_path / "default.yaml"
     shutil.copy(dictionary_module._BUILT_IN / "default.yaml", copy)
+    mine = load_dictionary(copy)
+    assert mine.fingerprint() == d.fingerprint()
+    pd.testing.assert_frame_equal(theme_counts(demo_corpus, mine), theme_counts(demo_corpus, d))
+    # a regex the analyst edits is theirs: RE2, and a clear error for the lookahead
+    text = copy.read_text(encoding="utf-8").replace("(?!\\s*-?\\s*(?-i:[A-Z]))[\\s\\-]*", "(?!\\s*(?-i:[A-Z]))[\\s\\-]*", 1)
+    assert text != copy.read_text(encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
     with pytest.raises(DictionaryError) as err:
         load_dictionary(copy)
     assert "theme 'ai_safety'" in str(err.value) and "negative lookahead" in str(err.value)

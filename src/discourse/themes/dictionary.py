@@ -9,6 +9,7 @@ theme. The formats and the pattern language are described in ``docs/dictionaries
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -346,8 +347,11 @@ def _compile_all(texts: list[tuple], path, theme_id: str, role: str, engine: str
     """Parse ``(text, line)`` or ``(text, line, engine)`` entries; errors name file, line, theme."""
     out = []
     for text, line, *own in texts:
+        use = own[0] if own else engine
+        if use == "re2" and text.startswith("re:") and text in _shipped_regexes():
+            use = "re"  # a regex we ship and measured, copied into a user's dictionary: kept as is
         try:
-            out.append(parse_pattern(text, own[0] if own else engine))
+            out.append(parse_pattern(text, use))
         except PatternSyntaxError as err:
             raise DictionaryError(f"invalid {role} {text!r}: {err}", path=path, line=line,
                                   item=f"theme {theme_id!r}",
@@ -574,6 +578,34 @@ def _plain(obj):
 
 
 _BUILT_IN = Path(__file__).resolve().parent / "data"
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_regexes() -> frozenset[str]:
+    """The ``re:`` patterns of the dictionaries shipped in ``discourse/themes/data``.
+
+    They run on Python's ``re`` (some use lookaheads, which RE2 lacks); they were written
+    and measured by us, so a user's dictionary that copies one of them verbatim (a copy
+    of the default dictionary, edited) keeps it on Python's ``re`` too. Any other regex of
+    a user's dictionary runs on RE2.
+    """
+    found: set[str] = set()
+    for path in sorted(_BUILT_IN.glob("*.yaml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = line.strip()
+            if not item.startswith("- "):
+                continue
+            item = item[2:].strip()
+            if item.startswith("&") or item.startswith("*"):
+                item = item.split(" ", 1)[1].strip() if " " in item else ""
+            if len(item) >= 2 and item[0] == item[-1] and item[0] in "'\"":
+                try:
+                    value = yaml.safe_load(item)
+                except yaml.YAMLError:
+                    continue
+                if isinstance(value, str) and value.startswith("re:"):
+                    found.add(value)
+    return frozenset(found)
 
 
 def _built_in(path: Path) -> bool:
