@@ -107,6 +107,21 @@ _SYNTH_ORGS = (
 # --- the bundled demo corpus ------------------------------------------------------
 
 
+def shipped_folder(checkout: tuple[str, ...], bundled: str, pattern: str) -> Path | None:
+    """A folder the project ships, in a checkout or bundled in an installed wheel.
+
+    Looks first in the checkout (``checkout`` below the project root, e.g.
+    ``("data", "demo")``), then in ``discourse/_bundled/<bundled>`` (copied there by
+    ``setup.py`` when a wheel is built); a folder counts when it holds a file matching
+    ``pattern`` (a glob, ``**`` allowed). Returns None when neither has one.
+    """
+    package = Path(__file__).resolve().parent
+    for folder in (package.parents[1].joinpath(*checkout), package / "_bundled" / bundled):
+        if folder.is_dir() and any(folder.glob(pattern)):
+            return folder
+    return None
+
+
 def demo_corpus_path() -> Path:
     """Return the folder of the demo corpus (``data/demo``).
 
@@ -142,13 +157,9 @@ def demo_corpus_path() -> Path:
             )
         return path
     package = Path(__file__).resolve().parent
-    candidates = (
-        package.parents[1] / "data" / "demo",  # checkout: src/discourse -> project root
-        package / "_bundled" / "demo",  # wheel: copied by setup.py at build time
-    )
-    for candidate in candidates:
-        if candidate.is_dir() and any(candidate.rglob("*.txt")):
-            return candidate
+    found = shipped_folder(("data", "demo"), "demo", "**/*.txt")
+    if found is not None:
+        return found
     raise CorpusError(
         "the demo corpus was found neither in a checkout (data/demo) nor bundled in the "
         "installed package (discourse/_bundled/demo)",

@@ -57,6 +57,7 @@ from typing import Any
 import pandas as pd
 
 from discourse.corpus.table import corpus_fingerprint, corpus_texts
+from discourse.datasets import shipped_folder
 from discourse.errors import DiscourseError, ReportError
 from discourse.report.outputs import ITEMS_FILE
 from discourse.report.validity import _validation_labels
@@ -114,13 +115,9 @@ def notebooks_dir() -> Path:
             )
         return folder
     package = Path(__file__).resolve().parents[1]  # src/discourse/report/build.py -> discourse
-    candidates = (
-        package.parents[1] / "notebooks",  # checkout: src/discourse -> project root
-        package / "_bundled" / "notebooks",  # wheel: copied by setup.py at build time
-    )
-    for folder in candidates:
-        if folder.is_dir() and any(folder.glob("[0-9][0-9]-*.py")):
-            return folder
+    found = shipped_folder(("notebooks",), "notebooks", "[0-9][0-9]-*.py")
+    if found is not None:
+        return found
     raise ReportError(
         "the report notebooks were found neither in a checkout (notebooks/) nor bundled in "
         "the installed package (discourse/_bundled/notebooks)",
