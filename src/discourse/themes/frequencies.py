@@ -171,12 +171,7 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
     _check_unit(unit)
     d = _dictionary(dictionary)
     frame = check_corpus(corpus)
-    if unit == "document":
-        mat, ntok = _count_matrix(frame, d)
-    else:
-        um = unit_theme_matrix(frame, d, unit)
-        mat, ntok = um.counts, um.n_tokens
-        n_units, with_theme = _units_per_doc(um, len(frame))
+    mat, ntok, n_units, with_theme = _document_matrices(frame, d, unit)
     n_docs, n_themes = mat.shape
     with np.errstate(invalid="ignore", divide="ignore"):
         per_1k = np.where(ntok[:, None] > 0, mat * 1000.0 / np.maximum(ntok[:, None], 1), np.nan)
@@ -194,6 +189,17 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
             out["share_units"] = np.where(out["n_units"] > 0, out["units_with_theme"] / out["n_units"].clip(lower=1),
                                           np.nan)
     return out
+
+
+def _document_matrices(frame: pd.DataFrame, d: Dictionary, unit: str):
+    """(matches per document x theme, tokens per document, units per document, units per
+    document holding each theme); the last two are None for ``unit="document"``."""
+    if unit == "document":
+        mat, ntok = _count_matrix(frame, d)
+        return mat, ntok, None, None
+    um = unit_theme_matrix(frame, d, unit)
+    n_units, with_theme = _units_per_doc(um, len(frame))
+    return um.counts, um.n_tokens, n_units, with_theme
 
 
 def _units_per_doc(um: UnitMatches, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -330,12 +336,7 @@ def theme_frequencies(
     d = _dictionary(dictionary)
     frame = check_corpus(corpus)
     cols, codes, keys = _group_codes(frame, by)
-    if unit == "document":
-        mat, ntok = _count_matrix(frame, d)
-    else:
-        um = unit_theme_matrix(frame, d, unit)
-        mat, ntok = um.counts, um.n_tokens
-        n_units, with_units = _units_per_doc(um, len(frame))
+    mat, ntok, n_units, with_units = _document_matrices(frame, d, unit)
     n_themes = len(d.theme_ids)
     n_groups = len(keys)
     lv = frequency_levels(mat, ntok, codes, n_groups, n_boot=n_boot, level=level)
