@@ -352,6 +352,41 @@ def test_weighted_sum_over_random_draws_estimates_units(demo, demo_sentences):
     assert len(set(np.round(ests, 6))) > 5  # the estimate does vary over seeds
 
 
+def test_validation_sample_exclude_leaves_named_units_out_of_the_frame(demo, demo_sentences):
+    """A fresh draw that shares no unit with a set already read: the excluded units are
+    out of the frame, the design is exact for the rest (N counts the rest)."""
+    first = validation_sample(demo, n=60, seed=5)
+    fresh = validation_sample(demo, n=60, seed=6, exclude=first)
+    assert not set(fresh["unit_id"]) & set(first["unit_id"])
+    design = fresh.attrs["design"]
+    assert fresh.attrs["excluded"] == len(first) == int(design["excluded"].iloc[0])
+    assert design["N"].sum() == demo_sentences - len(first)
+    pi = 1 - (1 - design.set_index("stratum")["p_random"]) * (1 - design.set_index("stratum")["p_stratified"])
+    np.testing.assert_allclose(fresh["weight"].to_numpy(), 1 / pi.loc[fresh["stratum"]].to_numpy())
+    # unit ids work as well as a table; a simple random draw's weights sum to the rest
+    by_id = validation_sample(demo, n=60, seed=6, exclude=first["unit_id"].tolist())
+    pd.testing.assert_frame_equal(by_id, fresh)
+    srs = validation_sample(demo, n=40, strata=(), random_share=1.0, seed=1, exclude=first)
+    assert srs["weight"].sum() == pytest.approx(demo_sentences - len(first))
+    with pytest.raises(ValueError, match="not a unit id"):
+        validation_sample(demo, n=10, exclude=["nonsense"])
+    with pytest.raises(ValueError, match="doc_id, start and end"):
+        validation_sample(demo, n=10, exclude=pd.DataFrame({"x": [1]}))
+
+
+def test_validation_sample_equal_allocation_spreads_draws_evenly_over_classes(demo):
+    s = validation_sample(demo, n=60, seed=2, random_share=0.0, allocation="equal")
+    design = s.attrs["design"]
+    cls = design.assign(cls=design["stratum"].str.split("|").str[0])
+    per_class = cls[cls["cls"] != "none"].groupby("cls").agg(n=("n_stratified", "sum"), N=("N", "sum"))
+    # every class gets the same number of draws unless it is smaller than that (then all of it)
+    full = per_class[per_class["n"] < per_class["N"]]
+    assert full["n"].max() - full["n"].min() <= 1
+    assert ((per_class["n"] == per_class["N"]) | (per_class["n"] >= full["n"].min())).all()
+    with pytest.raises(ValueError, match="allocation must be one of"):
+        validation_sample(demo, n=10, allocation="cube")
+
+
 def test_validation_sample_rejects_bad_arguments(demo):
     with pytest.raises(ValueError, match="n must be a positive whole number"):
         validation_sample(demo, n=0)

@@ -38,6 +38,7 @@ from discourse.corpus import corpus_texts as _texts
 from discourse.errors import CorpusError
 from discourse.themes.dictionary import Dictionary, default_dictionary, load_dictionary
 from discourse.themes.frequencies import (
+    UnitMatches,
     _check_unit,
     _group_codes,
     unit_spans,
@@ -99,11 +100,14 @@ def _themes_of(d: Dictionary, themes) -> list[str]:
 # --- the sample ---------------------------------------------------------------------------
 
 
+_ALLOCATIONS = {"sqrt": math.sqrt, "equal": lambda size: 1.0, "proportional": float}
+
+
 def _allocate(total: int, sizes: dict, weight=math.sqrt) -> dict:
     """Split ``total`` draws over groups in proportion to ``weight(size)``, capped at size.
 
     Water-filling: what a capped group cannot take goes to the others. Deterministic
-    (largest remainders, ties by key order).
+    (largest remainders; ties go to the group given least so far, then by key order).
     """
     alloc = {k: 0 for k in sizes}
     open_ = [k for k in sizes if sizes[k] > 0]
@@ -113,7 +117,9 @@ def _allocate(total: int, sizes: dict, weight=math.sqrt) -> dict:
         share = left * w / w.sum()
         base = np.floor(share).astype(int)
         rem = left - int(base.sum())
-        order = np.argsort(-(share - base), kind="stable")[:rem]
+        # largest remainders first; among equal remainders, the groups given least so far
+        given = np.array([alloc[k] for k in open_], dtype=float)
+        order = np.lexsort((given, -(share - base)))[:rem]
         base[order] += 1
         nxt = []
         for k, b in zip(open_, base, strict=True):
@@ -164,6 +170,8 @@ def validation_sample(
     random_share: float = 0.2,
     period: int = 5,
     candidates="default",
+    exclude=None,
+    allocation: str = "sqrt",
 ) -> pd.DataFrame:
     """Draw units of a corpus for people to label, with known inclusion probabilities.
 
@@ -211,6 +219,18 @@ def validation_sample(
     candidates : "default", Dictionary, path, mapping or None
         Broad terms per theme that mark likely misses (:func:`candidate_dictionary` by
         default; only themes present in both are used). ``None``: no near-miss classes.
+    exclude : DataFrame or iterable of str, optional
+        Units to leave out of the sampling frame, e.g. units already labelled (a table
+        with ``doc_id``, ``start``, ``end``, or ``unit_id`` strings ``doc_id:start-end``).
+        The design is then exact for the corpus *without* them: weights estimate totals
+        over the remaining units, and ``attrs["design"]`` says how many were excluded.
+        Use it to draw a fresh test set that shares no unit with the sets already read.
+    allocation : {"sqrt", "equal", "proportional"}, default "sqrt"
+        How the stratified draws are spread over the prediction classes: in proportion
+        to the square root of a class's size, equally (capped at a class's size; best
+        when every theme's precision must be measured, small themes included), or in
+        proportion to size. Within a class, draws are spread over the other factors by
+        the square root of their sizes.
 
     Returns
     -------
@@ -228,12 +248,18 @@ def validation_sample(
         raise ValueError(f"n must be a positive whole number, not {n!r}")
     if not 0 <= random_share <= 1:
         raise ValueError(f"random_share must be between 0 and 1, not {random_share!r}")
+    if allocation not in _ALLOCATIONS:
+        raise ValueError(f"allocation must be one of {sorted(_ALLOCATIONS)}, not {allocation!r}")
     d = _dictionary(dictionary)
     chosen = _themes_of(d, themes)
     frame = _corpus(corpus)
     um = unit_theme_matrix(frame, d, unit)
     idx = [d.theme_ids.index(t) for t in chosen]
     pred = um.present[:, idx]
+    keep = _not_excluded(frame, um, exclude)
+    n_excluded = int((~keep).sum())
+    um = _subset_units(um, keep)
+    pred = pred[keep]
     N = len(um.row)
     if N == 0:
         raise CorpusError("the corpus has no text to sample from", hint="Check that its documents are not empty")
@@ -243,10 +269,11 @@ def validation_sample(
         cd = cd.subset([t for t in chosen if t in cd]) if any(t in cd for t in chosen) else None
         if cd is not None:
             cm = unit_theme_matrix(frame, cd, unit)
+            cm_present = cm.present[keep]  # same units, same order as um
             cand = np.zeros_like(pred)
             for j, t in enumerate(chosen):
                 if t in cd:
-                    cand[:, j] = cm.present[:, cd.theme_ids.index(t)]
+                    cand[:, j] = cm_present[:, cd.theme_ids.index(t)]
     factors = {}
     for f in strata:
         if f == "prediction":
@@ -281,7 +308,7 @@ def validation_sample(
             cls_sizes = {c0: 0 for c0 in first}
             for sz, c0 in zip(sizes, first, strict=True):
                 cls_sizes[c0] += int(sz)
-        by_class = _allocate(n_s, cls_sizes)
+        by_class = _allocate(n_s, cls_sizes, _ALLOCATIONS[allocation])
         for c0, take in by_class.items():
             members = {i: int(sizes[i]) for i, f0 in enumerate(first) if f0 == c0}
             for i, a in _allocate(take, members).items():
@@ -328,10 +355,52 @@ def validation_sample(
     out["note"] = ""
     out.attrs["design"] = pd.DataFrame({
         "stratum": labels, "N": sizes, "n_stratified": alloc,
-        "p_stratified": p_h, "p_random": n_r / N,
+        "p_stratified": p_h, "p_random": n_r / N, "excluded": n_excluded,
     })
     out.attrs["unit"] = unit
+    out.attrs["excluded"] = n_excluded
     return out
+
+
+def _not_excluded(frame: pd.DataFrame, um: UnitMatches, exclude) -> np.ndarray:
+    """Mask of the units of ``um`` that are not named by ``exclude`` (see validation_sample)."""
+    keep = np.ones(len(um.row), dtype=bool)
+    if exclude is None:
+        return keep
+    if isinstance(exclude, pd.DataFrame):
+        if {"doc_id", "start", "end"} <= set(exclude.columns):
+            named = set(zip(exclude["doc_id"].astype(str), exclude["start"].astype(np.int64),
+                            exclude["end"].astype(np.int64), strict=True))
+        elif "unit_id" in exclude.columns:
+            named = {_parse_unit_id(u) for u in exclude["unit_id"]}
+        else:
+            raise ValueError("exclude: a table needs doc_id, start and end columns (or unit_id)")
+    elif isinstance(exclude, str):
+        raise ValueError("exclude: give a table or a list of unit ids, not one string")
+    else:
+        named = {_parse_unit_id(u) for u in exclude}
+    if not named:
+        return keep
+    doc_ids = frame["doc_id"].astype(str).to_numpy()[um.row]
+    for i, key in enumerate(zip(doc_ids, um.start.tolist(), um.end.tolist(), strict=True)):
+        if key in named:
+            keep[i] = False
+    return keep
+
+
+def _parse_unit_id(unit_id) -> tuple[str, int, int]:
+    doc, _, span = str(unit_id).rpartition(":")
+    a, _, b = span.partition("-")
+    if not doc or not a.isdigit() or not b.isdigit():
+        raise ValueError(f"exclude: {unit_id!r} is not a unit id of the form doc_id:start-end")
+    return doc, int(a), int(b)
+
+
+def _subset_units(um: UnitMatches, keep: np.ndarray) -> UnitMatches:
+    if keep.all():
+        return um
+    return UnitMatches(row=um.row[keep], start=um.start[keep], end=um.end[keep],
+                       present=um.present[keep], counts=um.counts, n_tokens=um.n_tokens)
 
 
 # --- text and predictions for stored references ----------------------------------------------
