@@ -703,3 +703,68 @@ def test_shipped_scores_are_what_the_dictionary_gives_now(ungdc_corpus):
     a = shipped.set_index(["split", "theme"])[cols].sort_index()
     b = now.set_index(["split", "theme"])[cols].sort_index()
     pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-6)
+
+
+# --- agreement between readers ---------------------------------------------------------------------------
+
+
+def _readings(pairs, theme="a"):
+    rows = []
+    for i, (x, y) in enumerate(pairs):
+        rows.append({"unit_id": f"u{i}", "reader": "r1", f"label_{theme}": x})
+        rows.append({"unit_id": f"u{i}", "reader": "r2", f"label_{theme}": y})
+    return pd.DataFrame(rows)
+
+
+def test_reader_agreement_kappa_and_alpha_by_hand():
+    # 10 units read by two readers: 3 both 1, 5 both 0, 1 (1,0), 1 (0,1)
+    pairs = [(1, 1)] * 3 + [(0, 0)] * 5 + [(1, 0), (0, 1)]
+    r = discourse.reader_agreement(_readings(pairs), n_boot=0).iloc[0]
+    assert (r["units"], r["readings"], r["positives"]) == (10, 20, 8)
+    assert r["agreement"] == pytest.approx(0.8)
+    # Cohen: po = 0.8, both readers say 1 on 4 of 10 -> pe = .4*.4 + .6*.6 = .52
+    assert r["cohen_kappa"] == pytest.approx((0.8 - 0.52) / (1 - 0.52))
+    # Krippendorff (nominal, binary): n = 20 values, n0 = 12, n1 = 8, o01 = 2 (two mixed units,
+    # each 1*1/(2-1)); alpha = 1 - (n-1) o01 / (n0 n1) = 1 - 19*2/96
+    assert r["alpha"] == pytest.approx(1 - 19 * 2 / 96)
+    assert np.isnan(r["alpha_low"])
+
+
+def test_reader_agreement_three_readers_units_read_once_and_intervals():
+    rows = [
+        # u0: three readers, two say 1; u1: all 0; u2: all 1; u3: read once (left out)
+        ("u0", "r1", 1), ("u0", "r2", 1), ("u0", "r3", 0),
+        ("u1", "r1", 0), ("u1", "r2", 0), ("u1", "r3", 0),
+        ("u2", "r1", 1), ("u2", "r2", 1), ("u2", "r3", 1),
+        ("u3", "r1", 1),
+    ]
+    df = pd.DataFrame(rows, columns=["unit_id", "reader", "label_a"])
+    r = discourse.reader_agreement(df, n_boot=200, seed=1).iloc[0]
+    assert (r["units"], r["readings"], r["positives"]) == (3, 9, 5)
+    assert np.isnan(r["cohen_kappa"])  # not two readings per unit
+    # pairs: u0 has 3 pairs, 1 agreeing; u1, u2 3 agreeing each -> 7/9
+    assert r["agreement"] == pytest.approx(7 / 9)
+    # n = 9, n0 = 4, n1 = 5; o01 = u0: 1*2/(3-1) = 1 -> alpha = 1 - 8*1/20
+    assert r["alpha"] == pytest.approx(1 - 8 / 20)
+    assert r["alpha_low"] <= r["alpha"] <= r["alpha_high"]
+    again = discourse.reader_agreement(df, n_boot=200, seed=1)
+    pd.testing.assert_frame_equal(again, discourse.reader_agreement(df, n_boot=200, seed=1))
+
+
+def test_reader_agreement_no_variation_and_bad_input():
+    r = discourse.reader_agreement(_readings([(0, 0)] * 5), n_boot=50).iloc[0]
+    assert r["agreement"] == 1.0 and np.isnan(r["alpha"]) and np.isnan(r["cohen_kappa"])
+    bad = _readings([(0, 2)])
+    with pytest.raises(ValidationError, match="row 2: label_a is .2., not 0 or 1"):
+        discourse.reader_agreement(bad)
+    with pytest.raises(ValidationError, match="no column reader"):
+        discourse.reader_agreement(bad.drop(columns="reader"))
+
+
+def test_reader_agreement_ignores_the_index_and_needs_the_same_two_readers_for_kappa():
+    a = _readings([(1, 1), (0, 0), (1, 0)])
+    b = _readings([(0, 0), (1, 1)]).assign(unit_id=lambda d: "v" + d["unit_id"], reader=lambda d: d["reader"] + "x")
+    both = pd.concat([a, b])  # duplicate index labels, four readers in two pairs
+    r = discourse.reader_agreement(both, n_boot=20).iloc[0]
+    assert r["units"] == 5 and np.isnan(r["cohen_kappa"]) and np.isfinite(r["alpha"])
+    assert np.isfinite(discourse.reader_agreement(a, n_boot=0).iloc[0]["cohen_kappa"])

@@ -65,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "attach_text": "discourse.validation",
     "attach_predictions": "discourse.validation",
     "read_labels": "discourse.validation",
+    "reader_agreement": "discourse.validation",
     "ValidationError": "discourse.validation",
     "LabelSession": "discourse.labelling",
     "Labeller": "discourse.labelling",
@@ -139,6 +140,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         attach_text,
         corrected_frequencies,
         read_labels,
+        reader_agreement,
         validation_sample,
         validation_scores,
     )

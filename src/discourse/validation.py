@@ -58,6 +58,7 @@ __all__ = [
     "shipped_validation",
     "shipped_scores",
     "score_validation_set",
+    "reader_agreement",
     "SHIPPED_SCORES",
 ]
 
@@ -1088,3 +1089,118 @@ def score_validation_set(corpus, labelled=None, dictionary=None, *, n_boot: int 
     out = pd.concat(parts, ignore_index=True)
     out["fingerprint"] = d.fingerprint()
     return out
+
+
+# --- agreement between readers ----------------------------------------------------------------------
+
+
+def _alpha_binary(counts: np.ndarray) -> float:
+    """Krippendorff's alpha (nominal) from per-unit counts of 0s and 1s (units read >= 2 times)."""
+    m = counts.sum(axis=1)
+    n0, n1 = counts[:, 0].sum(), counts[:, 1].sum()
+    n = n0 + n1
+    if n < 2 or n0 == 0 or n1 == 0:
+        return float("nan")  # no variation: alpha is undefined (agreement is then trivial)
+    o01 = float(np.sum(counts[:, 0] * counts[:, 1] / (m - 1)))
+    return 1.0 - (n - 1) * o01 / (n0 * n1)
+
+
+def reader_agreement(readings, *, themes=None, level: float = 0.95, n_boot: int = 2000,
+                     seed: int = 0) -> pd.DataFrame:
+    """How far independent readers of the same units agree, per theme.
+
+    Labels are only as good as the reading behind them: before a labelled set measures
+    a dictionary, a share of its units should be read twice, blind. This gives, per
+    theme, the observed agreement, Cohen's kappa (two readers) and Krippendorff's alpha
+    (nominal; any number of readers per unit, units read once left out), with a
+    percentile interval for alpha from resampling units.
+
+    Parameters
+    ----------
+    readings : DataFrame
+        One row per reading (long): ``unit_id``, ``reader`` and ``label_<theme>``
+        columns (0/1; an empty label is no reading of that theme). A unit read once
+        counts for nothing here.
+    themes : list of str, optional
+        Default: every ``label_<theme>`` column.
+    level : float, default 0.95
+    n_boot : int, default 2000
+        Bootstrap resamples of units for alpha's interval (0: no interval).
+    seed : int, default 0
+
+    Returns
+    -------
+    DataFrame
+        One row per theme: ``theme``, ``units`` (read at least twice), ``readings``,
+        ``positives`` (readings that say 1), ``agreement`` (share of pairs of readings
+        of a unit that agree), ``cohen_kappa`` (when the same two readers read every
+        such unit, else NaN), ``alpha``, ``alpha_low``, ``alpha_high``. Alpha and kappa
+        are NaN when no reading differs from the others at all (all 0, say): agreement
+        then says everything there is.
+
+    Notes
+    -----
+    Kappa and alpha correct agreement for what chance would give with the readers'
+    label frequencies; for rare themes agreement alone is inflated by the many units
+    everyone reads as 0. Krippendorff (2004) suggests alpha >= 0.8 for data relied on,
+    >= 0.667 for tentative conclusions.
+    """
+    if not isinstance(readings, pd.DataFrame):
+        raise TypeError(f"readings must be a DataFrame, not {type(readings).__name__}")
+    missing = [c for c in ("unit_id", "reader") if c not in readings.columns]
+    if missing:
+        raise ValidationError(f"readings: no column {', '.join(missing)}",
+                              hint="Give one row per reading with unit_id, reader and label_<theme> columns")
+    if themes is None:
+        themes = [c[len("label_"):] for c in readings.columns if c.startswith("label_")]
+    if not themes:
+        raise ValidationError("readings: no label_<theme> column", hint="Name label columns label_<theme>")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, not {level!r}")
+    rows = []
+    rng_seed = np.random.SeedSequence([int(seed), 7])
+    for j, t in enumerate(themes):
+        col = f"label_{t}"
+        if col not in readings.columns:
+            raise ValidationError(f"readings: no column {col!r}", hint="Check the theme names")
+        lab = pd.to_numeric(readings[col], errors="coerce")
+        bad = lab.notna() & ~lab.isin([0, 1])
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValidationError(f"readings: row {i + 1}: {col} is {str(readings[col].iloc[i])!r}, not 0 or 1",
+                                  hint="Labels are 0, 1 or empty")
+        df = pd.DataFrame({"unit": readings["unit_id"].astype(str).to_numpy(),
+                           "reader": readings["reader"].astype(str).to_numpy(), "y": lab.to_numpy()}).dropna()
+        df["y"] = df["y"].astype(np.int64)
+        g = df.groupby("unit", sort=True)["y"]
+        counts = np.column_stack([g.apply(lambda s: int((s == 0).sum())).to_numpy(),
+                                  g.apply(lambda s: int((s == 1).sum())).to_numpy()]) if len(df) else np.zeros((0, 2))
+        counts = counts[counts.sum(axis=1) >= 2] if len(counts) else counts
+        m = counts.sum(axis=1)
+        pairs = m * (m - 1) / 2
+        agree_pairs = (counts[:, 0] * (counts[:, 0] - 1) + counts[:, 1] * (counts[:, 1] - 1)) / 2
+        agreement = float(agree_pairs.sum() / pairs.sum()) if len(counts) else float("nan")
+        alpha = _alpha_binary(counts) if len(counts) else float("nan")
+        kappa = float("nan")
+        if len(counts) and np.all(m == 2):
+            both1, both0 = float(np.sum(counts[:, 1] == 2)), float(np.sum(counts[:, 0] == 2))
+            # Cohen's kappa needs which reader said what: readers' own margins
+            sub = df[df["unit"].isin(g.size()[g.size() == 2].index)]
+            margins = sub.groupby("reader")["y"].agg(["sum", "count"])
+            if len(margins) == 2:
+                pa = float((both1 + both0) / len(counts))
+                p1 = margins["sum"].to_numpy() / margins["count"].to_numpy()
+                pe = float(p1[0] * p1[1] + (1 - p1[0]) * (1 - p1[1]))
+                kappa = (pa - pe) / (1 - pe) if pe < 1 else float("nan")
+        low = high = float("nan")
+        if n_boot > 0 and len(counts) >= 2 and np.isfinite(alpha):
+            rng = np.random.default_rng(rng_seed.spawn(len(themes))[j])
+            boot = np.array([_alpha_binary(counts[rng.integers(0, len(counts), len(counts))]) for _ in range(n_boot)])
+            boot = boot[np.isfinite(boot)]
+            if len(boot):
+                low, high = (float(x) for x in np.quantile(boot, [(1 - level) / 2, (1 + level) / 2]))
+        rows.append({"theme": t, "units": len(counts), "readings": int(m.sum()) if len(counts) else 0,
+                     "positives": int(counts[:, 1].sum()) if len(counts) else 0,
+                     "agreement": agreement, "cohen_kappa": kappa, "alpha": alpha,
+                     "alpha_low": low, "alpha_high": high})
+    return pd.DataFrame(rows)
