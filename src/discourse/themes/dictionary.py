@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,23 @@ import yaml
 
 from discourse.errors import DictionaryError
 from discourse.text import NON_TOKEN_CHAR, TOKEN_CHAR
-from discourse.themes._patterns import Pattern, PatternSyntaxError, glob_regex, parse_pattern
+from discourse.themes._patterns import (
+    Pattern,
+    PatternSyntaxError,
+    glob_regex,
+    is_segmented,
+    parse_pattern,
+    parse_zh_pattern,
+)
 
-__all__ = ["Theme", "Group", "Dictionary", "load_dictionary", "default_dictionary"]
+__all__ = ["Theme", "Group", "LanguagePatterns", "Dictionary", "load_dictionary", "default_dictionary"]
 
 _TOP_KEYS = ("name", "description", "version", "language", "groups", "themes")
-_THEME_KEYS = ("label", "description", "parent", "patterns", "exclude")
+_THEME_KEYS = ("label", "description", "parent", "patterns", "exclude", "languages")
+_LANGUAGE_KEYS = ("patterns", "exclude")
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+#: The language of a dictionary's own (unmarked) patterns when it does not say.
+DEFAULT_LANGUAGE = "en"
 _GROUP_KEYS = ("label", "description")
 _ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*$")
 
@@ -52,6 +63,25 @@ class Group:
 
 
 @dataclass(frozen=True)
+class LanguagePatterns:
+    """The patterns of a theme in one more language (the ``languages:`` section of a theme).
+
+    Attributes
+    ----------
+    language : str
+        ISO 639-1 code ("zh", "fr"...; "zh" patterns are matched on segmented words).
+    patterns, exclude : tuple of str
+        As written.
+    """
+
+    language: str
+    patterns: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    compiled: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
+    compiled_exclude: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class Theme:
     """One theme of a dictionary.
 
@@ -64,6 +94,8 @@ class Theme:
         Exclude patterns as written: a match overlapping one of their matches is dropped.
     parent : str or None
         Group id.
+    languages : tuple of LanguagePatterns
+        Patterns in other languages than the dictionary's own, one entry per language.
     """
 
     id: str
@@ -74,6 +106,15 @@ class Theme:
     parent: str | None = None
     compiled: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
     compiled_exclude: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
+    languages: tuple[LanguagePatterns, ...] = ()
+
+    def pattern_lists(self) -> Iterator[tuple[str, tuple[Pattern, ...]]]:
+        """``(role, compiled patterns)``: its own, its excludes, then each language's two."""
+        yield "pattern", self.compiled
+        yield "exclude", self.compiled_exclude
+        for lang in self.languages:
+            yield "pattern", lang.compiled
+            yield "exclude", lang.compiled_exclude
 
 
 class Dictionary:
@@ -91,6 +132,9 @@ class Dictionary:
     description : str, default ""
     source : str, optional
         Where it was read from.
+    language : str, default "en"
+        The language of the themes' own patterns (the YAML ``language:`` key); patterns
+        in other languages are in each theme's ``languages`` (:class:`LanguagePatterns`).
 
     Examples
     --------
@@ -99,8 +143,10 @@ class Dictionary:
     ['divide']
     """
 
-    def __init__(self, themes, groups=(), *, name="dictionary", description="", source=None):
+    def __init__(self, themes, groups=(), *, name="dictionary", description="", source=None,
+                 language: str = DEFAULT_LANGUAGE):
         self.themes: tuple[Theme, ...] = tuple(themes)
+        self.language = language
         self.groups: dict[str, Group] = {g.id: g for g in groups}
         self.name = name
         self.description = description
@@ -124,6 +170,18 @@ class Dictionary:
 
     def __len__(self) -> int:
         return len(self.themes)
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the dictionary *speaks*: those it has patterns in, sorted.
+
+        Its own language (:attr:`language`) when a theme has patterns of its own, and each
+        language of the themes' ``languages:`` sections. Documents in another language are
+        left out of theme shares and rates (``docs/dictionaries.md``, "Languages").
+        """
+        out = {self.language} if any(t.patterns for t in self.themes) else set()
+        out.update(lang.language for t in self.themes for lang in t.languages if lang.patterns)
+        return sorted(out)
 
     def __iter__(self) -> Iterator[Theme]:
         return iter(self.themes)
@@ -153,7 +211,7 @@ class Dictionary:
         """
         theme = self[theme_id]
         out: dict[str, None] = {}
-        for p in theme.compiled:
+        for p in theme.compiled + tuple(p for lang in theme.languages for p in lang.compiled):
             for term in p.terms():
                 out.setdefault(term, None)
         return list(out)
@@ -164,42 +222,71 @@ class Dictionary:
             theme_ids = [theme_ids]
         themes = [self[t] for t in theme_ids]
         return Dictionary(themes, self.groups.values(), name=self.name,
-                          description=self.description, source=self.source)
+                          description=self.description, source=self.source, language=self.language)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The dictionary as a plain mapping in discourse's YAML layout."""
+    def to_dict(self, language: str | None = None) -> dict[str, Any]:
+        """The dictionary as a plain mapping in discourse's YAML layout.
+
+        ``language`` keeps only the patterns of one language (e.g. "en": the themes' own
+        patterns and no ``languages:`` sections); default: all of them.
+        """
         themes = {}
+        own = language is None or language == self.language
         for t in self.themes:
             entry: dict[str, Any] = {"label": t.label, "description": t.description}
             if t.parent is not None:
                 entry["parent"] = t.parent
-            entry["patterns"] = list(t.patterns)
-            if t.exclude:
+            entry["patterns"] = list(t.patterns) if own else []
+            if t.exclude and own:
                 entry["exclude"] = list(t.exclude)
+            langs = {}
+            for lang in t.languages:
+                if language is not None and lang.language != language:
+                    continue
+                sect: dict[str, Any] = {"patterns": list(lang.patterns)}
+                if lang.exclude:
+                    sect["exclude"] = list(lang.exclude)
+                langs[lang.language] = sect
+            if langs:
+                entry["languages"] = langs
             themes[t.id] = entry
         out: dict[str, Any] = {"name": self.name, "description": self.description}
+        if self.language != DEFAULT_LANGUAGE:
+            out["language"] = self.language
         if self.groups:
             out["groups"] = {g.id: {"label": g.label, "description": g.description}
                              for g in self.groups.values()}
         out["themes"] = themes
         return out
 
-    def fingerprint(self) -> str:
-        """SHA-256 (hex) of the content: themes, patterns, excludes, parents, groups."""
-        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+    def fingerprint(self, language: str | None = None) -> str:
+        """SHA-256 (hex) of the content: themes, patterns, excludes, parents, groups.
+
+        ``language`` fingerprints only what counts in that language (:meth:`to_dict`):
+        figures measured on English texts (the shipped validation) stay valid when
+        patterns of another language are added, and ``fingerprint("en")`` says so. A
+        dictionary without ``languages:`` sections has the fingerprint it always had.
+        """
+        blob = json.dumps(self.to_dict(language), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per pattern: theme, label, parent, role ("pattern"/"exclude"), pattern, kind."""
+        """One row per pattern: theme, label, parent, role ("pattern"/"exclude"), pattern,
+        kind, language (the dictionary's own, or that of the ``languages:`` section)."""
         rows = []
         for t in self.themes:
-            for role, texts, comp in (("pattern", t.patterns, t.compiled),
-                                      ("exclude", t.exclude, t.compiled_exclude)):
-                for i, (text, p) in enumerate(zip(texts, comp, strict=True)):
-                    rows.append({"theme": t.id, "label": t.label, "parent": t.parent,
-                                 "description": t.description, "role": role,
-                                 "pattern_index": i, "pattern": text, "kind": p.kind})
-        cols = ["theme", "label", "parent", "description", "role", "pattern_index", "pattern", "kind"]
+            sections = [(self.language, t.patterns, t.compiled, t.exclude, t.compiled_exclude)]
+            sections += [(lg.language, lg.patterns, lg.compiled, lg.exclude, lg.compiled_exclude)
+                         for lg in t.languages]
+            for language, pats, comp, excl, comp_excl in sections:
+                for role, texts, cps in (("pattern", pats, comp), ("exclude", excl, comp_excl)):
+                    for i, (text, p) in enumerate(zip(texts, cps, strict=True)):
+                        rows.append({"theme": t.id, "label": t.label, "parent": t.parent,
+                                     "description": t.description, "role": role,
+                                     "pattern_index": i, "pattern": text, "kind": p.kind,
+                                     "language": language})
+        cols = ["theme", "label", "parent", "description", "role", "pattern_index", "pattern", "kind",
+                "language"]
         return pd.DataFrame(rows, columns=cols)
 
 
@@ -343,15 +430,25 @@ def _pattern_list(node: yaml.Node, path, what: str, item: str) -> list[tuple[str
     return out
 
 
-def _compile_all(texts: list[tuple], path, theme_id: str, role: str, engine: str = "re2") -> tuple[Pattern, ...]:
-    """Parse ``(text, line)`` or ``(text, line, engine)`` entries; errors name file, line, theme."""
+def _compile_all(texts: list[tuple], path, theme_id: str, role: str, engine: str = "re2",
+                 language: str | None = None) -> tuple[Pattern, ...]:
+    """Parse ``(text, line)`` or ``(text, line, engine)`` entries; errors name file, line, theme.
+
+    ``language`` is that of a theme's ``languages:`` section (None: its own patterns).
+    """
     out = []
     for text, line, *own in texts:
         use = own[0] if own else engine
         if use == "re2" and text.startswith("re:") and text in _shipped_regexes():
             use = "re"  # a regex we ship and measured, copied into a user's dictionary: kept as is
         try:
-            out.append(parse_pattern(text, use))
+            if language is not None and is_segmented(language):
+                out.append(parse_zh_pattern(text, language))
+            elif language is not None:
+                p = parse_pattern(text, use)
+                out.append(replace(p, language=language))
+            else:
+                out.append(parse_pattern(text, use))
         except PatternSyntaxError as err:
             raise DictionaryError(f"invalid {role} {text!r}: {err}", path=path, line=line,
                                   item=f"theme {theme_id!r}",
@@ -367,6 +464,10 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
             raise DictionaryError(f"unknown key {k!r}", path=path, line=_line(kn),
                                   hint="Top-level keys are: " + ", ".join(_TOP_KEYS))
     name = _scalar(keys["name"][1], path, "name", None) if "name" in keys else default_name
+    language = DEFAULT_LANGUAGE
+    if "language" in keys:
+        language = (_scalar(keys["language"][1], path, "language", None) or DEFAULT_LANGUAGE).strip()
+        _check_language(language, path, _line(keys["language"][1]), None)
     description = _scalar(keys["description"][1], path, "description", None) if "description" in keys else ""
     groups: list[Group] = []
     if "groups" in keys and not (isinstance(keys["groups"][1], yaml.ScalarNode) and keys["groups"][1].tag.endswith(":null")):
@@ -405,9 +506,12 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
                                       hint="A theme has: " + ", ".join(_THEME_KEYS))
             entry[k] = (kn, vn)
         pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
-        if not pats:
+        languages = (_languages(entry["languages"][1], path, item, tid, engine, language)
+                     if "languages" in entry else ())
+        if not pats and not any(lg.patterns for lg in languages):
             raise DictionaryError("empty theme: no patterns", path=path, line=_line(tkn), item=item,
-                                  hint="Give the theme at least one pattern under 'patterns:'")
+                                  hint="Give the theme at least one pattern under 'patterns:' "
+                                       "(or under 'languages:')")
         excl = _pattern_list(entry["exclude"][1], path, "exclude", item) if "exclude" in entry else []
         parent = None
         if "parent" in entry:
@@ -425,6 +529,7 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
             parent=parent,
             compiled=_compile_all(pats, path, tid, "pattern", engine),
             compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine),
+            languages=languages,
         ))
     if not themes:
         raise DictionaryError("the dictionary has no themes", path=path, line=_line(keys["themes"][0]),
@@ -434,7 +539,55 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
         if t.parent is not None and t.parent not in group_ids:
             groups.append(Group(t.parent, t.parent, ""))
             group_ids.add(t.parent)
-    return Dictionary(themes, groups, name=name, description=description, source=path)
+    return Dictionary(themes, groups, name=name, description=description, source=path, language=language)
+
+
+def _check_language(code: str, path, line: int, item: str | None) -> None:
+    if not _LANGUAGE_RE.match(code):
+        raise DictionaryError(
+            f"invalid language code {code!r}", path=path, line=line, item=item,
+            hint="Use an ISO 639-1 code in lower case, as the corpus's 'language' column does "
+                 "(en, zh, fr, es...)",
+        )
+
+
+def _languages(node: yaml.Node, path, item: str, tid: str, engine: str,
+               own: str) -> tuple[LanguagePatterns, ...]:
+    """A theme's ``languages:`` section: ``{code: {patterns: [...], exclude: [...]}}``."""
+    out = []
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+        return ()
+    for code, kn, vn in _mapping_items(node, path, "languages", item):
+        _check_language(code, path, _line(kn), item)
+        if code == own:
+            raise DictionaryError(
+                f"the language {code!r} is the dictionary's own", path=path, line=_line(kn), item=item,
+                hint="Write its patterns under the theme's 'patterns:' (the dictionary's 'language:' "
+                     f"is {own!r})",
+            )
+        if isinstance(vn, yaml.SequenceNode):  # a bare list: the patterns
+            entry = {"patterns": (kn, vn)}
+        else:
+            entry = {}
+            for k, kkn, kvn in _mapping_items(vn, path, f"languages: {code}", item):
+                if k not in _LANGUAGE_KEYS:
+                    raise DictionaryError(f"unknown key {k!r} under languages: {code}", path=path,
+                                          line=_line(kkn), item=item,
+                                          hint="A language has: " + ", ".join(_LANGUAGE_KEYS))
+                entry[k] = (kkn, kvn)
+        pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
+        excl = _pattern_list(entry["exclude"][1], path, "exclude", item) if "exclude" in entry else []
+        if not pats:
+            raise DictionaryError(f"no patterns under languages: {code}", path=path, line=_line(kn),
+                                  item=item, hint="List the theme's patterns in that language under 'patterns:'")
+        out.append(LanguagePatterns(
+            language=code,
+            patterns=tuple(t for t, _ in pats),
+            exclude=tuple(t for t, _ in excl),
+            compiled=_compile_all(pats, path, tid, "pattern", engine, code),
+            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine, code),
+        ))
+    return tuple(out)
 
 
 # --- quanteda YAML --------------------------------------------------------------------
