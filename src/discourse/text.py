@@ -28,7 +28,8 @@ Sentences
     "No.", single initials). A blank line (paragraph break) always ends a sentence.
     A lower-case word after a full stop does not start a sentence: this keeps OCR
     and conversion debris ("word. word", where a comma became a period) inside one
-    sentence. A Chinese full stop, exclamation or question mark or semicolon
+    sentence (a Chinese character after the space counts as upper case: Chinese has
+    no case). A Chinese full stop, exclamation or question mark or semicolon
     (``。！？；``, optionally followed by closing quotes or brackets) always ends a
     sentence, with or without a space after it. nltk's punkt model is used instead only when asked for
     (``method="punkt"``) and installed.
@@ -276,7 +277,7 @@ def _is_boundary(text: str, end: int, stop: int) -> bool:
     if j >= n:
         return True
     nxt = text[j]
-    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS or _HAN_RE.match(nxt)):
         return False
     if text[stop] == ".":
         m = _WORD_BEFORE_RE.search(text, max(0, stop - 20), stop + 1)

@@ -470,6 +470,20 @@ def _counts_matrix(counts: pd.DataFrame, doc_ids: pd.Series) -> tuple[list[str],
     return themes, mat, tokens
 
 
+def _spoken_documents(counts: pd.DataFrame, corpus: pd.DataFrame, dictionary) -> np.ndarray:
+    """Whether each document of ``corpus`` is in a language the dictionary speaks.
+
+    From the ``spoken`` column of a :func:`discourse.theme_counts` table when it has one,
+    else from :func:`discourse.themes.frequencies.document_languages`.
+    """
+    if "spoken" in counts.columns:
+        by_doc = counts.drop_duplicates("doc_id").set_index(counts.drop_duplicates("doc_id")["doc_id"].astype(str))
+        return by_doc["spoken"].reindex(corpus["doc_id"].astype(str)).fillna(True).to_numpy(dtype=bool)
+    from discourse.themes.frequencies import document_languages
+
+    return document_languages(corpus, dictionary)["spoken"].to_numpy(dtype=bool)
+
+
 def track_themes(
     corpus: pd.DataFrame,
     dictionary=None,
@@ -535,7 +549,8 @@ def track_themes(
         One row per group and theme (groups in time order, themes in dictionary order):
 
         - the ``by`` column, and the series column when there is one;
-        - ``theme``, ``n_docs``, ``docs_with_theme``, ``share_docs``,
+        - ``theme``, ``n_docs``, ``n_docs_other_language`` (documents in a language the
+          dictionary has no patterns for, left out of the other columns), ``docs_with_theme``, ``share_docs``,
           ``share_docs_low``, ``share_docs_high``, ``count``, ``n_tokens``, ``per_1k``,
           ``per_1k_low``, ``per_1k_high``: as in :func:`discourse.theme_frequencies`;
         - ``prev_<by>`` (``prev_event``): the group compared with (NA for the first of
@@ -567,7 +582,11 @@ def track_themes(
 
         counts = theme_counts(corpus, dictionary)
     themes, mat, tokens = _counts_matrix(counts, corpus["doc_id"])
-    freq = frequency_levels(mat, tokens, codes, len(table), n_boot=n_boot, level=level)
+    # documents in a language the dictionary has no patterns for: left out, counted apart
+    spoken = _spoken_documents(counts, corpus, dictionary)
+    freq = frequency_levels(mat, tokens, codes, len(table), n_boot=n_boot, level=level, spoken=spoken)
+    if not spoken.all():
+        mat, tokens, codes = mat[spoken], tokens[spoken], codes[spoken]
     present = (mat > 0).astype(float)
     step = {"n_boot": n_boot, "n_perm": n_perm, "level": level, "seed": seed, "alpha": alpha,
             "fdr_family": fdr_family}
