@@ -74,6 +74,12 @@ def test_to_simplified_keeps_length_and_other_text():
     assert len(out) == len(text) and out.endswith("资讯鸿沟") and "Ünïcode" in out
 
 
+def test_lone_surrogates_do_not_stop_segmentation():
+    text = "\ud800 數位落差 \udfff 中"
+    assert to_simplified(text) == "\ud800 数位落差 \udfff 中"
+    assert tokenize(text) == ["數位", "落差", "中"]
+
+
 def test_to_simplified_falls_back_to_characters_when_a_phrase_changes_length(monkeypatch):
     class Lengthening:  # a conversion that changes length (OpenCC's t2s does not; others may)
         def convert(self, s):

@@ -224,6 +224,29 @@ def test_bad_language_sections_are_refused_with_the_theme(languages, message, tm
     assert "bad.yaml" in str(err.value) and "theme 't'" in str(err.value)
 
 
+def test_a_top_level_languages_block_equals_theme_sections(tmp_path):
+    path = tmp_path / "top.yaml"
+    path.write_text("themes:\n  divide:\n    patterns: [digital divide]\n  ai:\n    label: AI\n"
+                    "languages:\n  zh:\n    divide: [数字鸿沟]\n    ai:\n      patterns: [人工智能安全]\n"
+                    "      exclude: [人工智能安全法]\n", encoding="utf-8")
+    top = load_dictionary(path)
+    inline = load_dictionary({"name": "top", "themes": {
+        "divide": {"patterns": ["digital divide"], "languages": {"zh": ["数字鸿沟"]}},
+        "ai": {"label": "AI", "languages": {"zh": {"patterns": ["人工智能安全"], "exclude": ["人工智能安全法"]}}}}})
+    assert top.fingerprint() == inline.fingerprint() and top.languages == ["en", "zh"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("themes:\n  divide:\n    patterns: [digital divide]\n"
+                   "languages:\n  zh:\n    divid: [数字鸿沟]\n", encoding="utf-8")
+    with pytest.raises(DictionaryError, match="no theme 'divid'") as err:
+        load_dictionary(bad)
+    assert ", line 6," in str(err.value)
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("themes:\n  divide:\n    patterns: [digital divide]\n    languages: {zh: [数字]}\n"
+                     "languages:\n  zh:\n    divide: [数字鸿沟]\n", encoding="utf-8")
+    with pytest.raises(DictionaryError, match="twice"):
+        load_dictionary(twice)
+
+
 def test_a_theme_may_have_only_chinese_patterns_but_not_none():
     assert load_dictionary({"themes": {"t": {"languages": {"zh": ["数字"]}}}}).languages == ["zh"]
     with pytest.raises(DictionaryError, match="empty theme"):

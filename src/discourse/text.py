@@ -47,6 +47,8 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 
+import numpy as np
+
 __all__ = [
     "TOKEN_CHAR",
     "NON_TOKEN_CHAR",
@@ -131,9 +133,12 @@ def to_simplified(text: str) -> str:
     if not has_han(text):
         return text
     cc = _opencc()
-    out = cc.convert(text)
-    if len(out) == len(text):
-        return out
+    try:
+        out = cc.convert(text)
+        if len(out) == len(text):
+            return out
+    except UnicodeEncodeError:  # a lone surrogate (badly decoded text): convert the Han runs only
+        pass
     # rare: a phrase whose conversion changes length. Convert run by run, and a run
     # that still changes length character by character (offsets must hold)
     parts = []
@@ -157,34 +162,54 @@ def _segmenter():
     return rjieba.Jieba()
 
 
-def _han_word_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Word spans of the Han runs of ``text`` (segmented on its simplified form)."""
-    simple = to_simplified(text)
+def _han_word_arrays(simple: str, runs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the words of the Han runs of ``simple`` (simplified text)."""
     # one call for all runs: jieba cuts at every character that is not Han, letter or
     # digit, so runs joined by a line break are segmented exactly as one by one
-    words = _segmenter().cut("\n".join(simple[s:e] for s, e in runs), True)
-    out: list[tuple[int, int]] = []
-    it = iter(runs)
-    s, e = next(it)
-    pos = s
-    for w in words:
-        if w == "\n":
-            s, e = next(it)
-            pos = s
-            continue
-        out.append((pos, pos + len(w)))
-        pos += len(w)
-    return out
+    joined = "\n".join(simple[s:e] for s, e in runs)
+    words = _segmenter().cut(joined, True)
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    jend = np.cumsum(lens)
+    if not len(jend) or jend[-1] != len(joined):  # pragma: no cover - the segmenter's contract
+        raise RuntimeError("the Chinese segmenter lost characters; please report this text")
+    jstart = jend - lens
+    run = np.asarray(runs, dtype=np.int64)
+    run_len = run[:, 1] - run[:, 0]
+    run_jstart = np.zeros(len(runs), dtype=np.int64)
+    run_jstart[1:] = np.cumsum(run_len + 1)[:-1]  # +1: the line break joining them
+    keep = ~np.isin(jstart, run_jstart[1:] - 1)  # the line breaks
+    jstart, lens = jstart[keep], lens[keep]
+    idx = np.searchsorted(run_jstart, jstart, side="right") - 1
+    starts = jstart + (run[:, 0] - run_jstart)[idx]
+    return starts, starts + lens
+
+
+def _segment(text: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """(simplified text, token starts, token ends) of a text: Han runs cut into words."""
+    runs = han_spans(text)
+    if not runs:
+        spans = np.array([m.span() for m in TOKEN_RE.finditer(text)], dtype=np.int64).reshape(-1, 2)
+        return text, spans[:, 0], spans[:, 1]
+    simple = to_simplified(text)
+    blanked = _HAN_RUN_RE.sub(lambda m: " " * (m.end() - m.start()), text)
+    other = np.array([m.span() for m in TOKEN_RE.finditer(blanked)], dtype=np.int64).reshape(-1, 2)
+    hs, he = _han_word_arrays(simple, runs)
+    starts = np.concatenate([other[:, 0], hs])
+    ends = np.concatenate([other[:, 1], he])
+    order = np.argsort(starts, kind="stable")
+    return simple, starts[order], ends[order]
+
+
+def _han_word_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Word spans of the Han runs of ``text`` (segmented on its simplified form)."""
+    starts, ends = _han_word_arrays(to_simplified(text), runs)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def _mixed_token_spans(text: str) -> list[tuple[int, int]]:
     """Token spans of a text holding Han characters: other scripts by TOKEN_RE, Han by words."""
-    runs = han_spans(text)
-    if not runs:
-        return [m.span() for m in TOKEN_RE.finditer(text)]
-    blanked = _HAN_RUN_RE.sub(lambda m: " " * (m.end() - m.start()), text)
-    other = [m.span() for m in TOKEN_RE.finditer(blanked)]
-    return sorted(other + _han_word_spans(text, runs))
+    _, starts, ends = _segment(text)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def tokenize(text: str, *, lower: bool = True) -> list[str]:
@@ -247,7 +272,7 @@ def count_tokens(text: str) -> int:
     per 1,000 words, as for other languages.
     """
     if has_han(text):
-        return len(_mixed_token_spans(text))
+        return len(_segment(text)[1])
     return len(TOKEN_RE.findall(text))  # 1.5x faster than counting finditer matches
 
 

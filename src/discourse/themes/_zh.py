@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from discourse.text import has_han, to_simplified, token_spans
+from discourse.text import _segment, has_han
 
 __all__ = ["ZhPatterns", "refine"]
 
@@ -34,8 +34,16 @@ def _lower_same_length(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+_END = ""  # key of a trie node's list of (unit, open_end) for the forms ending there
+
+
 class ZhPatterns:
     """The Chinese patterns (and exclude patterns) of a compiled dictionary.
+
+    The literal forms of the patterns anchored at a word start are held in a character
+    trie: from each token start whose character begins a form, the text is walked along
+    the trie, so each candidate costs a few dictionary look-ups whatever the number of
+    patterns.
 
     Parameters
     ----------
@@ -44,44 +52,52 @@ class ZhPatterns:
     """
 
     def __init__(self, units: Iterable):
-        self.anchored: dict[str, list[tuple[str, int, bool]]] = {}  # first char -> (form, unit, open_end)
+        self.trie: dict = {}
         self.floating: list[tuple[str, int, bool]] = []  # forms of patterns with a leading "*"
         for index, p in units:
             for form in p.literals:
                 if p.open_start:
                     self.floating.append((form, index, p.open_end))
-                else:
-                    self.anchored.setdefault(form[0], []).append((form, index, p.open_end))
-        for forms in self.anchored.values():
-            forms.sort(key=lambda f: (-len(f[0]), f[0], f[1]))
-        self._first = np.array(sorted(ord(c) for c in self.anchored), dtype=np.uint32)
+                    continue
+                node = self.trie
+                for ch in form:
+                    node = node.setdefault(ch, {})
+                node.setdefault(_END, []).append((index, p.open_end))
+        self._first = np.array(sorted(ord(c) for c in self.trie), dtype=np.uint32)
 
     def __bool__(self) -> bool:
-        return bool(self.anchored or self.floating)
+        return bool(self.trie or self.floating)
 
     def spans(self, text: str) -> tuple[int, list[tuple[int, int, int]]]:
         """(tokens of ``text``, matches ``(unit, start, end)`` of the Chinese patterns)."""
-        tok = token_spans(text)
-        if not self or not tok:
-            return len(tok), []
-        low = _lower_same_length(to_simplified(text))
-        arr = np.asarray(tok, dtype=np.int64)
-        starts, ends = arr[:, 0], arr[:, 1]
+        simple, starts, ends = _segment(text)
+        if not self or not len(starts):
+            return len(starts), []
+        low = _lower_same_length(simple)
         end_set = set(ends.tolist())
         out: list[tuple[int, int, int]] = []
         if len(self._first):
             codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             cand = starts[np.isin(codes[starts], self._first)]
+            n = len(low)
+            trie = self.trie
             for s in cand.tolist():
-                for form, unit, open_end in self.anchored[low[s]]:
-                    if not low.startswith(form, s):
+                node = trie
+                i = s
+                while i < n:
+                    node = node.get(low[i])
+                    if node is None:
+                        break
+                    i += 1
+                    found = node.get(_END)
+                    if found is None:
                         continue
-                    e = s + len(form)
-                    if open_end:
-                        e = self._word_end(ends, e)
-                    elif e not in end_set:
-                        continue
-                    out.append((unit, s, e))
+                    at_end = i in end_set
+                    for unit, open_end in found:
+                        if open_end:
+                            out.append((unit, s, i if at_end else self._word_end(ends, i)))
+                        elif at_end:
+                            out.append((unit, s, i))
         for form, unit, open_end in self.floating:
             p = low.find(form)
             while p >= 0:
@@ -93,7 +109,7 @@ class ZhPatterns:
                     s = int(starts[i]) if i >= 0 and ends[i] > p else p
                     out.append((unit, s, e))
                 p = low.find(form, p + 1)
-        return len(tok), out
+        return len(starts), out
 
     @staticmethod
     def _word_end(ends: np.ndarray, e: int) -> int:

@@ -36,7 +36,7 @@ from discourse.themes._patterns import (
 
 __all__ = ["Theme", "Group", "LanguagePatterns", "Dictionary", "load_dictionary", "default_dictionary"]
 
-_TOP_KEYS = ("name", "description", "version", "language", "groups", "themes")
+_TOP_KEYS = ("name", "description", "version", "language", "groups", "themes", "languages")
 _THEME_KEYS = ("label", "description", "parent", "patterns", "exclude", "languages")
 _LANGUAGE_KEYS = ("patterns", "exclude")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -490,6 +490,8 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
         raise DictionaryError("no 'themes' key", path=path, line=1,
                               hint="List the themes under 'themes:' (see docs/dictionaries.md)")
     group_ids = {g.id for g in groups}
+    top_languages = (_top_languages(keys["languages"][1], path, engine, language)
+                     if "languages" in keys else {})
     themes = []
     for tid, tkn, tvn in _mapping_items(keys["themes"][1], path, "themes"):
         item = f"theme {tid!r}"
@@ -508,6 +510,14 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
         pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
         languages = (_languages(entry["languages"][1], path, item, tid, engine, language)
                      if "languages" in entry else ())
+        for lp, line in top_languages.pop(tid, []):
+            if lp.language in {x.language for x in languages}:
+                raise DictionaryError(
+                    f"the theme has {lp.language!r} patterns twice: in its own 'languages:' and in the "
+                    "top-level 'languages:' block", path=path, line=line, item=item,
+                    hint="Keep them in one place",
+                )
+            languages += (lp,)
         if not pats and not any(lg.patterns for lg in languages):
             raise DictionaryError("empty theme: no patterns", path=path, line=_line(tkn), item=item,
                                   hint="Give the theme at least one pattern under 'patterns:' "
@@ -534,6 +544,12 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
     if not themes:
         raise DictionaryError("the dictionary has no themes", path=path, line=_line(keys["themes"][0]),
                               hint="Add themes under 'themes:'")
+    for tid, entries in top_languages.items():
+        raise DictionaryError(
+            f"no theme {tid!r} for its {entries[0][0].language!r} patterns", path=path, line=entries[0][1],
+            item=f"theme {tid!r}", hint="Patterns under the top-level 'languages:' belong to a theme "
+                                        "declared under 'themes:' (themes: " + ", ".join(t.id for t in themes) + ")",
+        )
     # parents without a declared group become groups labelled by their id
     for t in themes:
         if t.parent is not None and t.parent not in group_ids:
@@ -559,35 +575,57 @@ def _languages(node: yaml.Node, path, item: str, tid: str, engine: str,
         return ()
     for code, kn, vn in _mapping_items(node, path, "languages", item):
         _check_language(code, path, _line(kn), item)
-        if code == own:
-            raise DictionaryError(
-                f"the language {code!r} is the dictionary's own", path=path, line=_line(kn), item=item,
-                hint="Write its patterns under the theme's 'patterns:' (the dictionary's 'language:' "
-                     f"is {own!r})",
-            )
-        if isinstance(vn, yaml.SequenceNode):  # a bare list: the patterns
-            entry = {"patterns": (kn, vn)}
-        else:
-            entry = {}
-            for k, kkn, kvn in _mapping_items(vn, path, f"languages: {code}", item):
-                if k not in _LANGUAGE_KEYS:
-                    raise DictionaryError(f"unknown key {k!r} under languages: {code}", path=path,
-                                          line=_line(kkn), item=item,
-                                          hint="A language has: " + ", ".join(_LANGUAGE_KEYS))
-                entry[k] = (kkn, kvn)
-        pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
-        excl = _pattern_list(entry["exclude"][1], path, "exclude", item) if "exclude" in entry else []
-        if not pats:
-            raise DictionaryError(f"no patterns under languages: {code}", path=path, line=_line(kn),
-                                  item=item, hint="List the theme's patterns in that language under 'patterns:'")
-        out.append(LanguagePatterns(
-            language=code,
-            patterns=tuple(t for t, _ in pats),
-            exclude=tuple(t for t, _ in excl),
-            compiled=_compile_all(pats, path, tid, "pattern", engine, code),
-            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine, code),
-        ))
+        out.append(_language_entry(code, kn, vn, path, item, tid, engine, own))
     return tuple(out)
+
+
+def _top_languages(node: yaml.Node, path, engine: str, own: str) -> dict[str, list]:
+    """The top-level ``languages:`` block: ``{code: {theme_id: patterns or {patterns, exclude}}}``.
+
+    Returns ``{theme_id: [(LanguagePatterns, line of its key), ...]}``.
+    """
+    out: dict[str, list] = {}
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+        return out
+    for code, kn, vn in _mapping_items(node, path, "languages"):
+        _check_language(code, path, _line(kn), None)
+        for tid, tkn, tvn in _mapping_items(vn, path, f"languages: {code}"):
+            item = f"theme {tid!r}"
+            out.setdefault(tid, []).append((_language_entry(code, kn, tvn, path, item, tid, engine, own),
+                                            _line(tkn)))
+    return out
+
+
+def _language_entry(code: str, kn, vn, path, item: str, tid: str, engine: str, own: str) -> LanguagePatterns:
+    """One theme's patterns in one language: a list, or ``{patterns: [...], exclude: [...]}``."""
+    if code == own:
+        raise DictionaryError(
+            f"the language {code!r} is the dictionary's own", path=path, line=_line(kn), item=item,
+            hint="Write its patterns under the theme's 'patterns:' (the dictionary's 'language:' "
+                 f"is {own!r})",
+        )
+    if isinstance(vn, yaml.SequenceNode):  # a bare list: the patterns
+        entry = {"patterns": (kn, vn)}
+    else:
+        entry = {}
+        for k, kkn, kvn in _mapping_items(vn, path, f"languages: {code}", item):
+            if k not in _LANGUAGE_KEYS:
+                raise DictionaryError(f"unknown key {k!r} under languages: {code}", path=path,
+                                      line=_line(kkn), item=item,
+                                      hint="A language has: " + ", ".join(_LANGUAGE_KEYS))
+            entry[k] = (kkn, kvn)
+    pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
+    excl = _pattern_list(entry["exclude"][1], path, "exclude", item) if "exclude" in entry else []
+    if not pats:
+        raise DictionaryError(f"no patterns under languages: {code}", path=path, line=_line(kn),
+                              item=item, hint="List the theme's patterns in that language under 'patterns:'")
+    return LanguagePatterns(
+        language=code,
+        patterns=tuple(t for t, _ in pats),
+        exclude=tuple(t for t, _ in excl),
+        compiled=_compile_all(pats, path, tid, "pattern", engine, code),
+        compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine, code),
+    )
 
 
 # --- quanteda YAML --------------------------------------------------------------------
