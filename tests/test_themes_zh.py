@@ -279,12 +279,14 @@ def test_unspoken_languages_are_left_out_not_counted_as_zeros(un_speeches):
     assert row["n_docs"] == 4 and row["n_docs_other_language"] == 2
     assert row["docs_with_theme"] == 2 and row["share_docs"] == pytest.approx(2 / 4)  # not 2 / 6
     assert row["n_tokens"] == counts.drop_duplicates("doc_id").query("spoken")["n_tokens"].sum()
+    assert freq.attrs["languages"] == ["en", "und", "zh"]  # what the rates mix, for charts to say
     track = track_themes(un_speeches, n_boot=0, n_perm=0).set_index("theme")
     assert track.loc["digital_divide", "n_docs_other_language"] == 2
     assert track.loc["digital_divide", "share_docs"] == pytest.approx(0.5)
     # the same with a precomputed counts table
     again = track_themes(un_speeches, n_boot=0, n_perm=0, counts=counts).set_index("theme")
     assert again.loc["digital_divide", "share_docs"] == pytest.approx(0.5)
+    assert track.attrs["languages"] == again.attrs["languages"] == ["en", "und", "zh"]
 
 
 def test_sentence_units_leave_out_unspoken_documents(un_speeches):

@@ -470,18 +470,25 @@ def _counts_matrix(counts: pd.DataFrame, doc_ids: pd.Series) -> tuple[list[str],
     return themes, mat, tokens
 
 
-def _spoken_documents(counts: pd.DataFrame, corpus: pd.DataFrame, dictionary) -> np.ndarray:
-    """Whether each document of ``corpus`` is in a language the dictionary speaks.
+def _spoken_documents(counts: pd.DataFrame, corpus: pd.DataFrame, dictionary) -> tuple[np.ndarray, list[str]]:
+    """Whether each document of ``corpus`` is in a language the dictionary speaks, and the
+    sorted languages of those that are.
 
-    From the ``spoken`` column of a :func:`discourse.theme_counts` table when it has one,
-    else from :func:`discourse.themes.frequencies.document_languages`.
+    From the ``spoken`` and ``language`` columns of a :func:`discourse.theme_counts` table
+    when it has them, else from :func:`discourse.themes.frequencies.document_languages`.
     """
-    if "spoken" in counts.columns:
-        by_doc = counts.drop_duplicates("doc_id").set_index(counts.drop_duplicates("doc_id")["doc_id"].astype(str))
-        return by_doc["spoken"].reindex(corpus["doc_id"].astype(str)).fillna(True).to_numpy(dtype=bool)
-    from discourse.themes.frequencies import document_languages
+    if "spoken" in counts.columns and "language" in counts.columns:
+        first = counts.drop_duplicates("doc_id")
+        by_doc = first.set_index(first["doc_id"].astype(str))
+        ids = corpus["doc_id"].astype(str)
+        spoken = by_doc["spoken"].reindex(ids).fillna(True).to_numpy(dtype=bool)
+        langs = by_doc["language"].reindex(ids).fillna("und").astype(str).to_numpy()
+    else:
+        from discourse.themes.frequencies import document_languages
 
-    return document_languages(corpus, dictionary)["spoken"].to_numpy(dtype=bool)
+        table = document_languages(corpus, dictionary)
+        spoken, langs = table["spoken"].to_numpy(dtype=bool), table["language"].astype(str).to_numpy()
+    return spoken, sorted(set(langs[spoken].tolist()))
 
 
 def track_themes(
@@ -566,6 +573,8 @@ def track_themes(
 
         Where a theme occurs in neither of the two groups there is nothing to test: the
         p- and q-values are NA and those comparisons do not count in the correction.
+        ``attrs["languages"]`` lists the languages of the documents counted (rates per
+        1,000 words of several languages mix denominators: a chart should say so).
 
     Examples
     --------
@@ -583,7 +592,7 @@ def track_themes(
         counts = theme_counts(corpus, dictionary)
     themes, mat, tokens = _counts_matrix(counts, corpus["doc_id"])
     # documents in a language the dictionary has no patterns for: left out, counted apart
-    spoken = _spoken_documents(counts, corpus, dictionary)
+    spoken, languages = _spoken_documents(counts, corpus, dictionary)
     freq = frequency_levels(mat, tokens, codes, len(table), n_boot=n_boot, level=level, spoken=spoken)
     if not spoken.all():
         mat, tokens, codes = mat[spoken], tokens[spoken], codes[spoken]
@@ -622,6 +631,7 @@ def track_themes(
     out["change_per_1k"] = pd.Series(rate["flag"].reshape(-1), dtype="str")
     out.attrs["alpha"] = alpha
     out.attrs["level"] = level
+    out.attrs["languages"] = languages
     return out
 
 

@@ -463,7 +463,9 @@ def theme_frequencies(
         the group's documents (:func:`discourse.stats.ratio_intervals`): Wilson for
         ``share_docs``, quasi-Poisson for ``per_1k``; they hold their level for rare
         themes and groups of about 50 documents (``docs/tracking.md``). A group of one
-        document has no ``per_1k`` interval (NaN).
+        document has no ``per_1k`` interval (NaN). ``attrs["languages"]`` lists the
+        languages of the documents counted: rates per 1,000 words of several languages
+        mix two denominators (``docs/dictionaries.md``), which a chart should say.
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
@@ -472,7 +474,8 @@ def theme_frequencies(
     mat, ntok, n_units, with_units = _document_matrices(frame, d, unit)
     n_themes = len(d.theme_ids)
     n_groups = len(keys)
-    spoken = _spoken(_languages(frame, d), corpus_texts(frame), d)
+    langs = _languages(frame, d)
+    spoken = _spoken(langs, corpus_texts(frame), d)
     lv = frequency_levels(mat, ntok, codes, n_groups, n_boot=n_boot, level=level, spoken=spoken)
     if not spoken.all():  # documents in a language the dictionary does not speak: left out
         codes = codes[spoken]
@@ -500,6 +503,7 @@ def theme_frequencies(
         out["share_units"] = ushare.ravel()
         out["share_units_low"] = ushare_lo.ravel()
         out["share_units_high"] = ushare_hi.ravel()
+    out.attrs["languages"] = sorted(set(langs[spoken].tolist()))
     return out
 
 
