@@ -190,6 +190,12 @@ def test_default_dictionary_english_fingerprint_is_unchanged_by_its_chinese_part
     assert load_dictionary(english_only).fingerprint() == d.fingerprint("en")
 
 
+def test_language_names_written_out_are_read_as_codes():
+    d = load_dictionary({"language": "French", "themes": {"t": {"patterns": ["fracture"],
+                                                                "languages": {"Chinese": ["数字鸿沟"]}}}})
+    assert d.language == "fr" and d.languages == ["fr", "zh"]
+
+
 def test_a_dictionary_in_another_own_language(tmp_path):
     path = tmp_path / "fr.yaml"
     path.write_text("language: fr\nthemes:\n  fracture:\n    patterns: [fracture numérique]\n", encoding="utf-8")
@@ -203,7 +209,7 @@ def test_a_dictionary_in_another_own_language(tmp_path):
 
 
 @pytest.mark.parametrize("languages, message", [
-    ({"chinese": ["数字鸿沟"]}, "invalid language code"),
+    ({"mandarin": ["数字鸿沟"]}, "invalid language code"),
     ({"en": ["digital divide"]}, "the dictionary's own"),
     ({"zh": ["near(数字, 鸿沟, 3)"]}, "not available in a Chinese section"),
     ({"zh": ["re:数字"]}, "not available in a Chinese section"),

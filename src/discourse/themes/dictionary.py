@@ -467,7 +467,7 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
     language = DEFAULT_LANGUAGE
     if "language" in keys:
         language = (_scalar(keys["language"][1], path, "language", None) or DEFAULT_LANGUAGE).strip()
-        _check_language(language, path, _line(keys["language"][1]), None)
+        language = _check_language(language, path, _line(keys["language"][1]), None)
     description = _scalar(keys["description"][1], path, "description", None) if "description" in keys else ""
     groups: list[Group] = []
     if "groups" in keys and not (isinstance(keys["groups"][1], yaml.ScalarNode) and keys["groups"][1].tag.endswith(":null")):
@@ -558,13 +558,22 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
     return Dictionary(themes, groups, name=name, description=description, source=path, language=language)
 
 
-def _check_language(code: str, path, line: int, item: str | None) -> None:
+#: Names of languages written out (the ``language:`` key was free text before it meant
+#: something): read as their ISO 639-1 code.
+_LANGUAGE_NAMES = {"english": "en", "chinese": "zh", "french": "fr", "spanish": "es", "arabic": "ar",
+                   "russian": "ru", "german": "de", "portuguese": "pt"}
+
+
+def _check_language(code: str, path, line: int, item: str | None) -> str:
+    """The language code, checked (an English name of a common language is accepted)."""
+    code = _LANGUAGE_NAMES.get(code.strip().lower(), code.strip())
     if not _LANGUAGE_RE.match(code):
         raise DictionaryError(
             f"invalid language code {code!r}", path=path, line=line, item=item,
             hint="Use an ISO 639-1 code in lower case, as the corpus's 'language' column does "
                  "(en, zh, fr, es...)",
         )
+    return code
 
 
 def _languages(node: yaml.Node, path, item: str, tid: str, engine: str,
@@ -574,7 +583,7 @@ def _languages(node: yaml.Node, path, item: str, tid: str, engine: str,
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
         return ()
     for code, kn, vn in _mapping_items(node, path, "languages", item):
-        _check_language(code, path, _line(kn), item)
+        code = _check_language(code, path, _line(kn), item)
         out.append(_language_entry(code, kn, vn, path, item, tid, engine, own))
     return tuple(out)
 
@@ -588,7 +597,7 @@ def _top_languages(node: yaml.Node, path, engine: str, own: str) -> dict[str, li
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
         return out
     for code, kn, vn in _mapping_items(node, path, "languages"):
-        _check_language(code, path, _line(kn), None)
+        code = _check_language(code, path, _line(kn), None)
         for tid, tkn, tvn in _mapping_items(vn, path, f"languages: {code}"):
             item = f"theme {tid!r}"
             out.setdefault(tid, []).append((_language_entry(code, kn, tvn, path, item, tid, engine, own),
