@@ -295,6 +295,13 @@ def test_unspoken_languages_are_left_out_not_counted_as_zeros(un_speeches):
     assert track.attrs["languages"] == again.attrs["languages"] == ["en", "und", "zh"]
 
 
+def test_cooccurrence_leaves_out_unspoken_documents(un_speeches):
+    from discourse.themes import theme_cooccurrence
+
+    out = theme_cooccurrence(un_speeches)
+    assert (out["n_units"] == 4).all() and out.attrs["n_docs_other_language"] == 2
+
+
 def test_sentence_units_leave_out_unspoken_documents(un_speeches):
     freq = theme_frequencies(un_speeches, by="event", n_boot=0, unit="sentence").set_index("theme")
     assert freq.loc["digital_divide", "n_units"] == 3  # en1, en2, zh1 (und1 is empty)

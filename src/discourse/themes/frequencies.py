@@ -629,11 +629,16 @@ def theme_cooccurrence(corpus, dictionary=None, unit: str = "document") -> pd.Da
         ``n_a``, ``n_b`` (units with each theme), ``n_both`` (units with both),
         ``jaccard`` = n_both / (n_a + n_b - n_both), ``lift`` = n_both * n_units /
         (n_a * n_b) (1: as often as if independent; > 1: more often), ``pmi`` =
-        log2(lift) (NaN when n_both is 0). Pairs are in dictionary order.
+        log2(lift) (NaN when n_both is 0). Pairs are in dictionary order. Documents in
+        a language the dictionary has no patterns for are left out (their number is in
+        ``attrs["n_docs_other_language"]``).
     """
     _check_unit(unit, ("document", "sentence"))
     d = _dictionary(dictionary)
     frame = check_corpus(corpus)
+    spoken = _spoken(_languages(frame, d), corpus_texts(frame), d)
+    if not spoken.all():  # documents in a language the dictionary does not speak: left out
+        frame = frame[spoken].reset_index(drop=True)
     k = len(d.theme_ids)
     if unit == "document":
         mat, _ = _count_matrix(frame, d)
@@ -654,10 +659,12 @@ def theme_cooccurrence(corpus, dictionary=None, unit: str = "document") -> pd.Da
         lift = np.where((n_a > 0) & (n_b > 0), n_ab * float(n_units) / (n_a * n_b).astype(float), np.nan)
         pmi = np.where(n_ab > 0, np.log2(np.where(n_ab > 0, lift, 1.0)), np.nan)
     ids = np.array(d.theme_ids, dtype=object)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "theme_a": ids[ia], "theme_b": ids[ib], "n_units": n_units,
         "n_a": n_a, "n_b": n_b, "n_both": n_ab, "jaccard": jac, "lift": lift, "pmi": pmi,
     })
+    out.attrs["n_docs_other_language"] = int((~spoken).sum())
+    return out
 
 
 # --- scikit-learn transformer --------------------------------------------------------------
