@@ -41,6 +41,7 @@ def _counts(texts, dictionary=None, **cols) -> pd.DataFrame:
     ("各国应共同应对人工智能安全风险。", "ai_safety"),
     ("人工智慧的風險不容忽視。", "ai_safety"),
     ("禁止致命性自主武器系统。", "ai_safety"),
+    ("我们要防范人工智能带来的安全风险。", "ai_safety"),  # near()
     ("深度伪造技术被用于散布虚假信息。", "ai_safety"),
     ("全球数字治理赤字日益凸显。", "governance_deficit"),
     ("中方提出全球人工智能治理倡议。", "governance_deficit"),
@@ -55,6 +56,7 @@ def test_mission_themes_are_found_in_chinese(text, theme):
     ("全球治理赤字依然存在。", "governance_deficit"),  # a deficit outside the digital domain
     ("坚持以人为本，推动经济发展。", "ai_safety"),  # people-centred, no AI
     ("网络安全是国家安全的重要组成部分。", "ai_safety"),  # "安全" alone is not AI safety
+    ("人工智能为降低灾害风险提供了帮助。", "ai_safety"),  # a risk that is not AI's (exclude)
     ("我们完成了国家光纤骨干网建设。", "digital_divide"),  # networks with no equity framing
     ("印度洋的航运安全。", "digital_divide"),
 ])
@@ -124,6 +126,20 @@ def test_globs_at_the_ends_of_chinese_patterns():
     inside = {"themes": {"t": {"languages": {"zh": ["*字化"]}}}}  # may start inside a word
     assert kwic(d, "t", dictionary=inside)["match"].tolist() == ["数字化"]
     assert _counts(["数字化"], {"themes": {"t": {"languages": {"zh": ["数字"]}}}}).iloc[0, 0] == 0
+
+
+def test_near_in_chinese_counts_words_within_one_sentence():
+    d = {"themes": {"risk": {"languages": {"zh": ["near((人工智能|AI), (风险|威胁), 3)"]}}}}
+    frame = pd.DataFrame({"doc_id": list("abcde"), "text": [
+        "防范人工智能带来的风险。",        # 人工智能/带来/的/风险: 2 words between, distance 3
+        "风险与AI并存。",                  # either order (风险/与/AI)
+        "人工智能为降低灾害和其他各类风险提供帮助。",  # too far
+        "发展人工智能。风险在别处。",      # another sentence
+        "人工智能的威胁。人工智能的风险。"]})
+    k = kwic(frame, "risk", dictionary=d)
+    assert k["doc_id"].tolist() == ["a", "b", "e", "e"]
+    assert k["match"].tolist() == ["人工智能带来的风险", "风险与AI", "人工智能的威胁", "人工智能的风险"]
+    assert load_dictionary(d).terms("risk") == ["人工智能", "ai", "风险", "威胁"]
 
 
 def test_traditional_text_matches_simplified_patterns_and_kwic_shows_the_original():
@@ -211,7 +227,9 @@ def test_a_dictionary_in_another_own_language(tmp_path):
 @pytest.mark.parametrize("languages, message", [
     ({"mandarin": ["数字鸿沟"]}, "invalid language code"),
     ({"en": ["digital divide"]}, "the dictionary's own"),
-    ({"zh": ["near(数字, 鸿沟, 3)"]}, "not available in a Chinese section"),
+    ({"zh": ["near(数字, 鸿沟)"]}, "three arguments"),
+    ({"zh": ["near(数字, 鸿沟, 0)"]}, "between 1 and"),
+    ({"zh": ["near(AI, risk, 3)"]}, "holds no Chinese character"),
     ({"zh": ["re:数字"]}, "not available in a Chinese section"),
     ({"zh": ["数字*鸿沟"]}, "only allowed at its start or end"),
     ({"zh": ["digital divide"]}, "holds no Chinese character"),

@@ -407,7 +407,7 @@ class Pattern:
     def terms(self) -> list[str]:
         """Literal phrases this pattern matches (none for globs, regexes; for Chinese, its
         literal forms, simplified)."""
-        if self.kind == "near":
+        if self.kind == "near" or self.parts:  # near(), also in a Chinese section
             out: list[str] = []
             for p in self.parts:
                 out.extend(p.terms())
@@ -708,16 +708,18 @@ def is_segmented(language: str) -> bool:
 
 
 def parse_zh_pattern(text: str, language: str = "zh") -> Pattern:
-    """Parse a Chinese pattern: literal words or phrases, alternatives, optional groups.
+    """Parse a Chinese pattern: literal words or phrases, alternatives, optional groups, near().
 
     ``数字鸿沟``, ``(弥合|缩小|跨越)数字鸿沟``, ``全球(数字|网络)治理``, ``(全球)?数字治理``,
     ``人工智能*`` (a trailing ``*``: the match may end inside a longer word, and then
-    runs to that word's end; a leading ``*`` likewise at the start). Spaces are ignored
-    (Chinese is written without them). Traditional characters are simplified
-    (:func:`discourse.text.to_simplified`) and letters lower-cased, as the text is
-    before matching. ``near()`` and ``re:`` are not available in Chinese sections.
+    runs to that word's end; a leading ``*`` likewise at the start),
+    ``near((人工智能|AI), (风险|威胁), 4)`` (the two within 4 words, either order, in one
+    sentence; words are those of the segmenter). Spaces are ignored (Chinese is written
+    without them). Traditional characters are simplified
+    (:func:`discourse.text.to_simplified`) and letters lower-cased, as the text is before
+    matching. ``re:`` is not available in Chinese sections.
     """
-    from discourse.text import HAN_CHAR, to_simplified
+    from discourse.text import HAN_CHAR
 
     if not isinstance(text, str):
         raise PatternSyntaxError(f"a pattern must be a string, not {type(text).__name__}")
@@ -725,11 +727,46 @@ def parse_zh_pattern(text: str, language: str = "zh") -> Pattern:
     if not raw:
         raise PatternSyntaxError("empty pattern")
     _check_size(raw)
-    if raw.startswith("re:") or _NEAR_RE.match(raw):
+    if raw.startswith("re:"):
         raise PatternSyntaxError(
-            "near() and re: are not available in a Chinese section: write the words or phrases "
-            "(alternatives in (a|b), optional groups (a)?, a '*' at the start or end)"
+            "re: is not available in a Chinese section: write the words or phrases "
+            "(alternatives in (a|b), optional groups (a)?, a '*' at the start or end, near(A, B, n))"
         )
+    m = _NEAR_RE.match(raw)
+    if m:
+        args = _split_args(m.group(1))
+        if len(args) != 3:
+            raise PatternSyntaxError(f"near() takes three arguments, near(A, B, n), not {len(args)}")
+        a, b, n = args
+        if not re.fullmatch(r"\d+", n):
+            raise PatternSyntaxError(f"the distance of near() must be a whole number of words, not {n!r}")
+        dist = int(n)
+        if not 1 <= dist <= MAX_NEAR:
+            raise PatternSyntaxError(f"the distance of near() must be between 1 and {MAX_NEAR}, not {dist}")
+        for part in (a, b):
+            if not part:
+                raise PatternSyntaxError("an argument of near() is empty")
+            if part.startswith("re:") or _NEAR_RE.match(part):
+                raise PatternSyntaxError("the arguments of near() must be words, phrases or groups, not near() or re:")
+        if not re.search(HAN_CHAR, a + b):
+            raise PatternSyntaxError(
+                f"the Chinese pattern {raw!r} holds no Chinese character; put it in the dictionary's own "
+                "patterns (or the section of its language)"
+            )
+        parts = (_zh_phrase(a, language), _zh_phrase(b, language))
+        return Pattern(text=raw, kind="zh", parts=parts, distance=dist, language=language)
+    if not re.search(HAN_CHAR, raw):
+        raise PatternSyntaxError(
+            f"the Chinese pattern {raw!r} holds no Chinese character; put it in the dictionary's own "
+            "patterns (or the section of its language)"
+        )
+    return _zh_phrase(raw, language)
+
+
+def _zh_phrase(raw: str, language: str) -> Pattern:
+    """A Chinese phrase pattern (no near()): its literal forms, simplified and lower-cased."""
+    from discourse.text import to_simplified
+
     body = re.sub(r"\s+", "", raw)
     open_start, open_end = body.startswith("*"), body.endswith("*")
     body = body.strip("*")
@@ -737,11 +774,6 @@ def parse_zh_pattern(text: str, language: str = "zh") -> Pattern:
         raise PatternSyntaxError("in a Chinese pattern '*' is only allowed at its start or end (e.g. '人工智能*')")
     if not body:
         raise PatternSyntaxError("the pattern has no character besides '*'")
-    if not re.search(HAN_CHAR, body):
-        raise PatternSyntaxError(
-            f"the Chinese pattern {raw!r} holds no Chinese character; put it in the dictionary's own "
-            "patterns (or the section of its language)"
-        )
     seq = _parse_token_pattern(body)
     exp = _expand(seq)
     if not exp:

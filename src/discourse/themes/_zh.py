@@ -18,11 +18,12 @@ each), so the English path costs what it did.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from discourse.text import _segment, has_han
+from discourse.text import _segment, has_han, sentence_spans
 
 __all__ = ["ZhPatterns", "refine"]
 
@@ -53,17 +54,26 @@ class ZhPatterns:
 
     def __init__(self, units: Iterable):
         self.trie: dict = {}
-        self.floating: list[tuple[str, int, bool]] = []  # forms of patterns with a leading "*"
+        self.floating: list[tuple[str, object, bool]] = []  # forms of patterns with a leading "*"
+        self.near: dict[int, int] = {}  # unit of a near() pattern -> its distance in words
         for index, p in units:
-            for form in p.literals:
-                if p.open_start:
-                    self.floating.append((form, index, p.open_end))
-                    continue
-                node = self.trie
-                for ch in form:
-                    node = node.setdefault(ch, {})
-                node.setdefault(_END, []).append((index, p.open_end))
+            if p.parts:  # near(A, B, n): its parts are found as (unit, side), then paired
+                self.near[index] = p.distance
+                for side, part in enumerate(p.parts):
+                    self._add(part, (index, side))
+            else:
+                self._add(p, index)
         self._first = np.array(sorted(ord(c) for c in self.trie), dtype=np.uint32)
+
+    def _add(self, p, key) -> None:
+        for form in p.literals:
+            if p.open_start:
+                self.floating.append((form, key, p.open_end))
+                continue
+            node = self.trie
+            for ch in form:
+                node = node.setdefault(ch, {})
+            node.setdefault(_END, []).append((key, p.open_end))
 
     def __bool__(self) -> bool:
         return bool(self.trie or self.floating)
@@ -109,7 +119,52 @@ class ZhPatterns:
                     s = int(starts[i]) if i >= 0 and ends[i] > p else p
                     out.append((unit, s, e))
                 p = low.find(form, p + 1)
+        if self.near:
+            out = self._pair(text, out, starts)
         return len(starts), out
+
+    def _pair(self, text: str, found: list, starts: np.ndarray) -> list[tuple[int, int, int]]:
+        """Resolve near(A, B, n): each A with its nearest B (either side, not overlapping),
+        at most ``n`` words away (``n = 1``: adjacent) and in the same sentence."""
+        out = [f for f in found if not isinstance(f[0], tuple)]
+        parts: dict[int, tuple[list, list]] = {}
+        for (key, s, e) in found:
+            if isinstance(key, tuple):
+                parts.setdefault(key[0], ([], []))[key[1]].append((s, e))
+        sentences = None
+        for unit, (a_hits, b_hits) in sorted(parts.items()):
+            if not a_hits or not b_hits:
+                continue
+            if sentences is None:
+                sentences = sentence_spans(text)
+                sent_starts = [a for a, _ in sentences]
+            n = self.near[unit]
+
+            def words(s: int, e: int) -> tuple[int, int]:
+                first = int(np.searchsorted(starts, s, side="right")) - 1
+                last = int(np.searchsorted(starts, e, side="left")) - 1
+                return max(first, 0), max(first, last)
+
+            b_list = [(bs, be, *words(bs, be)) for bs, be in sorted(set(b_hits))]
+            for s, e in sorted(set(a_hits)):
+                a0, a1 = words(s, e)
+                options = []
+                for bs, be, b0, b1 in b_list:
+                    if b0 > a1:
+                        gap = b0 - a1
+                    elif b1 < a0:
+                        gap = a0 - b1
+                    else:
+                        continue  # overlapping
+                    if gap <= n:
+                        options.append((gap, bs, be))
+                for _gap, bs, be in sorted(options):
+                    lo, hi = min(s, bs), max(e, be)
+                    i = bisect.bisect_right(sent_starts, lo) - 1
+                    if i >= 0 and hi <= sentences[i][1]:
+                        out.append((unit, lo, hi))
+                        break
+        return out
 
     @staticmethod
     def _word_end(ends: np.ndarray, e: int) -> int:
