@@ -137,19 +137,17 @@ class ZhPatterns:
                 continue
             if sentences is None:
                 sentences = sentence_spans(text)
-                sent_starts = [a for a, _ in sentences]
+                sent_starts = [x for x, _ in sentences]
             n = self.near[unit]
-
-            def words(s: int, e: int) -> tuple[int, int]:
-                first = int(np.searchsorted(starts, s, side="right")) - 1
-                last = int(np.searchsorted(starts, e, side="left")) - 1
-                return max(first, 0), max(first, last)
-
-            b_list = [(bs, be, *words(bs, be)) for bs, be in sorted(set(b_hits))]
-            for s, e in sorted(set(a_hits)):
-                a0, a1 = words(s, e)
+            a_arr, (a_first, a_last) = self._words(a_hits, starts)
+            b_arr, (b_first, b_last) = self._words(b_hits, starts)
+            b_first_list = b_first.tolist()
+            for (s, e), a0, a1 in zip(a_arr.tolist(), a_first.tolist(), a_last.tolist(), strict=True):
+                lo_j = bisect.bisect_left(b_first_list, a0 - n - 64)  # a B longer than 64 words: none
+                hi_j = bisect.bisect_right(b_first_list, a1 + n)
                 options = []
-                for bs, be, b0, b1 in b_list:
+                for j in range(lo_j, hi_j):
+                    b0, b1 = b_first_list[j], int(b_last[j])
                     if b0 > a1:
                         gap = b0 - a1
                     elif b1 < a0:
@@ -157,7 +155,7 @@ class ZhPatterns:
                     else:
                         continue  # overlapping
                     if gap <= n:
-                        options.append((gap, bs, be))
+                        options.append((gap, int(b_arr[j, 0]), int(b_arr[j, 1])))
                 for _gap, bs, be in sorted(options):
                     lo, hi = min(s, bs), max(e, be)
                     i = bisect.bisect_right(sent_starts, lo) - 1
@@ -165,6 +163,14 @@ class ZhPatterns:
                         out.append((unit, lo, hi))
                         break
         return out
+
+    @staticmethod
+    def _words(hits: list, starts: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """Hits ``(start, end)`` sorted by start, and the indices of their first and last words."""
+        arr = np.array(sorted(set(hits)), dtype=np.int64).reshape(-1, 2)
+        first = np.maximum(np.searchsorted(starts, arr[:, 0], side="right") - 1, 0)
+        last = np.maximum(np.searchsorted(starts, arr[:, 1], side="left") - 1, first)
+        return arr, (first, last)
 
     @staticmethod
     def _word_end(ends: np.ndarray, e: int) -> int:
