@@ -206,6 +206,12 @@ def test_default_dictionary_english_fingerprint_is_unchanged_by_its_chinese_part
     assert load_dictionary(english_only).fingerprint() == d.fingerprint("en")
 
 
+def test_a_chinese_dictionary_has_chinese_own_patterns():
+    d = load_dictionary({"language": "zh", "themes": {"t": {"patterns": ["数字鸿沟"]}}})
+    assert d.languages == ["zh"] and d["t"].compiled[0].kind == "zh"
+    assert _counts(["我们要弥合数字鸿沟。"], d).iloc[0, 0] == 1
+
+
 def test_language_names_written_out_are_read_as_codes():
     d = load_dictionary({"language": "French", "themes": {"t": {"patterns": ["fracture"],
                                                                 "languages": {"Chinese": ["数字鸿沟"]}}}})

@@ -492,6 +492,7 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
     group_ids = {g.id for g in groups}
     top_languages = (_top_languages(keys["languages"][1], path, engine, language)
                      if "languages" in keys else {})
+    own_zh = language if is_segmented(language) else None  # a Chinese dictionary: Chinese patterns
     themes = []
     for tid, tkn, tvn in _mapping_items(keys["themes"][1], path, "themes"):
         item = f"theme {tid!r}"
@@ -537,8 +538,8 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
             patterns=tuple(t for t, _ in pats),
             exclude=tuple(t for t, _ in excl),
             parent=parent,
-            compiled=_compile_all(pats, path, tid, "pattern", engine),
-            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine),
+            compiled=_compile_all(pats, path, tid, "pattern", engine, own_zh),
+            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine, own_zh),
             languages=languages,
         ))
     if not themes:
