@@ -212,6 +212,19 @@ def test_a_chinese_dictionary_has_chinese_own_patterns():
     assert _counts(["我们要弥合数字鸿沟。"], d).iloc[0, 0] == 1
 
 
+def test_quanteda_and_liwc_terms_in_chinese_are_chinese_patterns(tmp_path):
+    q = tmp_path / "q.yml"
+    q.write_text("divide:\n  - digital divide\n  - 数字鸿沟\nai: [人工智能*]\n", encoding="utf-8")
+    liwc = tmp_path / "w.dic"
+    liwc.write_text("%\n1\tdivide\n%\ndigital divide\t1\n印度\t1\n", encoding="utf-8")
+    for path in (q, liwc):
+        d = load_dictionary(path)
+        assert "zh" in d.languages
+    wide = _counts(["弥合数字鸿沟", "印度尼西亚", "推进人工智能化"], load_dictionary(q))
+    assert wide["divide"].tolist() == [1, 0, 0] and wide["ai"].tolist() == [0, 0, 1]
+    assert _counts(["印度尼西亚和印度"], load_dictionary(liwc)).iloc[0, 0] == 1
+
+
 def test_language_names_written_out_are_read_as_codes():
     d = load_dictionary({"language": "French", "themes": {"t": {"patterns": ["fracture"],
                                                                 "languages": {"Chinese": ["数字鸿沟"]}}}})

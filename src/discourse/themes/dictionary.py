@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from discourse.errors import DictionaryError
-from discourse.text import NON_TOKEN_CHAR, TOKEN_CHAR
+from discourse.text import HAN_CHAR, NON_TOKEN_CHAR, TOKEN_CHAR
 from discourse.themes._patterns import (
     Pattern,
     PatternSyntaxError,
@@ -44,6 +44,7 @@ _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 DEFAULT_LANGUAGE = "en"
 _GROUP_KEYS = ("label", "description")
 _ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*$")
+_HAN_RE = re.compile(HAN_CHAR)
 
 #: Limits on a dictionary file, checked before anything expands: its size in bytes, how
 #: deep its mappings and lists nest, and how many YAML nodes it holds once every alias
@@ -641,6 +642,20 @@ def _language_entry(code: str, kn, vn, path, item: str, tid: str, engine: str, o
 # --- quanteda YAML --------------------------------------------------------------------
 
 
+def _chinese_terms(terms: list[tuple[str, int]], path, tid: str, role: str,
+                   engine: str) -> tuple[list[tuple[str, int]], tuple[LanguagePatterns, ...]]:
+    """Split the terms of a quanteda or LIWC theme: those with a Chinese character become its
+    Chinese patterns (these formats have no language sections; quanteda segments Chinese)."""
+    zh = [(t, line) for t, line in terms if _HAN_RE.search(t)]
+    if not zh:
+        return terms, ()
+    rest = [(t, line) for t, line in terms if not _HAN_RE.search(t)]
+    lp = LanguagePatterns("zh", tuple(t.strip() for t, _ in zh),
+                          compiled=_compile_all(zh, path, tid, role, engine, "zh"))
+    return rest, (lp,)
+
+
+
 def _quanteda_term(term: str) -> tuple[str, str]:
     """Translate a quanteda glob term to a pattern ("?" = one letter or digit) and its engine.
 
@@ -674,12 +689,14 @@ def _from_quanteda(root: yaml.MappingNode, path, default_name: str, engine: str 
             if not terms:
                 raise DictionaryError("empty theme: no terms", path=path, line=_line(kn), item=item,
                                       hint="List at least one term")
+            terms, langs = _chinese_terms(terms, path, tid, "term", engine)
             pats = [(*_quanteda_term(t), line) for t, line in terms]
             pats = [(p, line, eng) for p, eng, line in pats]
             themes.append(Theme(
                 id=tid, label=key, patterns=tuple(p for p, *_ in pats),
                 parent=prefix[0] if prefix else None,
                 compiled=_compile_all(pats, path, tid, "term", engine),
+                languages=langs,
             ))
 
     walk(root, [])
@@ -742,8 +759,9 @@ def _from_liwc(text: str, path, default_name: str, engine: str = "re2") -> Dicti
         if not words[cid]:
             raise DictionaryError("empty theme: no word has this category", path=path, line=line,
                                   item=f"theme {cname!r}")
-        themes.append(Theme(id=cname, label=cname, patterns=tuple(w for w, _ in words[cid]),
-                            compiled=_compile_all(words[cid], path, cname, "word", engine)))
+        own, langs = _chinese_terms(words[cid], path, cname, "word", engine)
+        themes.append(Theme(id=cname, label=cname, patterns=tuple(w for w, _ in own),
+                            compiled=_compile_all(own, path, cname, "word", engine), languages=langs))
     return Dictionary(themes, (), name=default_name, source=path)
 
 
