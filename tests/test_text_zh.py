@@ -121,3 +121,32 @@ def test_segmentation_is_deterministic():
 def test_chinese_sentence_ends(text, expected):
     assert split_sentences(text) == expected
     assert all(text[s:e] == x for (s, e), x in zip(sentence_spans(text), expected, strict=True))
+
+
+# --- properties on random mixed text -------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["数字", "鸿沟", "印度", "尼西亚", "人工智能", "安全", "風險", "數位", "落差", "和", "。", "，", "！",
+           "AI", "5G", "digital", " ", "\n\n", "-", "é", "\ud800", "\U00020000", "〇", "“", "”", "；"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_token_spans_cover_every_token_character_once(text):
+    spans = token_spans(text)
+    assert spans == sorted(spans) and all(s < e for s, e in spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    covered = set()
+    for s, e in spans:
+        covered.update(range(s, e))
+        piece = text[s:e]
+        # a token never mixes Han and other characters
+        han = [bool(han_spans(c)) for c in piece]
+        assert all(han) or not any(han), piece
+    assert covered == {i for i, c in enumerate(text) if TOKEN_RE.match(c)}
+    assert count_tokens(text) == len(spans) == len(tokenize(text))
+    assert len(to_simplified(text)) == len(text)
+    for s, e in sentence_spans(text):
+        assert text[s:e].strip() == text[s:e] and e > s

@@ -369,3 +369,61 @@ def test_english_only_texts_count_as_before():
     b, tb = Matcher(english).counts(texts)
     assert (a == b).all() and (ta == tb).all()
     assert ta.tolist() == [count_tokens(t) for t in texts]
+
+
+# --- the Chinese matcher against a brute-force reading of the rules ----------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from discourse.text import to_simplified, token_spans  # noqa: E402
+
+_ZH_THEMES = {
+    "a": (["数字鸿沟", "弥合数字鸿沟", "数字"], ["鸿沟问题"]),
+    "b": (["印度", "印度尼西亚", "鸿沟"], []),
+    "c": (["人工智能安全", "安全"], ["网络安全"]),
+}
+_ZH_PIECES = ["数字", "鸿沟", "弥合", "印度", "尼西亚", "人工智能", "安全", "网络", "问题", "數位", "鴻溝",
+              "和", "的", "。", "，", " ", "AI", "\n\n"]
+
+
+def _zh_reference(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Counted matches per theme by the documented rules, found the slow way."""
+    spans = token_spans(text)
+    starts, ends = {s for s, _ in spans}, {e for _, e in spans}
+    low = to_simplified(text).lower()
+
+    def find(forms):
+        out = []
+        for form in forms:
+            for i in range(len(low) - len(form) + 1):
+                if low.startswith(form, i) and i in starts and i + len(form) in ends:
+                    out.append((i, i + len(form)))
+        return out
+
+    result = {}
+    for theme, (pats, excl) in _ZH_THEMES.items():
+        ex = find(excl)
+        cand = [m for m in find(pats) if not any(m[0] < e and s < m[1] for s, e in ex)]
+        cand = sorted(set(cand), key=lambda m: (m[0], -m[1]))
+        taken, last = [], -1
+        for s, e in cand:
+            if s >= last:
+                taken.append((s, e))
+                last = e
+        result[theme] = taken
+    return result
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_ZH_PIECES), max_size=25).map("".join), min_size=1, max_size=3))
+def test_chinese_matcher_agrees_with_brute_force(texts):
+    sections = {t: {"patterns": p, **({"exclude": x} if x else {})} for t, (p, x) in _ZH_THEMES.items()}
+    d = load_dictionary({"themes": {t: {"languages": {"zh": sec}} for t, sec in sections.items()}})
+    m = Matcher(d)
+    for dm, text in zip(m.scan(texts, chunk_chars=16), texts, strict=True):
+        got = {t: [] for t in _ZH_THEMES}
+        for theme, _u, s, e in dm.matches:
+            got[d.theme_ids[theme]].append((s, e))
+        assert got == _zh_reference(text), text
+        assert dm.n_tokens == count_tokens(text)
