@@ -373,15 +373,16 @@ def test_english_only_texts_count_as_before():
 
 # --- the Chinese matcher against a brute-force reading of the rules ----------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from discourse.text import to_simplified, token_spans  # noqa: E402
 
-_ZH_THEMES = {
-    "a": (["数字鸿沟", "弥合数字鸿沟", "数字"], ["鸿沟问题"]),
-    "b": (["印度", "印度尼西亚", "鸿沟"], []),
+_ZH_THEMES = {  # 印度 and 尼西亚 are inside the word 印度尼西亚; 安全 inside 网络安全 (one word)
+    "a": (["数字鸿沟", "弥合数字鸿沟"], ["鸿沟问题"]),
+    "b": (["印度", "鸿沟"], []),
     "c": (["人工智能安全", "安全"], ["网络安全"]),
+    "d": (["数字", "尼西亚"], []),
 }
 _ZH_PIECES = ["数字", "鸿沟", "弥合", "印度", "尼西亚", "人工智能", "安全", "网络", "问题", "數位", "鴻溝",
               "和", "的", "。", "，", " ", "AI", "\n\n"]
@@ -417,6 +418,8 @@ def _zh_reference(text: str) -> dict[str, list[tuple[int, int]]]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(st.sampled_from(_ZH_PIECES), max_size=25).map("".join), min_size=1, max_size=3))
+@example(["印度尼西亚和印度"])  # a form ending, and one starting, inside a word
+@example(["网络安全和人工智能安全。弥合數位鴻溝问题", "数字鸿沟"])  # excludes, traditional text
 def test_chinese_matcher_agrees_with_brute_force(texts):
     sections = {t: {"patterns": p, **({"exclude": x} if x else {})} for t, (p, x) in _ZH_THEMES.items()}
     d = load_dictionary({"themes": {t: {"languages": {"zh": sec}} for t, sec in sections.items()}})
