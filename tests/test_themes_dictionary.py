@@ -49,7 +49,7 @@ def test_fingerprint_and_frame(themes_dir):
     assert d1.subset(["divide"]).fingerprint() != d1.fingerprint()
     frame = d1.to_frame()
     assert list(frame.columns) == ["theme", "label", "parent", "description", "role",
-                                   "pattern_index", "pattern", "kind"]
+                                   "pattern_index", "pattern", "kind", "language"]
     assert len(frame) == 3 + 1 + 2 + 2 + 2
     assert set(frame["kind"]) == {"phrase", "near", "regex"}
     assert frame.loc[frame["role"] == "exclude", "theme"].tolist() == ["divide"]

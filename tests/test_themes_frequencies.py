@@ -48,7 +48,7 @@ def test_theme_counts(corpus, small):
     before = corpus.copy()
     out = theme_counts(corpus, small)
     pd.testing.assert_frame_equal(corpus, before)  # input untouched
-    assert list(out.columns) == ["doc_id", "theme", "count", "n_tokens", "per_1k"]
+    assert list(out.columns) == ["doc_id", "theme", "count", "n_tokens", "per_1k", "language", "spoken"]
     assert len(out) == 4 * 4
     assert out["doc_id"].tolist()[:4] == ["a"] * 4
     wide = out.pivot(index="doc_id", columns="theme", values="count")
@@ -64,7 +64,7 @@ def test_theme_counts(corpus, small):
 def test_theme_frequencies_by_event_keeps_missing_group(corpus, small):
     out = theme_frequencies(corpus, small, by="event", n_boot=200, seed=1)
     assert list(out.columns) == [
-        "event", "theme", "n_docs", "docs_with_theme", "share_docs", "share_docs_low",
+        "event", "theme", "n_docs", "n_docs_other_language", "docs_with_theme", "share_docs", "share_docs_low",
         "share_docs_high", "count", "n_tokens", "per_1k", "per_1k_low", "per_1k_high"]
     assert out["event"].iloc[:4].tolist() == ["IGF 2019"] * 4
     assert out["event"].isna().sum() == 4  # documents without an event: their own group

@@ -11,6 +11,16 @@ Tokens
     patterns are tokenised by the same rule, ``multi-stakeholder`` in a dictionary
     matches "multi-stakeholder", "multi stakeholder" and "multi-\\nstakeholder".
 
+Chinese (one tokeniser, two scripts)
+    A run of Han characters (:data:`HAN_CHAR`) is segmented into words by jieba's
+    dictionary and HMM, through ``rjieba`` (the Rust port of jieba: the same words as
+    ``jieba``, about 20 times faster, no start-up log), on the simplified form of the text
+    (:func:`to_simplified`, so traditional text is cut as simplified text is). Every
+    other stretch keeps the rule above, and the two meet at script changes: ``"5G网络"``
+    gives ``["5g", "网络"]``. The segmentation never depends on a dictionary of themes,
+    so the number of tokens of a text (the denominator of every rate) is the same for
+    every dictionary. Segmenting is deterministic.
+
 Sentences
     Sentences end at ``.``, ``!`` or ``?`` (optionally followed by closing quotes or
     brackets) when whitespace and an upper-case letter, digit or opening quote
@@ -18,7 +28,10 @@ Sentences
     "No.", single initials). A blank line (paragraph break) always ends a sentence.
     A lower-case word after a full stop does not start a sentence: this keeps OCR
     and conversion debris ("word. word", where a comma became a period) inside one
-    sentence. nltk's punkt model is used instead only when asked for
+    sentence (a Chinese character after the space counts as upper case: Chinese has
+    no case). A Chinese full stop, exclamation or question mark or semicolon
+    (``。！？；``, optionally followed by closing quotes or brackets) always ends a
+    sentence, with or without a space after it. nltk's punkt model is used instead only when asked for
     (``method="punkt"``) and installed.
 
 Paragraphs
@@ -34,11 +47,17 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 
+import numpy as np
+
 __all__ = [
     "TOKEN_CHAR",
     "NON_TOKEN_CHAR",
     "TOKEN_PATTERN",
     "TOKEN_RE",
+    "HAN_CHAR",
+    "has_han",
+    "han_spans",
+    "to_simplified",
     "tokenize",
     "iter_token_spans",
     "token_spans",
@@ -68,6 +87,139 @@ TOKEN_PATTERN = TOKEN_CHAR + "+"
 #: Compiled :data:`TOKEN_PATTERN`.
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 
+#: Regular expression of one Han (Chinese) character: the CJK unified ideographs, their
+#: extensions A to H, the compatibility ideographs and the ideographic zero. Runs of them
+#: are segmented into words (module docstring); all of them are :data:`TOKEN_CHAR`.
+HAN_CHAR = "[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+_HAN_RE = re.compile(HAN_CHAR)
+_HAN_RUN_RE = re.compile(HAN_CHAR + "+")
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` holds a Han (Chinese) character.
+
+    Fast on text without one, which is what every English document costs the Chinese
+    path: ASCII text is told by a flag, other text by the largest UTF-16 code unit
+    (1.7 G characters/s, against 0.2 for a regex search), and only text with a code unit
+    from U+3007 up is searched.
+    """
+    if text.isascii():
+        return False
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    return bool(units.max() >= 0x3007) and _HAN_RE.search(text) is not None
+
+
+def han_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of the maximal runs of Han characters of ``text``."""
+    if text.isascii():
+        return []
+    return [m.span() for m in _HAN_RUN_RE.finditer(text)]
+
+
+@functools.lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters of ``text`` converted to simplified ones.
+
+    OpenCC's ``t2s`` conversion, characters and phrases (數位落差 -> 数位落差; it
+    converts scripts, not vocabulary: Taiwan's 數位 stays 数位, not mainland 数字, so a
+    dictionary lists both). The result always has
+    the length of ``text`` and keeps every other character where it was, so that
+    offsets found in it (matches, tokens) hold in the original text, which is what is
+    displayed: a stretch that OpenCC would lengthen or shorten is converted character by
+    character instead. Text without a Han character is returned as is.
+
+    Examples
+    --------
+    >>> to_simplified("彌合數位落差")
+    '弥合数位落差'
+    """
+    if not has_han(text):
+        return text
+    cc = _opencc()
+    try:
+        out = cc.convert(text)
+        if len(out) == len(text):
+            return out
+    except UnicodeEncodeError:  # a lone surrogate (badly decoded text): convert the Han runs only
+        pass
+    # rare: a phrase whose conversion changes length. Convert run by run, and a run
+    # that still changes length character by character (offsets must hold)
+    parts = []
+    last = 0
+    for s, e in han_spans(text):
+        parts.append(text[last:s])
+        run = text[s:e]
+        conv = cc.convert(run)
+        if len(conv) != len(run):
+            conv = "".join(c if len(c) == 1 else ch for ch, c in ((ch, cc.convert(ch)) for ch in run))
+        parts.append(conv)
+        last = e
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter():
+    import rjieba
+
+    return rjieba.Jieba()
+
+
+def _han_word_arrays(simple: str, runs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the words of the Han runs of ``simple`` (simplified text)."""
+    # one call for all runs: jieba cuts at every character that is not Han, letter or
+    # digit, so runs joined by a line break are segmented exactly as one by one
+    joined = "\n".join(simple[s:e] for s, e in runs)
+    words = _segmenter().cut(joined, True)
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    jend = np.cumsum(lens)
+    if not len(jend) or jend[-1] != len(joined):  # pragma: no cover - the segmenter's contract
+        raise RuntimeError("the Chinese segmenter lost characters; please report this text")
+    jstart = jend - lens
+    run = np.asarray(runs, dtype=np.int64)
+    run_len = run[:, 1] - run[:, 0]
+    run_jstart = np.zeros(len(runs), dtype=np.int64)
+    run_jstart[1:] = np.cumsum(run_len + 1)[:-1]  # +1: the line break joining them
+    keep = ~np.isin(jstart, run_jstart[1:] - 1)  # the line breaks
+    jstart, lens = jstart[keep], lens[keep]
+    idx = np.searchsorted(run_jstart, jstart, side="right") - 1
+    starts = jstart + (run[:, 0] - run_jstart)[idx]
+    return starts, starts + lens
+
+
+def _segment(text: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """(simplified text, token starts, token ends) of a text: Han runs cut into words."""
+    runs = han_spans(text)
+    if not runs:
+        spans = np.array([m.span() for m in TOKEN_RE.finditer(text)], dtype=np.int64).reshape(-1, 2)
+        return text, spans[:, 0], spans[:, 1]
+    simple = to_simplified(text)
+    blanked = _HAN_RUN_RE.sub(lambda m: " " * (m.end() - m.start()), text)
+    other = np.array([m.span() for m in TOKEN_RE.finditer(blanked)], dtype=np.int64).reshape(-1, 2)
+    hs, he = _han_word_arrays(simple, runs)
+    starts = np.concatenate([other[:, 0], hs])
+    ends = np.concatenate([other[:, 1], he])
+    order = np.argsort(starts, kind="stable")
+    return simple, starts[order], ends[order]
+
+
+def _han_word_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Word spans of the Han runs of ``text`` (segmented on its simplified form)."""
+    starts, ends = _han_word_arrays(to_simplified(text), runs)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _mixed_token_spans(text: str) -> list[tuple[int, int]]:
+    """Token spans of a text holding Han characters: other scripts by TOKEN_RE, Han by words."""
+    _, starts, ends = _segment(text)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
 
 def tokenize(text: str, *, lower: bool = True) -> list[str]:
     """Split ``text`` into tokens (see the module docstring for the rule).
@@ -87,7 +239,17 @@ def tokenize(text: str, *, lower: bool = True) -> list[str]:
     --------
     >>> tokenize("AI's risks, multi-stakeholder\\ngovernance!")
     ['ai', 's', 'risks', 'multi', 'stakeholder', 'governance']
+    >>> tokenize("弥合数字鸿沟, AI安全")
+    ['弥合', '数字', '鸿沟', 'ai', '安全']
+
+    Chinese words are returned as written (traditional characters stay traditional);
+    they are segmented on the simplified form.
     """
+    if has_han(text):
+        spans = _mixed_token_spans(text)
+        if lower:
+            return [text[s:e].lower() for s, e in spans]
+        return [text[s:e] for s, e in spans]
     if lower:
         text = text.lower()
     return TOKEN_RE.findall(text)
@@ -95,17 +257,31 @@ def tokenize(text: str, *, lower: bool = True) -> list[str]:
 
 def iter_token_spans(text: str) -> Iterator[tuple[int, int]]:
     """Yield the ``(start, end)`` character offsets of each token of ``text``."""
+    if has_han(text):
+        yield from _mixed_token_spans(text)
+        return
     for m in TOKEN_RE.finditer(text):
         yield m.span()
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
-    """Return the ``(start, end)`` character offsets of every token of ``text``."""
+    """Return the ``(start, end)`` character offsets of every token of ``text``.
+
+    Chinese text is segmented into words (module docstring).
+    """
+    if has_han(text):
+        return _mixed_token_spans(text)
     return [m.span() for m in TOKEN_RE.finditer(text)]
 
 
 def count_tokens(text: str) -> int:
-    """Return the number of tokens in ``text`` (same rule as :func:`tokenize`)."""
+    """Return the number of tokens in ``text`` (same rule as :func:`tokenize`).
+
+    In Chinese a token is a segmented word, so rates per 1,000 tokens of Chinese text are
+    per 1,000 words, as for other languages.
+    """
+    if has_han(text):
+        return len(_segment(text)[1])
     return len(TOKEN_RE.findall(text))  # 1.5x faster than counting finditer matches
 
 
@@ -119,6 +295,8 @@ _ABBREVIATIONS = frozenset(
 )
 # A candidate end of sentence: terminal punctuation, optional closers, then whitespace.
 _SENT_END_RE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)")
+# A Chinese end of sentence (always one, whatever follows): 。！？； then closers.
+_ZH_SENT_END_RE = re.compile("[\u3002\uff01\uff1f\uff1b]+[\"'\u201d\u2019\u300d\u300f\uff09)\\]]*")
 _PARA_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
 _OPENERS = "\"'\u201c\u2018([*"
 _WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w.]*)\.$")
@@ -133,7 +311,7 @@ def _is_boundary(text: str, end: int, stop: int) -> bool:
     if j >= n:
         return True
     nxt = text[j]
-    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS or _HAN_RE.match(nxt)):
         return False
     if text[stop] == ".":
         m = _WORD_BEFORE_RE.search(text, max(0, stop - 20), stop + 1)
@@ -170,12 +348,18 @@ def sentence_spans(text: str, *, method: str = "regex") -> list[tuple[int, int]]
         if method != "regex":
             raise ValueError(f'method must be "regex" or "punkt", not {method!r}')
         start = 0
-        for m in _SENT_END_RE.finditer(para):
-            if _is_boundary(para, m.end(), m.start()):
-                spans.append((p_start + start, p_start + m.end()))
-                start = m.end()
-                while start < len(para) and para[start].isspace():
-                    start += 1
+        ends = [m.end() for m in _SENT_END_RE.finditer(para) if _is_boundary(para, m.end(), m.start())]
+        if not para.isascii():
+            zh = [m.end() for m in _ZH_SENT_END_RE.finditer(para)]
+            if zh:
+                ends = sorted(set(ends + zh))
+        for end in ends:
+            if end <= start:
+                continue
+            spans.append((p_start + start, p_start + end))
+            start = end
+            while start < len(para) and para[start].isspace():
+                start += 1
         if start < len(para):
             spans.append((p_start + start, p_end))
     return [(s, e) for s, e in spans if e > s]

@@ -470,6 +470,27 @@ def _counts_matrix(counts: pd.DataFrame, doc_ids: pd.Series) -> tuple[list[str],
     return themes, mat, tokens
 
 
+def _spoken_documents(counts: pd.DataFrame, corpus: pd.DataFrame, dictionary) -> tuple[np.ndarray, list[str]]:
+    """Whether each document of ``corpus`` is in a language the dictionary speaks, and the
+    sorted languages of those that are.
+
+    From the ``spoken`` and ``language`` columns of a :func:`discourse.theme_counts` table
+    when it has them, else from :func:`discourse.themes.frequencies.document_languages`.
+    """
+    if "spoken" in counts.columns and "language" in counts.columns:
+        first = counts.drop_duplicates("doc_id")
+        by_doc = first.set_index(first["doc_id"].astype(str))
+        ids = corpus["doc_id"].astype(str)
+        spoken = by_doc["spoken"].reindex(ids).fillna(True).to_numpy(dtype=bool)
+        langs = by_doc["language"].reindex(ids).fillna("und").astype(str).to_numpy()
+    else:
+        from discourse.themes.frequencies import document_languages
+
+        table = document_languages(corpus, dictionary)
+        spoken, langs = table["spoken"].to_numpy(dtype=bool), table["language"].astype(str).to_numpy()
+    return spoken, sorted(set(langs[spoken].tolist()))
+
+
 def track_themes(
     corpus: pd.DataFrame,
     dictionary=None,
@@ -535,7 +556,8 @@ def track_themes(
         One row per group and theme (groups in time order, themes in dictionary order):
 
         - the ``by`` column, and the series column when there is one;
-        - ``theme``, ``n_docs``, ``docs_with_theme``, ``share_docs``,
+        - ``theme``, ``n_docs``, ``n_docs_other_language`` (documents in a language the
+          dictionary has no patterns for, left out of the other columns), ``docs_with_theme``, ``share_docs``,
           ``share_docs_low``, ``share_docs_high``, ``count``, ``n_tokens``, ``per_1k``,
           ``per_1k_low``, ``per_1k_high``: as in :func:`discourse.theme_frequencies`;
         - ``prev_<by>`` (``prev_event``): the group compared with (NA for the first of
@@ -551,6 +573,8 @@ def track_themes(
 
         Where a theme occurs in neither of the two groups there is nothing to test: the
         p- and q-values are NA and those comparisons do not count in the correction.
+        ``attrs["languages"]`` lists the languages of the documents counted (rates per
+        1,000 words of several languages mix denominators: a chart should say so).
 
     Examples
     --------
@@ -567,7 +591,11 @@ def track_themes(
 
         counts = theme_counts(corpus, dictionary)
     themes, mat, tokens = _counts_matrix(counts, corpus["doc_id"])
-    freq = frequency_levels(mat, tokens, codes, len(table), n_boot=n_boot, level=level)
+    # documents in a language the dictionary has no patterns for: left out, counted apart
+    spoken, languages = _spoken_documents(counts, corpus, dictionary)
+    freq = frequency_levels(mat, tokens, codes, len(table), n_boot=n_boot, level=level, spoken=spoken)
+    if not spoken.all():
+        mat, tokens, codes = mat[spoken], tokens[spoken], codes[spoken]
     present = (mat > 0).astype(float)
     step = {"n_boot": n_boot, "n_perm": n_perm, "level": level, "seed": seed, "alpha": alpha,
             "fdr_family": fdr_family}
@@ -603,6 +631,7 @@ def track_themes(
     out["change_per_1k"] = pd.Series(rate["flag"].reshape(-1), dtype="str")
     out.attrs["alpha"] = alpha
     out.attrs["level"] = level
+    out.attrs["languages"] = languages
     return out
 
 

@@ -25,6 +25,7 @@ from discourse.themes.dictionary import (
 from discourse.themes.frequencies import (
     DictionaryValidation,
     ThemeCounter,
+    document_languages,
     kwic,
     overall_frequencies,
     suggest_terms,
@@ -63,4 +64,5 @@ __all__ = [
     "kwic_samples",
     "first_per_theme",
     "overall_frequencies",
+    "document_languages",
 ]

@@ -400,10 +400,14 @@ class Pattern:
     required: tuple = ()  # anchor sets of later mandatory tokens (each must occur in a match)
     max_tokens: int = 0  # upper bound of the tokens a match spans
     engine: str = "re2"  # for "regex": "re2" (linear time) or "re" (built-in dictionary only)
+    language: str = ""  # "" = the dictionary's own language; else the code of its section
+    open_start: bool = False  # for "zh": a leading "*" (the match may start inside a word)
+    open_end: bool = False  # for "zh": a trailing "*" (the match may end inside a word)
 
     def terms(self) -> list[str]:
-        """Literal phrases this pattern matches (none for globs, regexes)."""
-        if self.kind == "near":
+        """Literal phrases this pattern matches (none for globs, regexes; for Chinese, its
+        literal forms, simplified)."""
+        if self.kind == "near" or self.parts:  # near(), also in a Chinese section
             out: list[str] = []
             for p in self.parts:
                 out.extend(p.terms())
@@ -690,3 +694,94 @@ def parse_pattern(text: str, engine: str = "re2") -> Pattern:
     if re.match(r"^\s*near\s*\(", text, re.IGNORECASE):
         raise PatternSyntaxError("near(...) is not closed: write near(A, B, n)")
     return _phrase(text)
+
+
+# --- Chinese patterns ----------------------------------------------------------------------
+
+#: Languages whose patterns are matched on segmented words (:mod:`discourse.themes._zh`).
+SEGMENTED_LANGUAGES = ("zh",)
+
+
+def is_segmented(language: str) -> bool:
+    """Whether patterns of ``language`` (a code such as "zh" or "zh-hant") are Chinese ones."""
+    return language.split("-")[0].lower() in SEGMENTED_LANGUAGES
+
+
+def parse_zh_pattern(text: str, language: str = "zh") -> Pattern:
+    """Parse a Chinese pattern: literal words or phrases, alternatives, optional groups, near().
+
+    ``数字鸿沟``, ``(弥合|缩小|跨越)数字鸿沟``, ``全球(数字|网络)治理``, ``(全球)?数字治理``,
+    ``人工智能*`` (a trailing ``*``: the match may end inside a longer word, and then
+    runs to that word's end; a leading ``*`` likewise at the start),
+    ``near((人工智能|AI), (风险|威胁), 4)`` (the two within 4 words, either order, in one
+    sentence; words are those of the segmenter). Spaces are ignored (Chinese is written
+    without them). Traditional characters are simplified
+    (:func:`discourse.text.to_simplified`) and letters lower-cased, as the text is before
+    matching. ``re:`` is not available in Chinese sections.
+    """
+    from discourse.text import HAN_CHAR
+
+    if not isinstance(text, str):
+        raise PatternSyntaxError(f"a pattern must be a string, not {type(text).__name__}")
+    raw = text.strip()
+    if not raw:
+        raise PatternSyntaxError("empty pattern")
+    _check_size(raw)
+    if raw.startswith("re:"):
+        raise PatternSyntaxError(
+            "re: is not available in a Chinese section: write the words or phrases "
+            "(alternatives in (a|b), optional groups (a)?, a '*' at the start or end, near(A, B, n))"
+        )
+    m = _NEAR_RE.match(raw)
+    if m:
+        args = _split_args(m.group(1))
+        if len(args) != 3:
+            raise PatternSyntaxError(f"near() takes three arguments, near(A, B, n), not {len(args)}")
+        a, b, n = args
+        if not re.fullmatch(r"\d+", n):
+            raise PatternSyntaxError(f"the distance of near() must be a whole number of words, not {n!r}")
+        dist = int(n)
+        if not 1 <= dist <= MAX_NEAR:
+            raise PatternSyntaxError(f"the distance of near() must be between 1 and {MAX_NEAR}, not {dist}")
+        for part in (a, b):
+            if not part:
+                raise PatternSyntaxError("an argument of near() is empty")
+            if part.startswith("re:") or _NEAR_RE.match(part):
+                raise PatternSyntaxError("the arguments of near() must be words, phrases or groups, not near() or re:")
+        if not re.search(HAN_CHAR, a + b):
+            raise PatternSyntaxError(
+                f"the Chinese pattern {raw!r} holds no Chinese character; put it in the dictionary's own "
+                "patterns (or the section of its language)"
+            )
+        parts = (_zh_phrase(a, language), _zh_phrase(b, language))
+        return Pattern(text=raw, kind="zh", parts=parts, distance=dist, language=language)
+    if not re.search(HAN_CHAR, raw):
+        raise PatternSyntaxError(
+            f"the Chinese pattern {raw!r} holds no Chinese character; put it in the dictionary's own "
+            "patterns (or the section of its language)"
+        )
+    return _zh_phrase(raw, language)
+
+
+def _zh_phrase(raw: str, language: str) -> Pattern:
+    """A Chinese phrase pattern (no near()): its literal forms, simplified and lower-cased."""
+    from discourse.text import to_simplified
+
+    body = re.sub(r"\s+", "", raw)
+    open_start, open_end = body.startswith("*"), body.endswith("*")
+    body = body.strip("*")
+    if "*" in body:
+        raise PatternSyntaxError("in a Chinese pattern '*' is only allowed at its start or end (e.g. '人工智能*')")
+    if not body:
+        raise PatternSyntaxError("the pattern has no character besides '*'")
+    seq = _parse_token_pattern(body)
+    exp = _expand(seq)
+    if not exp:
+        raise PatternSyntaxError("too many alternatives (more than 500 forms)")
+    forms = []
+    for toks in exp:
+        form = to_simplified("".join(toks)).lower()
+        if form and form not in forms:
+            forms.append(form)
+    return Pattern(text=raw, kind="zh", literals=tuple(forms), language=language,
+                   open_start=open_start, open_end=open_end)

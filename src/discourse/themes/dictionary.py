@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,15 +24,27 @@ import pandas as pd
 import yaml
 
 from discourse.errors import DictionaryError
-from discourse.text import NON_TOKEN_CHAR, TOKEN_CHAR
-from discourse.themes._patterns import Pattern, PatternSyntaxError, glob_regex, parse_pattern
+from discourse.text import HAN_CHAR, NON_TOKEN_CHAR, TOKEN_CHAR
+from discourse.themes._patterns import (
+    Pattern,
+    PatternSyntaxError,
+    glob_regex,
+    is_segmented,
+    parse_pattern,
+    parse_zh_pattern,
+)
 
-__all__ = ["Theme", "Group", "Dictionary", "load_dictionary", "default_dictionary"]
+__all__ = ["Theme", "Group", "LanguagePatterns", "Dictionary", "load_dictionary", "default_dictionary"]
 
-_TOP_KEYS = ("name", "description", "version", "language", "groups", "themes")
-_THEME_KEYS = ("label", "description", "parent", "patterns", "exclude")
+_TOP_KEYS = ("name", "description", "version", "language", "groups", "themes", "languages")
+_THEME_KEYS = ("label", "description", "parent", "patterns", "exclude", "languages")
+_LANGUAGE_KEYS = ("patterns", "exclude")
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+#: The language of a dictionary's own (unmarked) patterns when it does not say.
+DEFAULT_LANGUAGE = "en"
 _GROUP_KEYS = ("label", "description")
 _ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*$")
+_HAN_RE = re.compile(HAN_CHAR)
 
 #: Limits on a dictionary file, checked before anything expands: its size in bytes, how
 #: deep its mappings and lists nest, and how many YAML nodes it holds once every alias
@@ -52,6 +64,25 @@ class Group:
 
 
 @dataclass(frozen=True)
+class LanguagePatterns:
+    """The patterns of a theme in one more language (the ``languages:`` section of a theme).
+
+    Attributes
+    ----------
+    language : str
+        ISO 639-1 code ("zh", "fr"...; "zh" patterns are matched on segmented words).
+    patterns, exclude : tuple of str
+        As written.
+    """
+
+    language: str
+    patterns: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    compiled: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
+    compiled_exclude: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class Theme:
     """One theme of a dictionary.
 
@@ -64,6 +95,8 @@ class Theme:
         Exclude patterns as written: a match overlapping one of their matches is dropped.
     parent : str or None
         Group id.
+    languages : tuple of LanguagePatterns
+        Patterns in other languages than the dictionary's own, one entry per language.
     """
 
     id: str
@@ -74,6 +107,15 @@ class Theme:
     parent: str | None = None
     compiled: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
     compiled_exclude: tuple[Pattern, ...] = field(default=(), repr=False, compare=False)
+    languages: tuple[LanguagePatterns, ...] = ()
+
+    def pattern_lists(self) -> Iterator[tuple[str, tuple[Pattern, ...]]]:
+        """``(role, compiled patterns)``: its own, its excludes, then each language's two."""
+        yield "pattern", self.compiled
+        yield "exclude", self.compiled_exclude
+        for lang in self.languages:
+            yield "pattern", lang.compiled
+            yield "exclude", lang.compiled_exclude
 
 
 class Dictionary:
@@ -91,6 +133,9 @@ class Dictionary:
     description : str, default ""
     source : str, optional
         Where it was read from.
+    language : str, default "en"
+        The language of the themes' own patterns (the YAML ``language:`` key); patterns
+        in other languages are in each theme's ``languages`` (:class:`LanguagePatterns`).
 
     Examples
     --------
@@ -99,8 +144,10 @@ class Dictionary:
     ['divide']
     """
 
-    def __init__(self, themes, groups=(), *, name="dictionary", description="", source=None):
+    def __init__(self, themes, groups=(), *, name="dictionary", description="", source=None,
+                 language: str = DEFAULT_LANGUAGE):
         self.themes: tuple[Theme, ...] = tuple(themes)
+        self.language = language
         self.groups: dict[str, Group] = {g.id: g for g in groups}
         self.name = name
         self.description = description
@@ -124,6 +171,18 @@ class Dictionary:
 
     def __len__(self) -> int:
         return len(self.themes)
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the dictionary *speaks*: those it has patterns in, sorted.
+
+        Its own language (:attr:`language`) when a theme has patterns of its own, and each
+        language of the themes' ``languages:`` sections. Documents in another language are
+        left out of theme shares and rates (``docs/dictionaries.md``, "Languages").
+        """
+        out = {self.language} if any(t.patterns for t in self.themes) else set()
+        out.update(lang.language for t in self.themes for lang in t.languages if lang.patterns)
+        return sorted(out)
 
     def __iter__(self) -> Iterator[Theme]:
         return iter(self.themes)
@@ -153,7 +212,7 @@ class Dictionary:
         """
         theme = self[theme_id]
         out: dict[str, None] = {}
-        for p in theme.compiled:
+        for p in theme.compiled + tuple(p for lang in theme.languages for p in lang.compiled):
             for term in p.terms():
                 out.setdefault(term, None)
         return list(out)
@@ -164,42 +223,71 @@ class Dictionary:
             theme_ids = [theme_ids]
         themes = [self[t] for t in theme_ids]
         return Dictionary(themes, self.groups.values(), name=self.name,
-                          description=self.description, source=self.source)
+                          description=self.description, source=self.source, language=self.language)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The dictionary as a plain mapping in discourse's YAML layout."""
+    def to_dict(self, language: str | None = None) -> dict[str, Any]:
+        """The dictionary as a plain mapping in discourse's YAML layout.
+
+        ``language`` keeps only the patterns of one language (e.g. "en": the themes' own
+        patterns and no ``languages:`` sections); default: all of them.
+        """
         themes = {}
+        own = language is None or language == self.language
         for t in self.themes:
             entry: dict[str, Any] = {"label": t.label, "description": t.description}
             if t.parent is not None:
                 entry["parent"] = t.parent
-            entry["patterns"] = list(t.patterns)
-            if t.exclude:
+            entry["patterns"] = list(t.patterns) if own else []
+            if t.exclude and own:
                 entry["exclude"] = list(t.exclude)
+            langs = {}
+            for lang in t.languages:
+                if language is not None and lang.language != language:
+                    continue
+                sect: dict[str, Any] = {"patterns": list(lang.patterns)}
+                if lang.exclude:
+                    sect["exclude"] = list(lang.exclude)
+                langs[lang.language] = sect
+            if langs:
+                entry["languages"] = langs
             themes[t.id] = entry
         out: dict[str, Any] = {"name": self.name, "description": self.description}
+        if self.language != DEFAULT_LANGUAGE:
+            out["language"] = self.language
         if self.groups:
             out["groups"] = {g.id: {"label": g.label, "description": g.description}
                              for g in self.groups.values()}
         out["themes"] = themes
         return out
 
-    def fingerprint(self) -> str:
-        """SHA-256 (hex) of the content: themes, patterns, excludes, parents, groups."""
-        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+    def fingerprint(self, language: str | None = None) -> str:
+        """SHA-256 (hex) of the content: themes, patterns, excludes, parents, groups.
+
+        ``language`` fingerprints only what counts in that language (:meth:`to_dict`):
+        figures measured on English texts (the shipped validation) stay valid when
+        patterns of another language are added, and ``fingerprint("en")`` says so. A
+        dictionary without ``languages:`` sections has the fingerprint it always had.
+        """
+        blob = json.dumps(self.to_dict(language), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per pattern: theme, label, parent, role ("pattern"/"exclude"), pattern, kind."""
+        """One row per pattern: theme, label, parent, role ("pattern"/"exclude"), pattern,
+        kind, language (the dictionary's own, or that of the ``languages:`` section)."""
         rows = []
         for t in self.themes:
-            for role, texts, comp in (("pattern", t.patterns, t.compiled),
-                                      ("exclude", t.exclude, t.compiled_exclude)):
-                for i, (text, p) in enumerate(zip(texts, comp, strict=True)):
-                    rows.append({"theme": t.id, "label": t.label, "parent": t.parent,
-                                 "description": t.description, "role": role,
-                                 "pattern_index": i, "pattern": text, "kind": p.kind})
-        cols = ["theme", "label", "parent", "description", "role", "pattern_index", "pattern", "kind"]
+            sections = [(self.language, t.patterns, t.compiled, t.exclude, t.compiled_exclude)]
+            sections += [(lg.language, lg.patterns, lg.compiled, lg.exclude, lg.compiled_exclude)
+                         for lg in t.languages]
+            for language, pats, comp, excl, comp_excl in sections:
+                for role, texts, cps in (("pattern", pats, comp), ("exclude", excl, comp_excl)):
+                    for i, (text, p) in enumerate(zip(texts, cps, strict=True)):
+                        rows.append({"theme": t.id, "label": t.label, "parent": t.parent,
+                                     "description": t.description, "role": role,
+                                     "pattern_index": i, "pattern": text, "kind": p.kind,
+                                     "language": language})
+        cols = ["theme", "label", "parent", "description", "role", "pattern_index", "pattern", "kind",
+                "language"]
         return pd.DataFrame(rows, columns=cols)
 
 
@@ -343,15 +431,25 @@ def _pattern_list(node: yaml.Node, path, what: str, item: str) -> list[tuple[str
     return out
 
 
-def _compile_all(texts: list[tuple], path, theme_id: str, role: str, engine: str = "re2") -> tuple[Pattern, ...]:
-    """Parse ``(text, line)`` or ``(text, line, engine)`` entries; errors name file, line, theme."""
+def _compile_all(texts: list[tuple], path, theme_id: str, role: str, engine: str = "re2",
+                 language: str | None = None) -> tuple[Pattern, ...]:
+    """Parse ``(text, line)`` or ``(text, line, engine)`` entries; errors name file, line, theme.
+
+    ``language`` is that of a theme's ``languages:`` section (None: its own patterns).
+    """
     out = []
     for text, line, *own in texts:
         use = own[0] if own else engine
         if use == "re2" and text.startswith("re:") and text in _shipped_regexes():
             use = "re"  # a regex we ship and measured, copied into a user's dictionary: kept as is
         try:
-            out.append(parse_pattern(text, use))
+            if language is not None and is_segmented(language):
+                out.append(parse_zh_pattern(text, language))
+            elif language is not None:
+                p = parse_pattern(text, use)
+                out.append(replace(p, language=language))
+            else:
+                out.append(parse_pattern(text, use))
         except PatternSyntaxError as err:
             raise DictionaryError(f"invalid {role} {text!r}: {err}", path=path, line=line,
                                   item=f"theme {theme_id!r}",
@@ -367,6 +465,10 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
             raise DictionaryError(f"unknown key {k!r}", path=path, line=_line(kn),
                                   hint="Top-level keys are: " + ", ".join(_TOP_KEYS))
     name = _scalar(keys["name"][1], path, "name", None) if "name" in keys else default_name
+    language = DEFAULT_LANGUAGE
+    if "language" in keys:
+        language = (_scalar(keys["language"][1], path, "language", None) or DEFAULT_LANGUAGE).strip()
+        language = _check_language(language, path, _line(keys["language"][1]), None)
     description = _scalar(keys["description"][1], path, "description", None) if "description" in keys else ""
     groups: list[Group] = []
     if "groups" in keys and not (isinstance(keys["groups"][1], yaml.ScalarNode) and keys["groups"][1].tag.endswith(":null")):
@@ -389,6 +491,9 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
         raise DictionaryError("no 'themes' key", path=path, line=1,
                               hint="List the themes under 'themes:' (see docs/dictionaries.md)")
     group_ids = {g.id for g in groups}
+    top_languages = (_top_languages(keys["languages"][1], path, engine, language)
+                     if "languages" in keys else {})
+    own_zh = language if is_segmented(language) else None  # a Chinese dictionary: Chinese patterns
     themes = []
     for tid, tkn, tvn in _mapping_items(keys["themes"][1], path, "themes"):
         item = f"theme {tid!r}"
@@ -405,9 +510,20 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
                                       hint="A theme has: " + ", ".join(_THEME_KEYS))
             entry[k] = (kn, vn)
         pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
-        if not pats:
+        languages = (_languages(entry["languages"][1], path, item, tid, engine, language)
+                     if "languages" in entry else ())
+        for lp, line in top_languages.pop(tid, []):
+            if lp.language in {x.language for x in languages}:
+                raise DictionaryError(
+                    f"the theme has {lp.language!r} patterns twice: in its own 'languages:' and in the "
+                    "top-level 'languages:' block", path=path, line=line, item=item,
+                    hint="Keep them in one place",
+                )
+            languages += (lp,)
+        if not pats and not any(lg.patterns for lg in languages):
             raise DictionaryError("empty theme: no patterns", path=path, line=_line(tkn), item=item,
-                                  hint="Give the theme at least one pattern under 'patterns:'")
+                                  hint="Give the theme at least one pattern under 'patterns:' "
+                                       "(or under 'languages:')")
         excl = _pattern_list(entry["exclude"][1], path, "exclude", item) if "exclude" in entry else []
         parent = None
         if "parent" in entry:
@@ -423,21 +539,121 @@ def _from_discourse_yaml(root: yaml.MappingNode, path, default_name: str, engine
             patterns=tuple(t for t, _ in pats),
             exclude=tuple(t for t, _ in excl),
             parent=parent,
-            compiled=_compile_all(pats, path, tid, "pattern", engine),
-            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine),
+            compiled=_compile_all(pats, path, tid, "pattern", engine, own_zh),
+            compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine, own_zh),
+            languages=languages,
         ))
     if not themes:
         raise DictionaryError("the dictionary has no themes", path=path, line=_line(keys["themes"][0]),
                               hint="Add themes under 'themes:'")
+    for tid, entries in top_languages.items():
+        raise DictionaryError(
+            f"no theme {tid!r} for its {entries[0][0].language!r} patterns", path=path, line=entries[0][1],
+            item=f"theme {tid!r}", hint="Patterns under the top-level 'languages:' belong to a theme "
+                                        "declared under 'themes:' (themes: " + ", ".join(t.id for t in themes) + ")",
+        )
     # parents without a declared group become groups labelled by their id
     for t in themes:
         if t.parent is not None and t.parent not in group_ids:
             groups.append(Group(t.parent, t.parent, ""))
             group_ids.add(t.parent)
-    return Dictionary(themes, groups, name=name, description=description, source=path)
+    return Dictionary(themes, groups, name=name, description=description, source=path, language=language)
+
+
+#: Names of languages written out (the ``language:`` key was free text before it meant
+#: something): read as their ISO 639-1 code.
+_LANGUAGE_NAMES = {"english": "en", "chinese": "zh", "french": "fr", "spanish": "es", "arabic": "ar",
+                   "russian": "ru", "german": "de", "portuguese": "pt"}
+
+
+def _check_language(code: str, path, line: int, item: str | None) -> str:
+    """The language code, checked (an English name of a common language is accepted)."""
+    code = _LANGUAGE_NAMES.get(code.strip().lower(), code.strip())
+    if not _LANGUAGE_RE.match(code):
+        raise DictionaryError(
+            f"invalid language code {code!r}", path=path, line=line, item=item,
+            hint="Use an ISO 639-1 code in lower case, as the corpus's 'language' column does "
+                 "(en, zh, fr, es...)",
+        )
+    return code
+
+
+def _languages(node: yaml.Node, path, item: str, tid: str, engine: str,
+               own: str) -> tuple[LanguagePatterns, ...]:
+    """A theme's ``languages:`` section: ``{code: {patterns: [...], exclude: [...]}}``."""
+    out = []
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+        return ()
+    for code, kn, vn in _mapping_items(node, path, "languages", item):
+        code = _check_language(code, path, _line(kn), item)
+        out.append(_language_entry(code, kn, vn, path, item, tid, engine, own))
+    return tuple(out)
+
+
+def _top_languages(node: yaml.Node, path, engine: str, own: str) -> dict[str, list]:
+    """The top-level ``languages:`` block: ``{code: {theme_id: patterns or {patterns, exclude}}}``.
+
+    Returns ``{theme_id: [(LanguagePatterns, line of its key), ...]}``.
+    """
+    out: dict[str, list] = {}
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+        return out
+    for code, kn, vn in _mapping_items(node, path, "languages"):
+        code = _check_language(code, path, _line(kn), None)
+        for tid, tkn, tvn in _mapping_items(vn, path, f"languages: {code}"):
+            item = f"theme {tid!r}"
+            out.setdefault(tid, []).append((_language_entry(code, kn, tvn, path, item, tid, engine, own),
+                                            _line(tkn)))
+    return out
+
+
+def _language_entry(code: str, kn, vn, path, item: str, tid: str, engine: str, own: str) -> LanguagePatterns:
+    """One theme's patterns in one language: a list, or ``{patterns: [...], exclude: [...]}``."""
+    if code == own:
+        raise DictionaryError(
+            f"the language {code!r} is the dictionary's own", path=path, line=_line(kn), item=item,
+            hint="Write its patterns under the theme's 'patterns:' (the dictionary's 'language:' "
+                 f"is {own!r})",
+        )
+    if isinstance(vn, yaml.SequenceNode):  # a bare list: the patterns
+        entry = {"patterns": (kn, vn)}
+    else:
+        entry = {}
+        for k, kkn, kvn in _mapping_items(vn, path, f"languages: {code}", item):
+            if k not in _LANGUAGE_KEYS:
+                raise DictionaryError(f"unknown key {k!r} under languages: {code}", path=path,
+                                      line=_line(kkn), item=item,
+                                      hint="A language has: " + ", ".join(_LANGUAGE_KEYS))
+            entry[k] = (kkn, kvn)
+    pats = _pattern_list(entry["patterns"][1], path, "patterns", item) if "patterns" in entry else []
+    excl = _pattern_list(entry["exclude"][1], path, "exclude", item) if "exclude" in entry else []
+    if not pats:
+        raise DictionaryError(f"no patterns under languages: {code}", path=path, line=_line(kn),
+                              item=item, hint="List the theme's patterns in that language under 'patterns:'")
+    return LanguagePatterns(
+        language=code,
+        patterns=tuple(t for t, _ in pats),
+        exclude=tuple(t for t, _ in excl),
+        compiled=_compile_all(pats, path, tid, "pattern", engine, code),
+        compiled_exclude=_compile_all(excl, path, tid, "exclude pattern", engine, code),
+    )
 
 
 # --- quanteda YAML --------------------------------------------------------------------
+
+
+def _chinese_terms(terms: list[tuple[str, int]], path, tid: str, role: str,
+                   engine: str) -> tuple[list[tuple[str, int]], tuple[LanguagePatterns, ...]]:
+    """Split the terms of a quanteda or LIWC theme: those with a Chinese character become its
+    Chinese patterns (these formats have no language sections; quanteda segments Chinese)."""
+    zh = [(t, line) for t, line in terms if _HAN_RE.search(t)]
+    if not zh:
+        return terms, ()
+    rest = [(t, line) for t, line in terms if not _HAN_RE.search(t)]
+    lp = LanguagePatterns("zh", tuple(t.strip() for t, _ in zh),
+                          compiled=_compile_all(zh, path, tid, role, engine, "zh"))
+    return rest, (lp,)
+
 
 
 def _quanteda_term(term: str) -> tuple[str, str]:
@@ -473,12 +689,14 @@ def _from_quanteda(root: yaml.MappingNode, path, default_name: str, engine: str 
             if not terms:
                 raise DictionaryError("empty theme: no terms", path=path, line=_line(kn), item=item,
                                       hint="List at least one term")
+            terms, langs = _chinese_terms(terms, path, tid, "term", engine)
             pats = [(*_quanteda_term(t), line) for t, line in terms]
             pats = [(p, line, eng) for p, eng, line in pats]
             themes.append(Theme(
                 id=tid, label=key, patterns=tuple(p for p, *_ in pats),
                 parent=prefix[0] if prefix else None,
                 compiled=_compile_all(pats, path, tid, "term", engine),
+                languages=langs,
             ))
 
     walk(root, [])
@@ -541,8 +759,9 @@ def _from_liwc(text: str, path, default_name: str, engine: str = "re2") -> Dicti
         if not words[cid]:
             raise DictionaryError("empty theme: no word has this category", path=path, line=line,
                                   item=f"theme {cname!r}")
-        themes.append(Theme(id=cname, label=cname, patterns=tuple(w for w, _ in words[cid]),
-                            compiled=_compile_all(words[cid], path, cname, "word", engine)))
+        own, langs = _chinese_terms(words[cid], path, cname, "word", engine)
+        themes.append(Theme(id=cname, label=cname, patterns=tuple(w for w, _ in own),
+                            compiled=_compile_all(own, path, cname, "word", engine), languages=langs))
     return Dictionary(themes, (), name=default_name, source=path)
 
 

@@ -21,9 +21,24 @@ from sklearn.exceptions import NotFittedError
 from discourse.corpus.table import check_corpus, corpus_texts
 from discourse.errors import CorpusError, DictionaryError
 from discourse.stats import ratio_intervals
-from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans, stop_words
-from discourse.themes._patterns import PatternSyntaxError, parse_pattern
-from discourse.themes.dictionary import Dictionary, Theme, default_dictionary, load_dictionary
+from discourse.text import (
+    HAN_CHAR,
+    TOKEN_RE,
+    han_spans,
+    has_han,
+    paragraph_spans,
+    sentence_spans,
+    stop_words,
+    token_spans,
+)
+from discourse.themes._patterns import PatternSyntaxError, parse_pattern, parse_zh_pattern
+from discourse.themes.dictionary import (
+    Dictionary,
+    LanguagePatterns,
+    Theme,
+    default_dictionary,
+    load_dictionary,
+)
 from discourse.themes.matcher import Matcher
 
 __all__ = [
@@ -35,6 +50,7 @@ __all__ = [
     "suggest_terms",
     "validate_dictionary",
     "DictionaryValidation",
+    "document_languages",
 ]
 
 _MATCHERS: dict[int, tuple[Dictionary, Matcher]] = {}
@@ -59,6 +75,101 @@ def _dictionary(dictionary) -> Dictionary:
 
 def _count_matrix(frame: pd.DataFrame, dictionary: Dictionary) -> tuple[np.ndarray, np.ndarray]:
     return _matcher(dictionary).counts(corpus_texts(frame))
+
+
+# --- languages the dictionary speaks ---------------------------------------------------------
+
+#: Values of a ``language`` column that name no one language: "und" (undetermined: too
+#: short or empty) and "mixed" (several languages; see :func:`document_languages`).
+UNDETERMINED, MIXED = "und", "mixed"
+_HAN_ANY = re.compile(HAN_CHAR)
+
+
+def _script_language(text: str, own: str) -> str:
+    """A document's language from its script alone: "zh", "mixed", or ``own``.
+
+    Without a ``language`` column only Chinese can be told apart: words are estimated from
+    characters (a Chinese word ~1.5 Han characters, another word ~5 letters); a text whose
+    other-script words are at most a tenth is "zh", one whose Chinese words are at most a
+    tenth is in the dictionary's own language, any other is "mixed".
+    """
+    if not has_han(text):
+        return own
+    han = sum(e - s for s, e in han_spans(text))
+    other = sum(len(t) for t in TOKEN_RE.findall(text)) - han
+    zh_words, other_words = han / 1.5, other / 5.0
+    total = zh_words + other_words
+    if other_words <= 0.1 * total:
+        return "zh"
+    if zh_words <= 0.1 * total:
+        return own
+    return MIXED
+
+
+def _base(code: str) -> str:
+    return code.split("-")[0].split("_")[0].strip().lower()
+
+
+def document_languages(corpus, dictionary=None) -> pd.DataFrame:
+    """The language of every document and whether the dictionary speaks it.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus table; its ``language`` column (ISO 639-1 codes, "mixed", "und", as
+        :func:`discourse.load_corpus` gives it) is used when present.
+    dictionary : Dictionary, path or mapping, optional
+        Default: :func:`default_dictionary`.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id``, ``language`` (the column's value, lower-cased; without the column:
+        "zh" or "mixed" from the script, else the dictionary's own language, assumed),
+        ``spoken`` (the dictionary has patterns in that language, see
+        :attr:`Dictionary.languages`; an "und" document counts as spoken; a "mixed" one is
+        spoken when the dictionary has patterns for Chinese and the text has Chinese
+        characters, or patterns in a language other than Chinese). Documents that are not
+        spoken are left out of theme shares and rates (``docs/dictionaries.md``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> corpus = pd.DataFrame({"doc_id": ["a", "b"], "text": ["La fracture numérique.", "数字鸿沟"],
+    ...                        "language": ["fr", "zh"]})
+    >>> document_languages(corpus)
+      doc_id language  spoken
+    0      a       fr   False
+    1      b       zh    True
+    """
+    d = _dictionary(dictionary)
+    frame = check_corpus(corpus)
+    langs = _languages(frame, d)
+    return pd.DataFrame({"doc_id": frame["doc_id"].to_numpy(), "language": langs,
+                         "spoken": _spoken(langs, corpus_texts(frame), d)})
+
+
+def _languages(frame: pd.DataFrame, d: Dictionary) -> np.ndarray:
+    if "language" in frame.columns:
+        col = frame["language"]
+        return np.array([UNDETERMINED if not isinstance(v, str) or not v.strip() else v.strip().lower()
+                         for v in col.astype(object)], dtype=object)
+    return np.array([_script_language(t, d.language) for t in corpus_texts(frame)], dtype=object)
+
+
+def _spoken(langs: np.ndarray, texts: list[str], d: Dictionary) -> np.ndarray:
+    speaks = {_base(x) for x in d.languages}
+    other = bool(speaks - {"zh"})
+    out = np.ones(len(langs), dtype=bool)
+    for i, lang in enumerate(langs):
+        base = _base(lang)
+        if base in ("", UNDETERMINED):
+            continue
+        if base == MIXED:
+            out[i] = other or ("zh" in speaks and _HAN_ANY.search(texts[i]) is not None)
+        else:
+            out[i] = base in speaks
+    return out
 
 
 #: The units a theme can be found in: a sentence or paragraph holds a theme when one of
@@ -157,24 +268,30 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
         One row per document x theme, zeros included, in corpus then dictionary order:
         ``doc_id``, ``theme``, ``count`` (matches counted by the rules of
         :mod:`discourse.themes.matcher`), ``n_tokens`` (tokens of the document),
-        ``per_1k`` (count per 1,000 tokens; NaN for an empty document), and the unit
-        columns above.
+        ``per_1k`` (count per 1,000 tokens; NaN for an empty document, and for a
+        document in a language the dictionary has no patterns for), the unit columns
+        above, then ``language`` and ``spoken`` (:func:`document_languages`: a row with
+        ``spoken`` False is not a zero, its document is left out of shares and rates).
+        Tokens of Chinese text are its segmented words (:mod:`discourse.text`).
 
     Examples
     --------
     >>> import pandas as pd
     >>> d = {"themes": {"divide": {"patterns": ["digital divide"]}}}
     >>> theme_counts(pd.DataFrame({"doc_id": ["a"], "text": ["The digital divide."]}), d)
-      doc_id   theme  count  n_tokens  per_1k
-    0      a  divide      1         3  333.33...
+      doc_id   theme  count  n_tokens  per_1k language  spoken
+    0      a  divide      1         3  333.33...       en    True
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
     frame = check_corpus(corpus)
     mat, ntok, n_units, with_theme = _document_matrices(frame, d, unit)
     n_docs, n_themes = mat.shape
+    langs = _languages(frame, d)
+    spoken = _spoken(langs, corpus_texts(frame), d)
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_1k = np.where(ntok[:, None] > 0, mat * 1000.0 / np.maximum(ntok[:, None], 1), np.nan)
+        per_1k = np.where((ntok[:, None] > 0) & spoken[:, None], mat * 1000.0 / np.maximum(ntok[:, None], 1),
+                          np.nan)
     out = pd.DataFrame({
         "doc_id": np.repeat(frame["doc_id"].to_numpy(), n_themes),
         "theme": np.tile(np.array(d.theme_ids, dtype=object), n_docs),
@@ -186,8 +303,10 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
         out["n_units"] = np.repeat(n_units, n_themes)
         out["units_with_theme"] = with_theme.ravel()
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["share_units"] = np.where(out["n_units"] > 0, out["units_with_theme"] / out["n_units"].clip(lower=1),
-                                          np.nan)
+            out["share_units"] = np.where((out["n_units"] > 0) & np.repeat(spoken, n_themes),
+                                          out["units_with_theme"] / out["n_units"].clip(lower=1), np.nan)
+    out["language"] = np.repeat(langs, n_themes)
+    out["spoken"] = np.repeat(spoken, n_themes)
     return out
 
 
@@ -229,13 +348,14 @@ def _group_codes(frame: pd.DataFrame, by) -> tuple[list[str], np.ndarray, pd.Dat
 
 
 #: The level columns of :func:`theme_frequencies` (and of :func:`discourse.track_themes`).
-LEVEL_COLUMNS = ("n_docs", "docs_with_theme", "share_docs", "share_docs_low", "share_docs_high",
+LEVEL_COLUMNS = ("n_docs", "n_docs_other_language", "docs_with_theme", "share_docs", "share_docs_low", "share_docs_high",
                  "count", "n_tokens", "per_1k", "per_1k_low", "per_1k_high")
-_INT_LEVEL_COLUMNS = ("n_docs", "docs_with_theme", "count", "n_tokens")
+_INT_LEVEL_COLUMNS = ("n_docs", "n_docs_other_language", "docs_with_theme", "count", "n_tokens")
 
 
 def frequency_levels(mat: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray, n_groups: int, *,
-                     n_boot: int = 1000, level: float = 0.95) -> dict[str, np.ndarray]:
+                     n_boot: int = 1000, level: float = 0.95,
+                     spoken: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The statistics of :func:`theme_frequencies` from per-document counts, by group.
 
     The one implementation of theme levels: ``theme_frequencies`` and
@@ -251,6 +371,10 @@ def frequency_levels(mat: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray, n
     codes : ndarray of shape (n_docs,)
         Group code ``0..n_groups-1`` of each document.
     n_groups : int
+    spoken : ndarray of bool, shape (n_docs,), optional
+        Documents in a language the dictionary speaks (:func:`document_languages`); the
+        others are left out of every statistic and counted in ``n_docs_other_language``.
+        Default: all.
 
     Returns
     -------
@@ -260,6 +384,12 @@ def frequency_levels(mat: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray, n
     """
     mat = np.asarray(mat, dtype=float)
     n_tokens = np.asarray(n_tokens, dtype=float)
+    codes = np.asarray(codes)
+    other = np.zeros(n_groups, dtype=np.int64)
+    if spoken is not None and not np.all(spoken):
+        spoken = np.asarray(spoken, dtype=bool)
+        other = np.bincount(codes[~spoken], minlength=n_groups)
+        mat, n_tokens, codes = mat[spoken], n_tokens[spoken], codes[spoken]
     n_themes = mat.shape[1]
     present = (mat > 0).astype(float)
     out: dict[str, np.ndarray] = {}
@@ -275,6 +405,7 @@ def frequency_levels(mat: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray, n
     np.add.at(g_docs, codes, present)
     np.add.at(g_count, codes, mat)
     out["n_docs"] = np.repeat(np.bincount(codes, minlength=n_groups)[:, None], n_themes, axis=1)
+    out["n_docs_other_language"] = np.repeat(other[:, None], n_themes, axis=1)
     out["docs_with_theme"] = g_docs
     out["count"] = g_count
     out["n_tokens"] = np.repeat(np.bincount(codes, weights=n_tokens, minlength=n_groups)[:, None], n_themes, axis=1)
@@ -322,7 +453,9 @@ def theme_frequencies(
     -------
     DataFrame
         One row per group x theme, sorted by group then dictionary order: the group
-        column(s), ``theme``, ``n_docs``, ``docs_with_theme``, ``share_docs`` (share of
+        column(s), ``theme``, ``n_docs`` (documents counted), ``n_docs_other_language``
+        (documents of the group in a language the dictionary has no patterns for, left
+        out of every other column: :func:`document_languages`), ``docs_with_theme``, ``share_docs`` (share of
         the group's documents with at least one match), ``share_docs_low``,
         ``share_docs_high``, ``count`` (matches), ``n_tokens``, ``per_1k`` (matches
         per 1,000 tokens of the group), ``per_1k_low``, ``per_1k_high``, and the unit
@@ -330,7 +463,9 @@ def theme_frequencies(
         the group's documents (:func:`discourse.stats.ratio_intervals`): Wilson for
         ``share_docs``, quasi-Poisson for ``per_1k``; they hold their level for rare
         themes and groups of about 50 documents (``docs/tracking.md``). A group of one
-        document has no ``per_1k`` interval (NaN).
+        document has no ``per_1k`` interval (NaN). ``attrs["languages"]`` lists the
+        languages of the documents counted: rates per 1,000 words of several languages
+        mix two denominators (``docs/dictionaries.md``), which a chart should say.
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
@@ -339,7 +474,13 @@ def theme_frequencies(
     mat, ntok, n_units, with_units = _document_matrices(frame, d, unit)
     n_themes = len(d.theme_ids)
     n_groups = len(keys)
-    lv = frequency_levels(mat, ntok, codes, n_groups, n_boot=n_boot, level=level)
+    langs = _languages(frame, d)
+    spoken = _spoken(langs, corpus_texts(frame), d)
+    lv = frequency_levels(mat, ntok, codes, n_groups, n_boot=n_boot, level=level, spoken=spoken)
+    if not spoken.all():  # documents in a language the dictionary does not speak: left out
+        codes = codes[spoken]
+        if unit != "document":
+            n_units, with_units = n_units[spoken], with_units[spoken]
     out = keys.loc[np.repeat(np.arange(n_groups), n_themes)].reset_index(drop=True)
     out["theme"] = np.tile(np.array(d.theme_ids, dtype=object), n_groups)
     for col in LEVEL_COLUMNS:
@@ -362,6 +503,7 @@ def theme_frequencies(
         out["share_units"] = ushare.ravel()
         out["share_units_low"] = ushare_lo.ravel()
         out["share_units_high"] = ushare_hi.ravel()
+    out.attrs["languages"] = sorted(set(langs[spoken].tolist()))
     return out
 
 
@@ -377,6 +519,10 @@ def _query_dictionary(query: str, dictionary) -> tuple[Dictionary, bool]:
     if query in d:
         return d.subset([query]), True
     try:
+        if _HAN_ANY.search(query):  # a Chinese pattern: matched on segmented words
+            p = parse_zh_pattern(query)
+            theme = Theme(id=query, label=query, languages=(LanguagePatterns("zh", (query,), compiled=(p,)),))
+            return Dictionary([theme], name="query"), False
         p = parse_pattern(query)
     except PatternSyntaxError as err:
         raise DictionaryError(
@@ -387,7 +533,11 @@ def _query_dictionary(query: str, dictionary) -> tuple[Dictionary, bool]:
     return Dictionary([theme], name="query"), False
 
 
-def _context(text: str, spans: list[tuple[int, int]], starts: list[int], s: int, e: int, window: int):
+def _context(text: str, spans: list[tuple[int, int]], starts: list[int], s: int, e: int, window: int,
+             zh_window: int = 20):
+    if _HAN_ANY.search(text, s, e):  # Chinese: context by characters
+        return (_squash(text[max(0, s - zh_window):s]), _squash(text[s:e]),
+                _squash(text[e:e + zh_window]))
     i = bisect.bisect_left(starts, s)  # first token of the match
     j = bisect.bisect_left(starts, e)  # first token after the match
     left_start = spans[max(0, i - window)][0] if i > 0 and window > 0 else s
@@ -402,7 +552,7 @@ def _squash(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
-def kwic(corpus, query: str, window: int = 8, *, dictionary=None) -> pd.DataFrame:
+def kwic(corpus, query: str, window: int = 8, *, dictionary=None, zh_window: int = 20) -> pd.DataFrame:
     """Keyword in context: every counted match of a theme, or every match of a pattern.
 
     Parameters
@@ -412,11 +562,15 @@ def kwic(corpus, query: str, window: int = 8, *, dictionary=None) -> pd.DataFram
     query : str
         A theme id of the dictionary (its counted matches, as in
         :func:`theme_counts`) or a pattern of the dictionary language (e.g.
-        ``"digital divide"``, ``"cyber*"``, ``"near(AI, risk*, 5)"``).
+        ``"digital divide"``, ``"cyber*"``, ``"near(AI, risk*, 5)"``); a query with
+        Chinese characters is a Chinese pattern (``"数字鸿沟"``, ``"(弥合|缩小)数字鸿沟"``).
     window : int, default 8
         Tokens of context on each side.
     dictionary : Dictionary, path or mapping, optional
         Where theme ids are looked up (default: the built-in dictionary).
+    zh_window : int, default 20
+        Characters of context on each side of a match that holds a Chinese character
+        (Chinese is read by characters; 20 are about ten words).
 
     Returns
     -------
@@ -424,11 +578,13 @@ def kwic(corpus, query: str, window: int = 8, *, dictionary=None) -> pd.DataFram
         One row per match, in corpus order then position: ``doc_id``, ``theme`` (the
         theme id, or the query for a pattern), ``pattern`` (the pattern that matched),
         ``left``, ``match``, ``right`` (original text, whitespace squashed; left and
-        right hold ``window`` tokens), ``start``, ``end`` (character offsets of the
+        right hold ``window`` tokens, or ``zh_window`` characters for a Chinese match), ``start``, ``end`` (character offsets of the
         match in the text), then the corpus's metadata columns (all but ``text``).
     """
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ValueError(f"window must be a non-negative whole number of tokens, not {window!r}")
+    if not isinstance(zh_window, (int, np.integer)) or zh_window < 0:
+        raise ValueError(f"zh_window must be a non-negative whole number of characters, not {zh_window!r}")
     frame = check_corpus(corpus)
     d, _is_theme = _query_dictionary(query, dictionary)
     m = _matcher(d)
@@ -438,10 +594,10 @@ def kwic(corpus, query: str, window: int = 8, *, dictionary=None) -> pd.DataFram
         if not dm.matches:
             continue
         text = texts[dm.doc]
-        spans = [x.span() for x in TOKEN_RE.finditer(text)]
+        spans = token_spans(text)
         starts = [x[0] for x in spans]
         for _theme, unit, s, e in dm.matches:
-            left, match, right = _context(text, spans, starts, s, e, int(window))
+            left, match, right = _context(text, spans, starts, s, e, int(window), int(zh_window))
             rows.append((dm.doc, d.themes[0].id, m.units[unit].pattern.text, left, match, right, s, e))
     base = pd.DataFrame(rows, columns=["_row", "theme", "pattern", "left", "match", "right", "start", "end"])
     meta_cols = [c for c in frame.columns if c not in ("text",)]
@@ -473,11 +629,16 @@ def theme_cooccurrence(corpus, dictionary=None, unit: str = "document") -> pd.Da
         ``n_a``, ``n_b`` (units with each theme), ``n_both`` (units with both),
         ``jaccard`` = n_both / (n_a + n_b - n_both), ``lift`` = n_both * n_units /
         (n_a * n_b) (1: as often as if independent; > 1: more often), ``pmi`` =
-        log2(lift) (NaN when n_both is 0). Pairs are in dictionary order.
+        log2(lift) (NaN when n_both is 0). Pairs are in dictionary order. Documents in
+        a language the dictionary has no patterns for are left out (their number is in
+        ``attrs["n_docs_other_language"]``).
     """
     _check_unit(unit, ("document", "sentence"))
     d = _dictionary(dictionary)
     frame = check_corpus(corpus)
+    spoken = _spoken(_languages(frame, d), corpus_texts(frame), d)
+    if not spoken.all():  # documents in a language the dictionary does not speak: left out
+        frame = frame[spoken].reset_index(drop=True)
     k = len(d.theme_ids)
     if unit == "document":
         mat, _ = _count_matrix(frame, d)
@@ -498,10 +659,12 @@ def theme_cooccurrence(corpus, dictionary=None, unit: str = "document") -> pd.Da
         lift = np.where((n_a > 0) & (n_b > 0), n_ab * float(n_units) / (n_a * n_b).astype(float), np.nan)
         pmi = np.where(n_ab > 0, np.log2(np.where(n_ab > 0, lift, 1.0)), np.nan)
     ids = np.array(d.theme_ids, dtype=object)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "theme_a": ids[ia], "theme_b": ids[ib], "n_units": n_units,
         "n_a": n_a, "n_b": n_b, "n_both": n_ab, "jaccard": jac, "lift": lift, "pmi": pmi,
     })
+    out.attrs["n_docs_other_language"] = int((~spoken).sum())
+    return out
 
 
 # --- scikit-learn transformer --------------------------------------------------------------
@@ -627,7 +790,7 @@ def suggest_terms(
         if not dm.matches:
             continue
         text = texts[dm.doc]
-        spans = [x.span() for x in TOKEN_RE.finditer(text)]
+        spans = token_spans(text)
         starts = [s for s, _ in spans]
         for _t, _u, s, e in dm.matches:
             i = bisect.bisect_left(starts, s)
@@ -793,7 +956,7 @@ def validate_dictionary(corpus, dictionary=None, sample: int = 20, seed: int = 0
             if doc not in token_cache:
                 if len(token_cache) > 256:
                     token_cache.clear()
-                spans = [x.span() for x in TOKEN_RE.finditer(texts[doc])]
+                spans = token_spans(texts[doc])
                 token_cache[doc] = (spans, [a for a, _ in spans])
             spans, starts = token_cache[doc]
             left, match, right = _context(texts[doc], spans, starts, s, e, 8)

@@ -57,6 +57,7 @@ import numpy as np
 
 from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans
 from discourse.themes._patterns import Pattern, RE2Regex, _is_common, compile_regex, utf8_offsets
+from discourse.themes._zh import ZhPatterns, refine
 from discourse.themes.dictionary import Dictionary
 
 __all__ = ["Matcher", "DocMatches", "Unit"]
@@ -200,7 +201,7 @@ class Matcher:
         self.pre: dict[int, _AnchorTable] = {}
         self.suf: dict[int, _AnchorTable] = {}
         for ti, theme in enumerate(dictionary.themes):
-            for role, pats in (("pattern", theme.compiled), ("exclude", theme.compiled_exclude)):
+            for role, pats in theme.pattern_lists():  # its own language's, then other sections'
                 for pi, p in enumerate(pats):
                     u = Unit(len(self.units), ti, role, pi, p)
                     self.units.append(u)
@@ -208,6 +209,8 @@ class Matcher:
         self._tok = self.tok.arrays(mixed=True)
         self._pre = {k: t.arrays() for k, t in sorted(self.pre.items())}
         self._suf = {k: t.arrays() for k, t in sorted(self.suf.items())}
+        # Chinese patterns are matched on segmented words by discourse.themes._zh
+        self.zh_patterns = ZhPatterns((u.index, u.pattern) for u in self.units if u.pattern.kind == "zh")
         self._near_partner = {}
         for i, pr in enumerate(self.probes):
             if self.units[pr.unit].pattern.kind == "near":
@@ -231,6 +234,8 @@ class Matcher:
 
     def _add_unit(self, u: Unit) -> None:
         p = u.pattern
+        if p.kind == "zh":  # matched by discourse.themes._zh, on texts with Han characters
+            return
         if p.kind == "regex":
             rx = compile_regex(p.regex, p.engine)
             literal = _required_literal(p.regex)
@@ -283,11 +288,11 @@ class Matcher:
             buf.append(text)
             size += len(text) + 1
             if size >= chunk_chars:
-                yield from self._scan_chunk(buf, base, raw)
+                yield from refine(self, self._scan_chunk(buf, base, raw), buf, base, raw)
                 base += len(buf)
                 buf, size = [], 0
         if buf:
-            yield from self._scan_chunk(buf, base, raw)
+            yield from refine(self, self._scan_chunk(buf, base, raw), buf, base, raw)
 
     def _anchor_hits(self, b, starts, ends) -> dict[int, np.ndarray]:
         """Token indices where each anchor occurs (sorted arrays), by anchor id.
