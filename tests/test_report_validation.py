@@ -97,7 +97,7 @@ def test_validity_caveats_say_where_measured_and_whether_they_apply(fixtures_dir
     caveats = validity_caveats(table, builtin, builtin=True)
     assert "UN General Assembly general debate speeches, 2000-2024" in caveats[0]
     assert "may differ on other corpora" in caveats[0]
-    matches = builtin.fingerprint() in set(table["fingerprint"])
+    matches = builtin.fingerprint("en") in set(table["fingerprint"])
     assert len(caveats) == (1 if matches else 2)
     # a dictionary of one's own: the shipped figures do not apply to it
     mine = load_dictionary({"themes": {"ai_safety": {"patterns": ["ai safety"]}}})

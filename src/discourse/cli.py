@@ -399,6 +399,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from discourse.datasets import validation_path
     from discourse.themes import load_dictionary
     from discourse.validation import (
+        SHIPPED_LANGUAGE,
         ValidationError,
         read_labels,
         score_validation_set,
@@ -421,7 +422,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                               path=args.labels, hint="Leave --split out, or use --split all")
     corpus = _load(args)
     try:
-        table = score_validation_set(corpus, labels, dictionary, n_boot=args.n_boot, seed=args.seed, splits=splits)
+        table = score_validation_set(corpus, labels, dictionary, n_boot=args.n_boot, seed=args.seed, splits=splits,
+                                     language=None if args.labels else SHIPPED_LANGUAGE)
     except ValidationError as err:
         if args.labels:
             raise ValidationError(err.problem or str(err), path=args.labels, row=err.row, hint=err.hint) from None

@@ -65,6 +65,10 @@ __all__ = [
 #: The three themes the project exists to measure (defined by the codebook).
 MISSION_THEMES = ("digital_divide", "ai_safety", "governance_deficit")
 
+#: The language of the shipped labelled set (UN speeches in English): the shipped figures
+#: belong to the dictionary's patterns for it (``Dictionary.fingerprint(SHIPPED_LANGUAGE)``).
+SHIPPED_LANGUAGE = "en"
+
 _DATA = Path(__file__).resolve().parent / "themes" / "data"
 
 
@@ -1050,7 +1054,7 @@ def shipped_scores() -> pd.DataFrame:
 
 
 def score_validation_set(corpus, labelled=None, dictionary=None, *, n_boot: int = 2000, seed: int = 0,
-                         splits=("development", "held_out")) -> pd.DataFrame:
+                         splits=("development", "held_out"), language: str | None = None) -> pd.DataFrame:
     """Score a dictionary on a labelled set, per split (the table :func:`shipped_scores` holds).
 
     Parameters
@@ -1063,6 +1067,12 @@ def score_validation_set(corpus, labelled=None, dictionary=None, *, n_boot: int 
         Default: the built-in dictionary.
     splits : tuple of str
         Values of the ``split`` column to score one by one; ``"all"`` scores every row.
+    language : str, optional
+        The language of the labelled units: the ``fingerprint`` column is then that of
+        the dictionary's patterns for this language (:meth:`Dictionary.fingerprint`), so
+        the figures stay attached to the dictionary when patterns of another language
+        are added. Default: the whole dictionary's fingerprint. The shipped set is
+        English (``"en"``).
 
     Returns
     -------
@@ -1087,7 +1097,7 @@ def score_validation_set(corpus, labelled=None, dictionary=None, *, n_boot: int 
     if not parts:
         raise ValidationError("no labelled row to score", hint="Check the split column (development, held_out) or use splits=('all',)")
     out = pd.concat(parts, ignore_index=True)
-    out["fingerprint"] = d.fingerprint()
+    out["fingerprint"] = d.fingerprint(language)
     return out
 
 
