@@ -245,7 +245,9 @@ _COMMON_HAN = frozenset(
     "夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品"
     "士转量空甚众技轻程告江语英基派满式李息写识极令黄德收钱党未持音投注网络智能数据字安全互联"
     "這個們來國會說時為對發過學動後麼無開當現經兩長實與頭點種將問見員機記話產體還從進電應關書網際"
-    "議層級處業數據區絡慧務聯優濟術價值標準規則資訊維護發展團隊領導協調歷史環境"
+    "議層級處業數據區絡慧務聯優濟術價值標準規則資訊維護發展團隊領導協調歷史環境裡於臺灣東車門題風戰"
+    "幹許覺統請愛讓認論義結連遠資隊帶條變權傳紅決達辦運強轉號眾輕聽氣間親內萬錢黨單專邊參樣總線設"
+    "計談則師報導場極節廣鄉縣項視顯護險態響質較監檢測創營雲端電腦軟體閉閱讀語識討調課誰講"
 )
 # Encodings tried for Chinese text that is not UTF-8, in this order (ties go to the first).
 _CJK_ENCODINGS = ("gb18030", "big5", "big5hkscs")
@@ -267,6 +269,7 @@ _HANGUL_RE = re.compile("[\uac00-\ud7af]")
 # in bytes that only happen to decode as EUC-KR
 _COMMON_HANGUL = frozenset("이다의는에을를하고가지서한로은기수사대자도국정인적시해니습있리나게어아일주전부보")
 _DETECT_BYTES = 65536
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
 def _chinese_score(text: str) -> float:
@@ -283,8 +286,11 @@ def _decode_chinese(data: bytes) -> tuple[str, str] | None:
     """The text and encoding when ``data`` is Chinese in GB18030/GBK or Big5, else None.
 
     Each encoding that decodes the bytes strictly is scored by :func:`_chinese_score`;
-    the best one is kept when at least 20 % of its Han characters are common ones
-    (Chinese text: about half; the wrong one of the two: a few percent).
+    the best one is kept when at least 30 % of its Han characters are common ones
+    (Chinese text: half or more; the wrong one of the two, or random bytes: a few
+    percent). A text of fewer than 20 Han characters must also have at least half of
+    its bytes beyond ASCII (Chinese: two per character; Western text whose accented
+    letters happen to pair up with the next byte: a few).
     """
     best: tuple[float, str, str] | None = None
     sample = data[:_DETECT_BYTES]
@@ -293,8 +299,13 @@ def _decode_chinese(data: bytes) -> tuple[str, str] | None:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        score = _chinese_score(text if len(data) <= _DETECT_BYTES else sample.decode(enc, "ignore"))
-        if score >= 0.2 and (best is None or score > best[0]):
+        part = text if len(data) <= _DETECT_BYTES else sample.decode(enc, "ignore")
+        score = _chinese_score(part)
+        if score < 0.3:
+            continue
+        if len(_HAN_RE.findall(part)) < 20 and len(sample.translate(None, _HIGH_BYTES)) > len(sample) / 2:
+            continue
+        if best is None or score > best[0]:
             best = (score, text, "big5" if enc == "big5hkscs" else enc)
         if enc == "big5" and best is not None and best[2] == "big5":
             break  # big5hkscs (a superset) adds nothing
