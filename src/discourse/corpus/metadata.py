@@ -211,6 +211,8 @@ _ZH_EVENT_WORDS = (
     "对话|對話|研讨会|研討會|论坛年会|周|週|节|節|展|赛|賽"
 )
 _HANZI = "\u4e00-\u9fff"
+# parts of an event: "乌镇峰会网络安全分论坛" is the summit, not another event
+_ZH_EVENT_PARTS = ("分论坛", "分論壇", "主论坛", "主論壇", "平行论坛", "平行論壇", "分会场", "分會場", "开幕式", "開幕式", "闭幕式", "閉幕式")
 # where a Chinese event name may start: a year ("2023年", "2023 ", "第十届"), spaces between
 # Latin letters or digits and Chinese characters being removed first ("MWC 上海")
 _ZH_YEAR_RE = re.compile(rf"(?<!\d)(?P<year>(?:19|20)\d{{2}})\s*年?(?:第[{_HANZI}\d]{{1,4}}[届屆])?")
@@ -240,7 +242,12 @@ def _zh_event_at(text: str, pos: int) -> str | None:
     alias = _ZH_ALIAS_RE.match(text, pos)
     if alias:
         more = _ZH_NAME_RE.match(text, alias.end())
-        if more and len(more.group()) <= 10 and not _ZH_ALIAS_RE.match(text, alias.end()):
+        if (
+            more
+            and len(more.group()) <= 10
+            and not _ZH_ALIAS_RE.match(text, alias.end())
+            and not more.group().endswith(_ZH_EVENT_PARTS)
+        ):
             return text[pos : more.end()]
         return EVENT_ALIASES[alias.group()]
     name = _ZH_NAME_RE.match(text, pos)
