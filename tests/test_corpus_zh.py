@@ -147,6 +147,20 @@ def test_chinese_bytes_are_never_read_as_a_western_code_page():
         assert decode_document(text.encode(enc)) == (text, want)
 
 
+def test_a_few_broken_bytes_do_not_make_chinese_mojibake(caplog):
+    data = _make_fixtures().WIC_ZH.encode("gb18030")
+    broken = data[:100] + b"\xff" + data[100:]  # a byte no encoding of Chinese has there
+    text, enc = decode_document(broken)
+    assert enc == "gb18030" and text.count("\ufffd") == 1 and "乌镇峰会" in text
+    assert "replaced by U+FFFD" in caplog.text
+    # many broken bytes: not Chinese any more (undecodable or a Western code page)
+    junk = b"\xff".join(data[i : i + 7] for i in range(0, len(data), 7))
+    try:
+        assert decode_document(junk)[1] != "gb18030"
+    except Exception as err:  # noqa: BLE001 - undecodable is a fine answer
+        assert "not UTF-8" in str(err)
+
+
 def test_western_files_stay_cp1252_and_mojibake_is_still_repaired(tmp_path):
     df = load_corpus(CORPUS_FIX / "cp1252.txt")
     assert df.loc[0, "text"] == "Café débat \u201cquoted\u201d \u2013 cp1252."
