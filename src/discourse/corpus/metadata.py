@@ -718,6 +718,9 @@ def parse_article(text: str, *, require_source: bool = True) -> dict[str, Any] |
 def infer_metadata(text: str, *, title: str | None = None) -> dict[str, Any]:
     """Infer metadata from a document's text (scraped article or plain text).
 
+    English and Chinese (see the module's rules). The date comes from the title or the
+    body's :func:`opening` only, never from a date recalled further down.
+
     Parameters
     ----------
     text : str
