@@ -285,24 +285,25 @@ def _chinese_score(text: str) -> float:
 def _decode_chinese(data: bytes) -> tuple[str, str] | None:
     """The text and encoding when ``data`` is Chinese in GB18030/GBK or Big5, else None.
 
-    Each encoding that decodes the bytes is scored by :func:`_chinese_score`;
-    a few broken byte sequences (at most one per thousand characters, or two) are
-    replaced by U+FFFD, with a warning. The best one is kept when at least 30 % of its
-    Han characters are common ones
-    (Chinese text: half or more; the wrong one of the two, or random bytes: a few
-    percent). A text of fewer than 20 Han characters must also have at least half of
+    Each encoding that decodes the bytes is scored by :func:`_chinese_score`; a few
+    broken byte sequences (at most one per thousand characters, or two) are replaced by
+    U+FFFD, with a warning. The best one is kept when at least 30 % of its Han
+    characters are common ones (Chinese text: half or more; the wrong one of the two,
+    or random bytes: a few percent). A text of fewer than 20 Han characters must also have at least half of
     its bytes beyond ASCII (Chinese: two per character; Western text whose accented
     letters happen to pair up with the next byte: a few).
     """
-    best: tuple[float, str, str] | None = None
+    best: tuple[float, str, str, int] | None = None
     sample = data[:_DETECT_BYTES]
     for enc in _CJK_ENCODINGS:
+        replaced = 0
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             # scraped pages often carry a few broken bytes: tolerate one in a thousand
             text = data.decode(enc, "replace")
-            if text.count("\ufffd") > max(2, len(text) // 1000):
+            replaced = text.count("\ufffd")
+            if replaced > max(2, len(text) // 1000):
                 continue
         part = text if len(data) <= _DETECT_BYTES else sample.decode(enc, "ignore")
         score = _chinese_score(part)
@@ -311,14 +312,13 @@ def _decode_chinese(data: bytes) -> tuple[str, str] | None:
         if len(_HAN_RE.findall(part)) < 20 and len(sample.translate(None, _HIGH_BYTES)) > len(sample) / 2:
             continue
         if best is None or score > best[0]:
-            best = (score, text, "big5" if enc == "big5hkscs" else enc)
+            best = (score, text, "big5" if enc == "big5hkscs" else enc, replaced)
         if enc == "big5" and best is not None and best[2] == "big5":
             break  # big5hkscs (a superset) adds nothing
     if best is None:
         return None
-    bad = best[1].count("\ufffd") - data.decode("utf-8", "ignore").count("\ufffd")
-    if bad > 0:
-        log.warning("%d byte sequence(s) not valid %s replaced by U+FFFD", bad, best[2])
+    if best[3]:
+        log.warning("%d byte sequence(s) not valid %s replaced by U+FFFD", best[3], best[2])
     return best[1], best[2]
 
 
