@@ -131,6 +131,8 @@ def test_info(talks, capsys):
         "events:     2: Harbour Forum 2019 (2), Harbour Forum 2021 (2)",
         "years:      2019-2021 (2 distinct; 0 documents without year)",
         "speakers:   3 distinct (0 documents without)",
+        "languages:  en 4",  # issue 11: the language and encoding columns
+        "encodings:  utf-8 4",
         "skipped:    0 file(s)/row(s)",
     ]
 

@@ -174,7 +174,8 @@ def test_sigkill_leaves_the_previous_report_and_the_next_build_cleans_up(tmp_pat
     assert proc.returncode == 0, err
     assert stdout == f"report ready: {out / 'index.html'}\n"
     assert (out / "tiny.txt").read_text() == "seed 0"
-    assert json.loads((out / "manifest.json").read_text())["corpus"]["n_docs"] == 150
+    # issue 11 added 16 Chinese and bilingual articles to the demo corpus (150 -> 166)
+    assert json.loads((out / "manifest.json").read_text())["corpus"]["n_docs"] == 166
     assert not build.exists()
     assert siblings(out) == [".other.building-x", ".reports.building-by-hand", ".reports.building-running",
                              "nb", "reports"]

@@ -115,6 +115,9 @@ def _add_load_options(p: argparse.ArgumentParser) -> None:
                    help="largest document in bytes, once decompressed (default 64 MiB); larger ones are bad files")
     g.add_argument("--max-source-bytes", type=int, default=None, metavar="N",
                    help="most bytes read from the whole source, decompressed (default 2 GiB); past it the load stops")
+    g.add_argument("--encoding", default=None, metavar="ENC",
+                   help="decode every file with this encoding (e.g. gb18030, big5, cp1252); "
+                   "default: detect it per file (the corpus's encoding column says which)")
     g.add_argument(
         "--text-column",
         default=None,
@@ -147,8 +150,8 @@ def _column_mapping(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _limits(args: argparse.Namespace) -> dict:
-    """The size limits given on the command line (load_corpus's defaults otherwise)."""
-    return {name: getattr(args, name) for name in ("max_bytes", "max_source_bytes")
+    """The size limits and encoding given on the command line (load_corpus's defaults otherwise)."""
+    return {name: getattr(args, name) for name in ("max_bytes", "max_source_bytes", "encoding")
             if getattr(args, name, None) is not None}
 
 

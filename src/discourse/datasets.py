@@ -599,6 +599,7 @@ def make_synthetic_corpus(
             "organisation": pd.array(orgs, dtype="str"),
             "country": pd.array(countries, dtype="str"),
             "path": pd.array(np.full(n_docs, "", dtype=object), dtype="str"),
+            "language": pd.array(np.full(n_docs, "en", dtype=object), dtype="str"),
         }
     )
     corpus.attrs["planted_rates"] = planted.astype({"year": "int64"}).to_dict("records")

@@ -31,7 +31,7 @@
    paragraph that is only page furniture (a page number, a document symbol such as
    ``A/70/PV.22``, a date such as ``01/10/2015``) is removed in step 8.
 8. **Hard-wrapped lines** are joined into paragraphs. A blank line is a paragraph
-   break. Inside a block without blank lines, lines are joined with one space,
+   break. Inside a block without blank lines, lines are joined with one space (none between two CJK characters),
    except that a line ending a sentence and clearly shorter than the block's usual
    line width starts a new paragraph; when a block's lines are long (not wrapped:
    one paragraph per line), every line is a paragraph. A "paragraph" that starts
@@ -104,7 +104,22 @@ _PARA_NUMBER_RE = re.compile(r"\n[ \t]*\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z
 _PAGE_DEBRIS_RE = re.compile(r"(?:\d{1,4}\.?|[A-Z]{1,2}(?:/[A-Z0-9.]+)+|\d{1,2}/\d{1,2}/\d{4}|\s)+")
 _PARA_NUMBER_LINE_RE = re.compile(r"\d{1,3}\.[ \t]+(?=[\"'\u201c\u2018(]?[A-Z])")
 _BLANK_RE = re.compile(r"\n[ \t]*\n\s*")
-_SENTENCE_END = tuple('.!?:"\u201d\u2019)')
+_SENTENCE_END = tuple('.!?:"\u201d\u2019)\u3002\uff01\uff1f\uff1a\u300d\u300f\uff09')
+# Chinese and Japanese text has no spaces between words: wrapped lines join without one
+_CJK_EDGE_RE = re.compile("[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Lines of one paragraph joined by a space, or by nothing between two CJK characters."""
+    if len(lines) == 1:
+        return lines[0]
+    out = [lines[0]]
+    for line in lines[1:]:
+        if _CJK_EDGE_RE.match(out[-1][-1]) and _CJK_EDGE_RE.match(line[0]):
+            out.append(line)
+        else:
+            out.append(" " + line)
+    return "".join(out)
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st no nos art para vol pp p h.e messrs hon gen sr jr".split()
 )
@@ -297,11 +312,11 @@ def _join_block(block: str, strip_numbers: bool) -> str:
     for i in range(1, len(lines)):
         prev = lines[i - 1]
         if starts[i] or (many and len(prev) < short and _is_sentence_end(prev)):
-            out.append(" ".join(current))
+            out.append(_join_lines(current))
             current = [lines[i]]
         else:
             current.append(lines[i])
-    out.append(" ".join(current))
+    out.append(_join_lines(current))
     return "\n\n".join(out)
 
 

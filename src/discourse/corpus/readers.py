@@ -33,6 +33,7 @@ from discourse.corpus import _ungdc
 from discourse.corpus.metadata import infer_metadata, parse_article
 from discourse.corpus.normalise import normalise_text
 from discourse.errors import CorpusError
+from discourse.language import detect_language
 
 __all__ = [
     "CORPUS_COLUMNS",
@@ -65,6 +66,7 @@ CORPUS_COLUMNS: list[str] = [
     "organisation",
     "country",
     "path",
+    "language",
 ]
 
 #: File suffixes read as documents in folders and archives (case-insensitive).
@@ -201,10 +203,13 @@ def _clean_rel(name: str) -> str:
 class _Collector:
     """Applies the ``errors`` policy and keeps the skip list."""
 
-    def __init__(self, errors: str, limits: _Limits | None = None):
+    def __init__(self, errors: str, limits: _Limits | None = None, encoding: str | None = None):
         self.errors = errors
         self.skipped: list[dict[str, Any]] = []
         self.limits = limits or _Limits("")
+        #: the ``encoding=`` asked for (None: detect), and what a table was decoded as
+        self.encoding = encoding
+        self.decoded: str | None = None
 
     def problem(self, path: str, p: _Problem) -> None:
         hint = p.hint or 'Fix or remove it, or load with errors="skip" to leave it out'
@@ -226,8 +231,132 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+# The most frequent Chinese characters (simplified, then traditional forms that differ):
+# in Chinese text about half the characters are among them; in GB18030 bytes read as Big5,
+# or Big5 read as GB18030 (both decode almost any double-byte run), a few percent are.
+_COMMON_HAN = frozenset(
+    "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学"
+    "对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面"
+    "公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部"
+    "正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关"
+    "并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安"
+    "表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记边共"
+    "风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功指思非流每青管"
+    "夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品"
+    "士转量空甚众技轻程告江语英基派满式李息写识极令黄德收钱党未持音投注网络智能数据字安全互联"
+    "這個們來國會說時為對發過學動後麼無開當現經兩長實與頭點種將問見員機記話產體還從進電應關書網際"
+    "議層級處業數據區絡慧務聯優濟術價值標準規則資訊維護發展團隊領導協調歷史環境裡於臺灣東車門題風戰"
+    "幹許覺統請愛讓認論義結連遠資隊帶條變權傳紅決達辦運強轉號眾輕聽氣間親內萬錢黨單專邊參樣總線設"
+    "計談則師報導場極節廣鄉縣項視顯護險態響質較監檢測創營雲端電腦軟體閉閱讀語識討調課誰講"
+)
+# Encodings tried for Chinese text that is not UTF-8, in this order (ties go to the first).
+_CJK_ENCODINGS = ("gb18030", "big5", "big5hkscs")
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# what Chinese text holds besides Han characters: CJK punctuation, full-width forms
+_CJK_OTHER_RE = re.compile("[\u3000-\u303f\uff00-\uffef\u2010-\u2027\u00b7]")
+# alphabetic scripts other than Latin: a detected single-byte encoding is kept when its text
+# is mostly in one of them and the detector finds it coherent (letter frequencies)
+_ALPHABETS = (
+    re.compile("[\u0400-\u052f]"),  # Cyrillic
+    re.compile("[\u0600-\u06ff\u0750-\u077f]"),  # Arabic
+    re.compile("[\u0370-\u03ff]"),  # Greek
+    re.compile("[\u0590-\u05ff]"),  # Hebrew
+    re.compile("[\u0e00-\u0e7f]"),  # Thai
+)
+_HIRAGANA_RE = re.compile("[\u3040-\u309f]")
+_HANGUL_RE = re.compile("[\uac00-\ud7af]")
+# the most frequent Hangul syllables (particles, endings): a quarter of Korean text, rare
+# in bytes that only happen to decode as EUC-KR
+_COMMON_HANGUL = frozenset("이다의는에을를하고가지서한로은기수사대자도국정인적시해니습있리나게어아일주전부보")
+_DETECT_BYTES = 65536
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _chinese_score(text: str) -> float:
+    """How much ``text`` reads as Chinese: the share of its Han characters that are common
+    ones, 0 when its characters beyond ASCII are not mostly Han and CJK punctuation."""
+    wide = len(text) - len(text.encode("ascii", "ignore"))
+    han = _HAN_RE.findall(text)
+    if len(han) < 2 or len(han) + len(_CJK_OTHER_RE.findall(text)) < 0.9 * wide:
+        return 0.0
+    return sum(1 for ch in han if ch in _COMMON_HAN) / len(han)
+
+
+def _decode_chinese(data: bytes) -> tuple[str, str] | None:
+    """The text and encoding when ``data`` is Chinese in GB18030/GBK or Big5, else None.
+
+    Each encoding that decodes the bytes is scored by :func:`_chinese_score`; a few
+    broken byte sequences (at most one per thousand characters, or two) are replaced by
+    U+FFFD, with a warning. The best one is kept when at least 30 % of its Han
+    characters are common ones (Chinese text: half or more; the wrong one of the two,
+    or random bytes: a few percent). A text of fewer than 20 Han characters must also have at least half of
+    its bytes beyond ASCII (Chinese: two per character; Western text whose accented
+    letters happen to pair up with the next byte: a few).
+    """
+    best: tuple[float, str, str, int] | None = None
+    sample = data[:_DETECT_BYTES]
+    for enc in _CJK_ENCODINGS:
+        replaced = 0
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            # scraped pages often carry a few broken bytes: tolerate one in a thousand
+            text = data.decode(enc, "replace")
+            replaced = text.count("\ufffd")
+            if replaced > max(2, len(text) // 1000):
+                continue
+        part = text if len(data) <= _DETECT_BYTES else sample.decode(enc, "ignore")
+        score = _chinese_score(part)
+        if score < 0.3:
+            continue
+        if len(_HAN_RE.findall(part)) < 20 and len(sample.translate(None, _HIGH_BYTES)) > len(sample) / 2:
+            continue
+        if best is None or score > best[0]:
+            best = (score, text, "big5" if enc == "big5hkscs" else enc, replaced)
+        if enc == "big5" and best is not None and best[2] == "big5":
+            break  # big5hkscs (a superset) adds nothing
+    if best is None:
+        return None
+    if best[3]:
+        log.warning("%d byte sequence(s) not valid %s replaced by U+FFFD", best[3], best[2])
+    return best[1], best[2]
+
+
+def _detected_text_ok(text: str, coherence: float) -> bool:
+    """Whether a detected decoding gives real text in a non-Latin script: mostly letters of
+    one alphabet that the detector finds coherent, or Japanese with its hiragana, or Korean
+    with its common syllables (bytes that merely decode give none of these)."""
+    wide = len(text) - len(text.encode("ascii", "ignore"))
+    if wide < 8:
+        return False
+    if coherence >= 0.3 and any(len(rx.findall(text)) >= 0.7 * wide for rx in _ALPHABETS):
+        return True
+    if len(_HIRAGANA_RE.findall(text)) >= 0.15 * wide:
+        return True
+    hangul = _HANGUL_RE.findall(text)
+    return len(hangul) >= 0.5 * wide and sum(ch in _COMMON_HANGUL for ch in hangul) >= 0.25 * len(hangul)
+
+
+def _decode_detected(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's reading of bytes that are neither UTF-8 nor Chinese, kept only
+    when it gives text in a non-Latin script (cp1251 Russian, Shift_JIS, EUC-KR...,
+    :func:`_detected_text_ok`): a Western file stays cp1252 (on which the detector
+    hesitates between cp1250 and cp1252)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:_DETECT_BYTES]).best()
+    if best is None or best.encoding.startswith(("ascii", "utf")):
+        return None
+    enc = best.encoding
+    try:
+        text = data.decode(enc)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return (text, enc.replace("_", "-")) if _detected_text_ok(text, best.coherence) else None
+
+
 def decode_bytes(data: bytes, encoding: str | None = None) -> str:
-    """Decode a document's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, cp1252, latin-1.
+    """Decode a document's bytes (see :func:`decode_document` for the rules).
 
     Parameters
     ----------
@@ -244,11 +373,41 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
     _Problem
         Empty, binary or undecodable content (with the line where it shows).
     """
+    return decode_document(data, encoding)[0]
+
+
+def decode_document(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a document's bytes and say which encoding was used.
+
+    In order: ``encoding`` when given; UTF-16 with a BOM; UTF-8 (with or without
+    BOM); Chinese in GB18030/GBK or Big5 (:func:`_decode_chinese`: never read as a
+    single-byte code page); another non-Latin encoding that charset-normalizer
+    detects (cp1251, Shift_JIS, EUC-KR...) when the text it gives is in that script;
+    else cp1252, else latin-1.
+
+    Parameters
+    ----------
+    data : bytes
+    encoding : str, optional
+        Force this encoding instead of detecting it.
+
+    Returns
+    -------
+    (str, str)
+        The text and the encoding: ``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``,
+        ``"gb18030"``, ``"big5"``, ``"cp1252"``, ``"latin-1"``, a detected one, or
+        ``encoding`` as given.
+
+    Raises
+    ------
+    _Problem
+        Empty, binary or undecodable content (with the line where it shows).
+    """
     if not data.strip():
         raise _Problem("the file is empty", hint='Remove it, or load with errors="skip"')
     if encoding is not None:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as err:
             start = getattr(err, "start", 0)
             raise _Problem(
@@ -258,7 +417,7 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
             ) from None
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
     head = data[:8192]
@@ -271,11 +430,14 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
             hint='Remove the file; if it is UTF-16 text without a byte-order mark, pass encoding="utf-16"',
         )
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), ("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
     except UnicodeDecodeError:
         pass
+    found = _decode_chinese(data) or _decode_detected(data)
+    if found is not None:
+        return found
     try:
-        return data.decode("cp1252")
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         pass
     text = data.decode("latin-1")
@@ -283,11 +445,12 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> str:
     if c1 > max(2, 0.001 * len(text)):
         first = next(i for i, ch in enumerate(text) if "\x80" <= ch <= "\x9f")
         raise _Problem(
-            "not UTF-8, cp1252 or latin-1 text (undecodable bytes)",
+            "not UTF-8, cp1252 or latin-1 text (undecodable bytes; not Chinese GB18030 or Big5 "
+            "either, and no other encoding detected)",
             line=_line_of(data, first),
             hint="Convert it to UTF-8, or pass its encoding= explicitly",
         )
-    return text
+    return text, "latin-1"
 
 
 # --- members of folders and archives -----------------------------------------------------
@@ -648,7 +811,7 @@ def _read_csv_rows(
 ) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
     """Rows of a CSV/TSV as (row number, line, {column: value}); malformed rows go to the collector."""
     try:
-        text = decode_bytes(data)
+        text, collector.decoded = decode_document(data, collector.encoding)
     except _Problem as p:
         raise CorpusError(p.reason, path=path, line=p.line, hint=p.hint) from None
     # strict: a quote left open runs to the end of the file and is an error, not a field
@@ -732,7 +895,7 @@ def _read_jsonl_rows(
     path: Path, data: bytes, collector: _Collector
 ) -> tuple[list[str], list[tuple[int, int, dict[str, Any]]]]:
     try:
-        text = decode_bytes(data)
+        text, collector.decoded = decode_document(data, collector.encoding)
     except _Problem as p:
         raise CorpusError(p.reason, path=path, line=p.line, hint=p.hint) from None
     header: list[str] = []
@@ -977,6 +1140,7 @@ def _doc_record(
     article_mode: str,
     infer: bool | str,
     normalise: bool,
+    encoding: str | None = None,
 ) -> dict[str, Any]:
     fix = normalise_text if normalise else (lambda t: t.lstrip("\ufeff"))
     rec: dict[str, Any] = {"doc_id": doc_id, "path": display}
@@ -1007,6 +1171,11 @@ def _doc_record(
             )
     else:
         rec["text"] = text
+    rec["language"] = detect_language(
+        rec["title"] + "\n\n" + rec["text"] if rec.get("title") else rec["text"]
+    )
+    if encoding is not None:
+        rec["encoding"] = encoding
     if do_infer:
         meta = infer_metadata(rec["text"], title=rec.get("title") or "")
         meta.pop("body", None)
@@ -1253,8 +1422,11 @@ def load_corpus(
         filename pattern or sidecar (``{"country": "iso"}``). A column that does not
         exist is an error.
     encoding : str, optional
-        Force an encoding for every file; default: detect (UTF-8 with or without
-        BOM, UTF-16 with BOM, else cp1252, else latin-1).
+        Force an encoding for every file (and for a CSV/TSV/JSONL table); default:
+        detect (:func:`decode_document`: UTF-8 with or without BOM, UTF-16 with BOM,
+        Chinese GB18030 or Big5, another non-Latin encoding charset-normalizer
+        detects, else cp1252, else latin-1). The encoding used is the ``encoding``
+        column.
     suffixes : iterable of str, default (".txt", ".text")
         File extensions read as documents in folders and archives.
     normalise : bool, default True
@@ -1329,7 +1501,7 @@ def load_corpus(
             path=path,
             hint="Drop filename_pattern; a table's metadata is in its columns",
         )
-    collector = _Collector(errors, _Limits(str(path), max_bytes, max_source_bytes))
+    collector = _Collector(errors, _Limits(str(path), max_bytes, max_source_bytes), encoding)
     attrs: dict[str, Any] = {"source": str(path), "format": fmt}
     if reader.is_table:
         if path.is_dir():
@@ -1539,7 +1711,7 @@ def _read_member(
             f"cannot be read ({err.__class__.__name__}: {err})",
             hint="Check the file's permissions and that it is not damaged",
         ) from None
-    text = decode_bytes(data, encoding)
+    text, decoded = decode_document(data, encoding)
     doc_id = str(PurePosixPath(rel).with_suffix(""))
     fields: dict[str, Any] = {}
     in_layout = False
@@ -1572,6 +1744,7 @@ def _read_member(
         article_mode="plain" if in_layout else article_mode,
         infer=infer,
         normalise=normalise,
+        encoding=decoded,
     )
     for k, v in fields.items():
         rec[k] = v  # layout and pattern override inferred values
@@ -1636,6 +1809,12 @@ def _load_table(path, reader, columns, collector, normalise, infer, progress):
             rec["doc_id"] = str(rec["doc_id"]).strip()
         rec["path"] = f"{path}"
         rec["_row"] = rowno
+        if rec.get("language") is None or (isinstance(rec["language"], str) and not rec["language"].strip()):
+            rec["language"] = detect_language(
+                rec["title"] + "\n\n" + text if isinstance(rec.get("title"), str) else text
+            )
+        if collector.decoded is not None and rec.get("encoding") is None:
+            rec["encoding"] = collector.decoded
         if infer is True:
             meta = infer_metadata(text, title=rec.get("title") or "")
             meta.pop("body", None)

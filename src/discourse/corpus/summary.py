@@ -30,7 +30,8 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
     str
         Documents (seen, loaded, skipped), tokens (total and median per document,
         with :func:`discourse.text.count_tokens`), events and series, years,
-        speakers, countries, sources, and the skipped and ignored files with reasons.
+        speakers, countries, sources, languages and encodings (documents of each),
+        and the skipped and ignored files with reasons.
     """
     lines = []
     attrs = corpus.attrs or {}
@@ -100,6 +101,11 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
                 )
             elif col == "speaker":
                 lines.append(f"{label + ':':<11} none known")
+    for col, label in (("language", "languages"), ("encoding", "encodings")):
+        if col in corpus.columns and corpus[col].notna().any():
+            counts = corpus[col].dropna().astype(str).value_counts()
+            counts = counts.sort_index().sort_values(ascending=False, kind="stable")
+            lines.append(f"{label + ':':<11} " + ", ".join(f"{k} {_fmt(int(v))}" for k, v in counts.items()))
     lines.append(f"skipped:    {len(skipped)} file(s)/row(s)" + (":" if skipped else ""))
     for rec in skipped[:max_items]:
         where = rec.get("path", "?")
