@@ -191,8 +191,11 @@ def compute_corpus(corpus, **compute_options) -> pd.DataFrame:
 
 def read_store_dask(files: list[Path], dtypes: dict[str, str], attrs: dict[str, Any]):
     """A corpus store as a dask DataFrame: one partition per file, the manifest's dtypes."""
+    import dask
+
     dd = _dd()
-    ddf = dd.read_parquet([str(f) for f in files])
+    with dask.config.set({"dataframe.convert-string": False}):  # keep pandas's own str dtype
+        ddf = dd.read_parquet([str(f) for f in files])
     wrong = {c: d for c, d in dtypes.items() if str(ddf.dtypes[c]) != d and d != "object"}
     if wrong:
         ddf = ddf.astype(wrong)
@@ -200,13 +203,17 @@ def read_store_dask(files: list[Path], dtypes: dict[str, str], attrs: dict[str, 
 
 
 def _table_dask(df: pd.DataFrame):
+    import dask
+
     dd = _dd()
     attrs = dict(df.attrs)
     frame = df.copy(deep=False)
     frame.attrs = {}
     text_bytes = int(frame["text"].str.len().sum()) if len(frame) else 0
     n = max(1, min(len(frame), math.ceil(text_bytes / _TABLE_PARTITION_BYTES)))
-    return _register(dd.from_pandas(frame, npartitions=n, sort=True), _Report(attrs))
+    with dask.config.set({"dataframe.convert-string": False}):  # keep pandas's own str dtype
+        ddf = dd.from_pandas(frame, npartitions=n, sort=True)
+    return _register(ddf, _Report(attrs))
 
 
 # --- folders and archives -------------------------------------------------------------------
