@@ -211,6 +211,21 @@ def test_dask_raises_the_pandas_error_for_a_bad_file(bad_folder, small_partition
         load_report(lazy)
 
 
+def test_a_file_that_vanishes_before_its_partition_reads_it_is_listed(bad_folder, small_partitions):
+    lazy = load_corpus(bad_folder, backend="dask", errors="skip")  # listed now, read later
+    (bad_folder / "b/07.txt").unlink()
+    got = compute_corpus(lazy, scheduler="sync")
+    _books_balance(got.attrs)
+    assert got.attrs["n_seen"] == 7 and got.attrs["n_skipped"] == 4
+    assert got.attrs["skipped"][-1] == {
+        "path": str(bad_folder / "b/07.txt"),
+        "reason": "cannot be read (FileNotFoundError): it vanished while the corpus was loading",
+        "line": None,
+        "row": None,
+    }
+    assert got["doc_id"].tolist() == ["a/01", "a/03", "b/05"]
+
+
 def test_dask_duplicates_in_different_partitions_are_caught(tmp_path, small_partitions):
     root = tmp_path / "dups"
     for folder in ("a", "b", "c"):
@@ -308,6 +323,7 @@ def cluster_client():
         cluster.close()
 
 
+@pytest.mark.slow
 def test_cluster_load_of_files_and_store_matches_pandas(bad_folder, tmp_path, small_partitions, cluster_client):
     assert len(cluster_client.scheduler_info()["workers"]) == 2
     for address in cluster_client.scheduler_info()["workers"]:
@@ -323,6 +339,7 @@ def test_cluster_load_of_files_and_store_matches_pandas(bad_folder, tmp_path, sm
     )
 
 
+@pytest.mark.slow
 def test_cluster_raises_the_pandas_error(bad_folder, small_partitions, cluster_client):
     with pytest.raises(CorpusError) as pandas_err:
         load_corpus(bad_folder)
