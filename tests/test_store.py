@@ -101,6 +101,20 @@ def test_demo_store_keeps_sidecar_inference_and_dtypes(tmp_path):
     assert back.attrs["metadata_unmatched"] == expected.attrs["metadata_unmatched"]
 
 
+def test_every_document_bad_gives_an_empty_store_with_all_columns(tmp_path):
+    root = tmp_path / "bad"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"")
+    (root / "b.txt").write_bytes(b"  \n")
+    expected = load_corpus(root, errors="skip")
+    store = convert_corpus(root, tmp_path / "store", errors="skip")
+    pd.testing.assert_frame_equal(load_corpus(store), expected)
+    assert load_corpus(store).attrs["n_skipped"] == 2
+    got = _same_as_pandas(root, errors="skip")
+    assert got.empty and list(got.columns) == CORPUS_COLUMNS
+    pd.testing.assert_frame_equal(compute_corpus(load_corpus(store, backend="dask"), scheduler="sync"), expected)
+
+
 def test_same_source_and_options_give_byte_identical_stores(bad_folder, tmp_path):
     a = convert_corpus(bad_folder, tmp_path / "a", errors="skip", target_bytes=100)
     b = convert_corpus(bad_folder, tmp_path / "b", errors="skip", target_bytes=100)

@@ -273,6 +273,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _cmd_convert(args: argparse.Namespace) -> int:
     from discourse.corpus.store import convert_corpus, read_manifest
 
+    _check_output(args.output, folder=True, beside=True)  # written beside, then renamed
     kwargs = _limits(args)
     columns = _column_mapping(args)
     if columns:
