@@ -272,6 +272,7 @@ def load_dask(path: Path, fmt: str, options: dict[str, Any]):
         ids.append(doc_id)
         extras.update(fields)
         any_plain_layout_free |= not in_layout
+    extras.update(_record_columns(options["encoding"]))
     if options["infer"] is True or (
         options["infer"] == "auto" and article_mode != "plain" and any_plain_layout_free
     ):
@@ -305,6 +306,18 @@ def load_dask(path: Path, fmt: str, options: dict[str, Any]):
     frames = [dask.delayed(operator.getitem, pure=True)(t, 0) for t in tasks]
     ddf = dd.from_delayed(frames, meta=meta, verify_meta=False)
     return _register(ddf, _Report(attrs, tasks, options["max_source_bytes"], unmatched))
+
+
+def _record_columns(encoding: str | None) -> set[str]:
+    """The columns the reader gives every plain document (beyond its path's fields and
+    inference), found by reading a small document through ``readers._read_member``: the
+    dask schema follows what the reader does (e.g. a column of the decoding used)."""
+    probe = readers._Member("probe.txt", "probe.txt", lambda: b"Probe text.\n")
+    try:
+        rec = readers._read_member(probe, "probe.txt", encoding, None, "plain", False, False, {})
+    except readers._Problem:  # pragma: no cover - an encoding= that cannot read it
+        return set()
+    return set(rec) - {"text"}
 
 
 def _groups(ids: list[str | None]) -> list[list[int]]:
