@@ -26,6 +26,9 @@ from discourse.corpus import CORPUS_COLUMNS, _dask, corpus_fingerprint, read_man
 from discourse.corpus.store import MANIFEST_NAME, STORE_VERSION
 from discourse.errors import CorpusError
 
+# dask's own Parquet reader still calls reset_index(inplace=True), deprecated in pandas 3.1
+pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.reset_index")
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 GOOD = "Digital governance needs open standards and trust.\n\nA second paragraph on data.\n"

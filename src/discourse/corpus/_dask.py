@@ -195,7 +195,8 @@ def read_store_dask(files: list[Path], dtypes: dict[str, str], attrs: dict[str, 
 
     dd = _dd()
     with dask.config.set({"dataframe.convert-string": False}):  # keep pandas's own str dtype
-        ddf = dd.read_parquet([str(f) for f in files])
+        # absolute: the workers of a cluster need not share this process's working folder
+        ddf = dd.read_parquet([str(f.resolve()) for f in files])
     wrong = {c: d for c, d in dtypes.items() if str(ddf.dtypes[c]) != d and d != "object"}
     if wrong:
         ddf = ddf.astype(wrong)
