@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from discourse import compute_corpus, convert_corpus, load_corpus, load_report
 from discourse.cli import main
@@ -212,6 +214,73 @@ def test_dask_folder_skips_across_partitions_like_pandas(bad_folder, small_parti
     assert report == load_corpus(bad_folder, errors="skip").attrs
     got = _same_as_pandas(bad_folder, errors="skip")
     assert got["doc_id"].tolist() == ["a/01", "a/03", "b/05", "b/07"]
+
+
+CONTENTS = {
+    "good": GOOD.encode(),
+    "article": b"Forum opens 2021 Digital Futures Dialogue\n\n| example.org\n\nAmina Otieno, chair of "
+    b"the Digital Futures Network (DFN), opened the 2021 Digital Futures Dialogue on November 3.\n",
+    "empty": b"",
+    "blank": b" \n\t\n",
+    "binary": b"\x00\x01\x02binary" * 8,
+    "undecodable": b"ok \x81\x8d\x8f\x90\x9d" * 20,
+    "cp1252": "Caf\u00e9 \u201cdigital\u201d governance.".encode("cp1252"),
+}
+
+
+@settings(
+    max_examples=int(os.environ.get("DISCOURSE_HYPOTHESIS_EXAMPLES", "15")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    files=st.lists(
+        st.tuples(
+            st.sampled_from(["", "a/", "b/c/"]),
+            st.sampled_from(["x", "y", "z", "w", "README", ".hidden", "notes.md"]),
+            st.sampled_from(sorted(CONTENTS)),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    per_partition=st.integers(1, 4),
+    archive=st.booleans(),
+    pattern=st.sampled_from([None, "{doc_id}.txt"]),
+)
+def test_dask_and_pandas_agree_on_any_mix_of_good_and_bad_files(
+    tmp_path_factory, monkeypatch, files, per_partition, archive, pattern
+):
+    """Random folders and zips of good, bad and ignored files, duplicate ids included, in
+    partitions of 1 to 4 files: the same table, skip list and counts as pandas."""
+    monkeypatch.setattr(_dask, "FILES_PER_PARTITION", per_partition)
+    root = tmp_path_factory.mktemp("mix") / "src"
+    members = {}
+    for i, (folder, stem, kind) in enumerate(files):
+        name = stem if "." in stem.lstrip(".") else f"{stem}{i % 3}.txt"
+        members[f"{folder}{name}"] = CONTENTS[kind]
+    if archive:
+        source = root.with_suffix(".zip")
+        with zipfile.ZipFile(source, "w") as zf:
+            for name, data in members.items():
+                zf.writestr(f"src/{name}", data)
+    else:
+        for name, data in members.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+        source = root
+    try:
+        expected = load_corpus(source, errors="skip", filename_pattern=pattern)
+    except CorpusError as err:  # a source with no document at all: the same error
+        with pytest.raises(CorpusError) as dask_err:
+            load_corpus(source, backend="dask", errors="skip", filename_pattern=pattern)
+        assert str(dask_err.value) == str(err)
+        return
+    lazy = load_corpus(source, backend="dask", errors="skip", filename_pattern=pattern)
+    got = compute_corpus(lazy, scheduler="sync")
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs == expected.attrs
+    _books_balance(got.attrs)
+    assert load_report(lazy) == expected.attrs
 
 
 def test_dask_raises_the_pandas_error_for_a_bad_file(bad_folder, small_partitions):

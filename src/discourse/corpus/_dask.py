@@ -91,7 +91,9 @@ def _report_of(corpus) -> _Report:
 def _merge(report: _Report, parts: list[dict[str, Any]]) -> dict[str, Any]:
     """The attrs of the whole load from the partitions' reports."""
     attrs = dict(report.attrs)
-    skipped = [s for p in parts for s in p["skipped"]]
+    # in pandas's order: the files that could not be read, then the duplicates
+    skipped = [s for p in parts for s in p["skipped"][: p["n_read_problems"]]]
+    skipped += [s for p in parts for s in p["skipped"][p["n_read_problems"] :]]
     used = sum(p["bytes_read"] for p in parts)
     if report.max_source_bytes is not None and used > report.max_source_bytes:
         raise CorpusError(
@@ -322,17 +324,30 @@ def _record_columns(encoding: str | None) -> set[str]:
 
 
 def _groups(ids: list[str | None]) -> list[list[int]]:
-    """Documents (indices, in path order) in partitions of about FILES_PER_PARTITION;
-    documents sharing a doc_id go to the partition of the first (the duplicate check
-    then runs inside one partition, as in pandas)."""
-    n_parts = max(1, math.ceil(len(ids) / FILES_PER_PARTITION))
-    groups: list[list[int]] = [[] for _ in range(n_parts)]
+    """Documents (indices, in path order) in partitions of FILES_PER_PARTITION consecutive
+    documents; partitions between two documents that share a doc_id are merged into one,
+    so that the duplicate check runs inside one partition, in path order, as in pandas
+    (the first document that loads is kept, wherever it is)."""
+    size = FILES_PER_PARTITION
+    n_parts = max(1, math.ceil(len(ids) / size))
     first: dict[str, int] = {}
+    last: dict[str, int] = {}
     for i, doc_id in enumerate(ids):
-        g = i // FILES_PER_PARTITION
         if doc_id is not None:
-            g = first.setdefault(doc_id, g)
-        groups[g].append(i)
+            first.setdefault(doc_id, i // size)
+            last[doc_id] = i // size
+    spans = [0] * (n_parts + 1)
+    for doc_id, f in first.items():
+        if last[doc_id] > f:
+            spans[f] += 1
+            spans[last[doc_id]] -= 1
+    groups: list[list[int]] = []
+    open_spans = 0
+    for k in range(n_parts):
+        if k == 0 or open_spans == 0:
+            groups.append([])
+        groups[-1].extend(range(k * size, min((k + 1) * size, len(ids))))
+        open_spans += spans[k]
     return groups
 
 
@@ -470,6 +485,7 @@ def _read_partition(spec: _Spec, entries, side):
     finally:
         if closer is not None:
             closer.close()
+    n_read_problems = len(collector.skipped)
     records, rels = readers._drop_duplicates(records, rels, collector)
     unmatched = []
     if side is not None:
@@ -488,6 +504,7 @@ def _read_partition(spec: _Spec, entries, side):
     df = _conform(readers._finalise(records), list(spec.meta.columns))
     report = {
         "skipped": collector.skipped,
+        "n_read_problems": n_read_problems,
         "n_seen": len(entries),
         "n_loaded": len(df),
         "unmatched": unmatched,
