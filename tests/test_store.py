@@ -246,18 +246,27 @@ CONTENTS = {
     per_partition=st.integers(1, 4),
     archive=st.booleans(),
     pattern=st.sampled_from([None, "{doc_id}.txt"]),
+    sidecar=st.lists(
+        st.sampled_from(["x0.txt", "x1", "y2", "a/x0", "b/c/z1.txt", "w0", "nothere"]),
+        unique=True,
+        max_size=4,
+    ),
 )
 def test_dask_and_pandas_agree_on_any_mix_of_good_and_bad_files(
-    tmp_path_factory, monkeypatch, files, per_partition, archive, pattern
+    tmp_path_factory, monkeypatch, files, per_partition, archive, pattern, sidecar
 ):
-    """Random folders and zips of good, bad and ignored files, duplicate ids included, in
-    partitions of 1 to 4 files: the same table, skip list and counts as pandas."""
+    """Random folders and zips of good, bad and ignored files, duplicate ids and ambiguous
+    sidecar keys included, in partitions of 1 to 4 files: the same table, skip list,
+    sidecar matches and counts as pandas."""
     monkeypatch.setattr(_dask, "FILES_PER_PARTITION", per_partition)
     root = tmp_path_factory.mktemp("mix") / "src"
     members = {}
     for i, (folder, stem, kind) in enumerate(files):
         name = stem if "." in stem.lstrip(".") else f"{stem}{i % 3}.txt"
         members[f"{folder}{name}"] = CONTENTS[kind]
+    if sidecar:
+        rows = "".join(f"{key},C{n}\n" for n, key in enumerate(sidecar))
+        members["metadata.csv"] = f"file,country\n{rows}".encode()
     if archive:
         source = root.with_suffix(".zip")
         with zipfile.ZipFile(source, "w") as zf:

@@ -280,17 +280,28 @@ def load_dask(path: Path, fmt: str, options: dict[str, Any]):
         options["infer"] == "auto" and article_mode != "plain" and any_plain_layout_free
     ):
         extras.update(_INFERRED_EXTRAS)
-    groups = _groups(ids)
-
     attrs: dict[str, Any] = {"source": str(path), "format": fmt, "ignored": ignored}
     sidecar = options["metadata"] if options["metadata"] is not None else auto_sidecar
-    side_parts: list[Any] = [None] * len(groups)
+    side_rows: list[tuple[int, list[int]]] = []
     unmatched: list[dict[str, Any]] = []
     if sidecar is not None:
         side_df, key, name = readers._read_sidecar(sidecar)
         attrs["metadata"] = name
         extras.update(c for c in side_df.columns if c not in (key, "doc_id", "path"))
-        side_parts, unmatched = _split_sidecar(side_df, key, ids, rels, groups)
+        side_rows, unmatched = _sidecar_candidates(side_df, key, ids, rels)
+    # documents sharing an id, and those a sidecar key may name, are read in one partition
+    spans = _id_spans(ids) + [(docs_[0], docs_[-1]) for _pos, docs_ in side_rows if len(docs_) > 1]
+    groups = _groups(len(ids), spans)
+    side_parts: list[Any] = [None] * len(groups)
+    if side_rows:
+        part_of = {i: g for g, group in enumerate(groups) for i in group}
+        rows_of: list[list[int]] = [[] for _ in groups]
+        for pos, candidates in side_rows:
+            rows_of[part_of[candidates[0]]].append(pos)
+        side_parts = [
+            (side_df.iloc[r].reset_index(drop=True), [p + 1 for p in r]) if r else None
+            for r in rows_of
+        ]
     columns = dict(options["columns"] or {})
     extras = _check_renames(columns, extras, path)
     meta = _conform(readers._finalise([]), readers.CORPUS_COLUMNS + sorted(extras - set(readers.CORPUS_COLUMNS)))
@@ -323,31 +334,39 @@ def _record_columns(encoding: str | None) -> set[str]:
     return set(rec) - {"text"}
 
 
-def _groups(ids: list[str | None]) -> list[list[int]]:
-    """Documents (indices, in path order) in partitions of FILES_PER_PARTITION consecutive
-    documents; partitions between two documents that share a doc_id are merged into one,
-    so that the duplicate check runs inside one partition, in path order, as in pandas
-    (the first document that loads is kept, wherever it is)."""
-    size = FILES_PER_PARTITION
-    n_parts = max(1, math.ceil(len(ids) / size))
+def _id_spans(ids: list[str | None]) -> list[tuple[int, int]]:
+    """(first, last) document of every doc_id that more than one document has."""
     first: dict[str, int] = {}
-    last: dict[str, int] = {}
+    spans: dict[str, tuple[int, int]] = {}
     for i, doc_id in enumerate(ids):
-        if doc_id is not None:
-            first.setdefault(doc_id, i // size)
-            last[doc_id] = i // size
-    spans = [0] * (n_parts + 1)
-    for doc_id, f in first.items():
-        if last[doc_id] > f:
-            spans[f] += 1
-            spans[last[doc_id]] -= 1
+        if doc_id is None:
+            continue
+        f = first.setdefault(doc_id, i)
+        if f != i:
+            spans[doc_id] = (f, i)
+    return list(spans.values())
+
+
+def _groups(n: int, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Documents ``0 .. n-1`` (path order) in partitions of FILES_PER_PARTITION consecutive
+    documents; the partitions a span (first, last) crosses are merged into one. Spans are
+    documents sharing a doc_id, and the documents one sidecar key may name: the duplicate
+    check and the sidecar then run inside one partition, in path order, exactly as in
+    pandas (the first document that loads is kept, or gets the row, wherever it is)."""
+    size = FILES_PER_PARTITION
+    n_parts = max(1, math.ceil(n / size))
+    opens = [0] * (n_parts + 1)
+    for f, last in spans:
+        if last // size > f // size:
+            opens[f // size] += 1
+            opens[last // size] -= 1
     groups: list[list[int]] = []
     open_spans = 0
     for k in range(n_parts):
         if k == 0 or open_spans == 0:
             groups.append([])
-        groups[-1].extend(range(k * size, min((k + 1) * size, len(ids))))
-        open_spans += spans[k]
+        groups[-1].extend(range(k * size, min((k + 1) * size, n)))
+        open_spans += opens[k]
     return groups
 
 
@@ -362,31 +381,28 @@ def _entries(docs) -> list[tuple[str, str, int, Any]]:
     return out
 
 
-def _split_sidecar(side_df: pd.DataFrame, key: str, ids, rels, groups):
-    """The sidecar's rows for each partition (with their row numbers in the sidecar), and
-    the rows that match no document (by the keys of ``readers._apply_sidecar``)."""
-    index: dict[str, int] = {}
+def _sidecar_candidates(side_df: pd.DataFrame, key: str, ids, rels):
+    """For each sidecar row with a key: (its position, the documents the key may name, in
+    path order), by the keys of ``readers._apply_sidecar`` (id, path, file name, stem); and
+    the rows whose key names no document."""
+    index: dict[str, list[int]] = {}
     for i, (doc_id, rel) in enumerate(zip(ids, rels, strict=True)):
         if doc_id is None:
             continue
-        for k in (doc_id, rel, PurePosixPath(rel).name, PurePosixPath(rel).stem):
-            index.setdefault(k, i)
-    part_of = {i: g for g, group in enumerate(groups) for i in group}
-    rows: list[list[int]] = [[] for _ in groups]
+        for k in dict.fromkeys((doc_id, rel, PurePosixPath(rel).name, PurePosixPath(rel).stem)):
+            index.setdefault(k, []).append(i)
+    rows = []
     unmatched = []
     for pos, k in enumerate(side_df[key].tolist()):
         if readers._isna(k):
             continue
         k = str(k).strip().replace("\\", "/")
-        i = index.get(k)
-        if i is None:
+        candidates = index.get(k)
+        if candidates is None:
             unmatched.append({"row": pos + 1, "key": k})
         else:
-            rows[part_of[i]].append(pos)
-    parts = [
-        (side_df.iloc[r].reset_index(drop=True), [p + 1 for p in r]) if r else None for r in rows
-    ]
-    return parts, unmatched
+            rows.append((pos, candidates))
+    return rows, unmatched
 
 
 def _check_renames(columns: dict[str, str], extras: set[str], path: Path) -> set[str]:
