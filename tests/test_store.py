@@ -244,7 +244,7 @@ CONTENTS = {
         max_size=12,
     ),
     per_partition=st.integers(1, 4),
-    archive=st.booleans(),
+    archive=st.sampled_from(["folder", "zip", "tar.gz"]),
     pattern=st.sampled_from([None, "{doc_id}.txt"]),
     sidecar=st.lists(
         st.sampled_from(["x0.txt", "x1", "y2", "a/x0", "b/c/z1.txt", "w0", "nothere"]),
@@ -255,7 +255,7 @@ CONTENTS = {
 def test_dask_and_pandas_agree_on_any_mix_of_good_and_bad_files(
     tmp_path_factory, monkeypatch, files, per_partition, archive, pattern, sidecar
 ):
-    """Random folders and zips of good, bad and ignored files, duplicate ids and ambiguous
+    """Random folders, zips and tar.gz archives of good, bad and ignored files, duplicate ids and ambiguous
     sidecar keys included, in partitions of 1 to 4 files: the same table, skip list,
     sidecar matches and counts as pandas."""
     monkeypatch.setattr(_dask, "FILES_PER_PARTITION", per_partition)
@@ -267,11 +267,18 @@ def test_dask_and_pandas_agree_on_any_mix_of_good_and_bad_files(
     if sidecar:
         rows = "".join(f"{key},C{n}\n" for n, key in enumerate(sidecar))
         members["metadata.csv"] = f"file,country\n{rows}".encode()
-    if archive:
+    if archive == "zip":
         source = root.with_suffix(".zip")
         with zipfile.ZipFile(source, "w") as zf:
             for name, data in members.items():
                 zf.writestr(f"src/{name}", data)
+    elif archive == "tar.gz":
+        source = root.with_suffix(".tar.gz")
+        with tarfile.open(source, "w:gz") as tf:
+            for name, data in members.items():
+                info = tarfile.TarInfo(f"src/{name}")
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
     else:
         for name, data in members.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
