@@ -343,6 +343,22 @@ def test_dask_duplicates_in_different_partitions_are_caught(tmp_path, small_part
     }
 
 
+def test_dask_max_source_bytes_counts_every_partition(tmp_path, small_partitions):
+    root = tmp_path / "six"
+    root.mkdir()
+    for i in range(6):
+        (root / f"{i}.txt").write_text(f"{i} " + "word " * 19)  # 97 bytes each
+    with pytest.raises(CorpusError, match="more than max_source_bytes=400"):
+        load_corpus(root, max_source_bytes=400)
+    lazy = load_corpus(root, backend="dask", max_source_bytes=400)  # 291 bytes a partition
+    with pytest.raises(CorpusError, match=r"more than max_source_bytes=400 bytes \(582 bytes read"):
+        compute_corpus(lazy, scheduler="sync")
+    with pytest.raises(CorpusError, match="more than max_source_bytes=400"):
+        load_report(lazy)
+    with pytest.raises(CorpusError, match="more than max_bytes=50"):
+        compute_corpus(load_corpus(root, backend="dask", max_bytes=50), scheduler="sync")
+
+
 def test_dask_zip_with_refused_members_and_sidecar(tmp_path, small_partitions):
     path = tmp_path / "corpus.zip"
     with zipfile.ZipFile(path, "w") as zf:
