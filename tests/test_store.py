@@ -355,7 +355,7 @@ def test_dask_max_source_bytes_counts_every_partition(tmp_path, small_partitions
         compute_corpus(lazy, scheduler="sync")
     with pytest.raises(CorpusError, match="more than max_source_bytes=400"):
         load_report(lazy)
-    with pytest.raises(CorpusError, match="more than max_bytes=50"):
+    with pytest.raises(CorpusError, match=r"/[03].txt: larger than max_bytes=50 bytes \(97 bytes\)"):
         compute_corpus(load_corpus(root, backend="dask", max_bytes=50), scheduler="sync")
 
 
