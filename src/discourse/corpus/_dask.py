@@ -266,7 +266,7 @@ def load_dask(path: Path, fmt: str, options: dict[str, Any]):
     rels = [m.rel[len(common) + 1 :] if common else m.rel for m in docs]
     ids: list[str | None] = []
     extras: set[str] = set()
-    any_plain_layout_free = False
+    outside_layouts = False
     for m, rel in zip(docs, rels, strict=True):
         try:
             doc_id, fields, in_layout = readers._member_identity(m.rel, rel, pattern, companion_data)
@@ -274,10 +274,10 @@ def load_dask(path: Path, fmt: str, options: dict[str, Any]):
             doc_id, fields, in_layout = None, {}, False
         ids.append(doc_id)
         extras.update(fields)
-        any_plain_layout_free |= not in_layout
+        outside_layouts |= not in_layout
     extras.update(_record_columns(options["encoding"]))
     if options["infer"] is True or (
-        options["infer"] == "auto" and article_mode != "plain" and any_plain_layout_free
+        options["infer"] == "auto" and article_mode != "plain" and outside_layouts
     ):
         extras.update(_INFERRED_EXTRAS)
     attrs: dict[str, Any] = {"source": str(path), "format": fmt, "ignored": ignored}
@@ -304,7 +304,8 @@ def load_dask(path: Path, fmt: str, options: dict[str, Any]):
         ]
     columns = dict(options["columns"] or {})
     extras = _check_renames(columns, extras, path)
-    meta = _conform(readers._finalise([]), readers.CORPUS_COLUMNS + sorted(extras - set(readers.CORPUS_COLUMNS)))
+    extras -= set(readers.CORPUS_COLUMNS)
+    meta = _conform(readers._finalise([]), readers.CORPUS_COLUMNS + sorted(extras))
 
     spec = _Spec(
         str(path), fmt, path.is_dir(), common, options["encoding"], pattern, article_mode,
