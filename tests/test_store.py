@@ -357,6 +357,12 @@ def test_dask_max_source_bytes_counts_every_partition(tmp_path, small_partitions
         load_report(lazy)
     with pytest.raises(CorpusError, match=r"/[03].txt: larger than max_bytes=50 bytes \(97 bytes\)"):
         compute_corpus(load_corpus(root, backend="dask", max_bytes=50), scheduler="sync")
+    # a tar is streamed whole by every partition: its size counts once, as in pandas
+    tar = tmp_path / "six.tar"
+    with tarfile.open(tar, "w") as tf:
+        tf.add(root, arcname="six")
+    assert len(load_corpus(tar, max_source_bytes=600)) == 6
+    _same_as_pandas(tar, max_source_bytes=600)
 
 
 def test_dask_zip_with_refused_members_and_sidecar(tmp_path, small_partitions):

@@ -320,7 +320,10 @@ def load_dask(path: Path, fmt: str, options: dict[str, Any]):
     ]
     frames = [dask.delayed(operator.getitem, pure=True)(t, 0) for t in tasks]
     ddf = dd.from_delayed(frames, meta=meta, verify_meta=False)
-    return _register(ddf, _Report(attrs, tasks, options["max_source_bytes"], unmatched))
+    # the total of the partitions is checked once they are read; not for a tar, which
+    # every partition streams whole (and the listing above already counted it, as pandas)
+    total_limit = None if fmt == "tar" else options["max_source_bytes"]
+    return _register(ddf, _Report(attrs, tasks, total_limit, unmatched))
 
 
 def _record_columns(encoding: str | None) -> set[str]:
