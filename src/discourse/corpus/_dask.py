@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import math
 import operator
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -374,15 +375,25 @@ def _groups(n: int, spans: list[tuple[int, int]]) -> list[list[int]]:
     return groups
 
 
-def _entries(docs) -> list[tuple[str, str, int, Any]]:
-    """Each document as (rel, display, occurrence, problem known from the listing)."""
+def _entries(docs) -> list[tuple[str, str, int, Any, Any]]:
+    """Each document as (rel, display, occurrence, problem known from the listing, the
+    archive's entry for it: a zip's ``ZipInfo``)."""
     seen: dict[tuple[str, str], int] = {}
     out = []
     for m in docs:
         k = seen.get((m.rel, m.display), 0)
         seen[(m.rel, m.display)] = k + 1
-        out.append((m.rel, m.display, k, getattr(m.read, "problem", None)))
+        out.append((m.rel, m.display, k, getattr(m.read, "problem", None), m.info))
     return out
+
+
+class _ListedZip(zipfile.ZipFile):
+    """A zip opened for reading members already listed (their ``ZipInfo`` from the
+    listing): its central directory is not read again by every partition (for the UN
+    corpus that was 40 % of the work of a partition of 500 files)."""
+
+    def _RealGetContents(self):  # noqa: N802 - zipfile's name
+        pass
 
 
 def _sidecar_candidates(side_df: pd.DataFrame, key: str, ids, rels):
@@ -464,9 +475,25 @@ def _members(spec: _Spec, entries, limits) -> tuple[list[Any], Any]:
 
         return [
             Member(rel, display, readers._refuse(problem) if problem else reader_of(rel, display))
-            for rel, display, _k, problem in entries
+            for rel, display, _k, problem, _info in entries
         ], None
-    wanted = {rel for rel, _d, _k, problem in entries if problem is None}
+    if spec.fmt == "zip":
+        try:
+            zf = _ListedZip(spec.source)
+        except OSError as err:
+            raise CorpusError(
+                f"cannot be read ({err.__class__.__name__}: {err})", path=spec.source,
+                hint="Check the archive; load again once nothing is changing it",
+            ) from None
+
+        def zip_reader(info, display: str):
+            return lambda: readers._zip_read(zf, info, limits, display)
+
+        return [
+            Member(rel, display, readers._refuse(problem) if problem else zip_reader(info, display))
+            for rel, display, _k, problem, info in entries
+        ], zf
+    wanted = {rel for rel, _d, _k, problem, _info in entries if problem is None}
     listed, closer = readers.READERS[spec.fmt].members(
         Path(spec.source), lambda name: name in wanted, limits
     )
@@ -475,7 +502,7 @@ def _members(spec: _Spec, entries, limits) -> tuple[list[Any], Any]:
     for m in listed:
         by_name.setdefault((m.rel, m.display), []).append(m)
     out = []
-    for rel, display, k, problem in entries:
+    for rel, display, k, problem, _info in entries:
         if problem is not None:
             out.append(Member(rel, display, readers._refuse(problem)))
             continue

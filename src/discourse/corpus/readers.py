@@ -300,6 +300,9 @@ class _Member:
     read: Callable[[], bytes]
     #: Set when the member is not a candidate document at all (listed in ``ignored``).
     ignore: str | None = None
+    #: The archive's own entry (a zip's ``ZipInfo``): the dask backend reads the member
+    #: again in a partition without listing the archive again.
+    info: Any = None
 
 
 def _refuse(problem: _Problem) -> Callable[[], bytes]:
@@ -533,7 +536,7 @@ def _zip_members(
             )
         else:
             read = lambda i=info, d=display: _zip_read(zf, i, limits, d)  # noqa: E731
-        members.append(_Member(rel, display, read))
+        members.append(_Member(rel, display, read, info=info))
     return members, zf
 
 
