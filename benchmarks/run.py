@@ -13,7 +13,8 @@ its targets; it prints "met"/"not met" and does not fail on them), ``bench_hosti
 (the regex ``re:(a+)+b`` on 10,000 to 1,000,000 characters: linear time on RE2, against
 Python's exponential ``re``), ``bench_zipbomb`` (a zip that expands to 1 GiB refused
 in under a second and 200 MB; exits 1 otherwise), ``bench_zh`` (theme counts on 4 MB of
-generated Chinese, against segmentation alone and jieba).
+generated Chinese, against segmentation alone and jieba), ``bench_store`` (the corpus store:
+converting the UN zip, then loading from the zip against loading from the store).
 """
 
 from __future__ import annotations

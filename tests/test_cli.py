@@ -33,7 +33,7 @@ b1,Harbour Forum 2021,2021,Ada,"AI safety is now the priority. Frontier models n
 b2,Harbour Forum 2021,2021,Cy,"Data protection laws and AI safety institutes were discussed."
 """
 # tokens: a1 14 + 3, a2 9, b1 12, b2 9 -> 2019: 26, 2021: 21
-SUBCOMMANDS = ("info", "themes", "kwic", "topics", "report", "validate", "sample")
+SUBCOMMANDS = ("info", "themes", "kwic", "topics", "report", "validate", "sample", "convert")
 
 
 @pytest.fixture
@@ -81,6 +81,7 @@ def test_no_subcommand_and_unknown_options_are_usage_errors(capsys):
         ("report", ["-o", "rep"]),
         ("validate", []),
         ("sample", ["-o", "s.csv"]),
+        ("convert", ["store"]),
     ],
 )
 def test_a_missing_source_is_one_clear_line_for_every_subcommand(

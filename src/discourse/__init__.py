@@ -33,6 +33,9 @@ _EXPORTS: dict[str, str] = {
     "infer_metadata": "discourse.corpus",
     "CORPUS_COLUMNS": "discourse.corpus",
     "corpus_summary": "discourse.corpus",
+    "convert_corpus": "discourse.corpus",
+    "load_report": "discourse.corpus",
+    "compute_corpus": "discourse.corpus",
     # text
     "tokenize": "discourse.text",
     "split_sentences": "discourse.text",
@@ -97,9 +100,12 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from discourse.corpus import (
         CORPUS_COLUMNS,
+        compute_corpus,
+        convert_corpus,
         corpus_summary,
         infer_metadata,
         load_corpus,
+        load_report,
         normalise_text,
         normalize_text,
     )

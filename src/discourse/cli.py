@@ -273,6 +273,33 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from discourse.corpus.store import convert_corpus, read_manifest
+
+    _check_output(args.output, folder=True, beside=True)  # written beside, then renamed
+    kwargs = _limits(args)
+    columns = _column_mapping(args)
+    if columns:
+        kwargs["columns"] = columns
+    out = convert_corpus(
+        args.source,
+        args.output,
+        target_bytes=args.partition_mb * 2**20,
+        format=args.format,
+        filename_pattern=args.filename_pattern,
+        metadata=args.metadata,
+        errors=args.errors,
+        progress=sys.stderr.isatty(),
+        **kwargs,
+    )
+    manifest = read_manifest(out)
+    n = manifest["counts"]
+    print(f"wrote {n['n_loaded']} documents ({n['n_skipped']} skipped of {n['n_seen']} seen) "
+          f"in {len(manifest['files'])} Parquet file(s) to {out}; load it with discourse.load_corpus"
+          f"({str(out)!r}) or any command (fingerprint {manifest['fingerprint'][:12]})")
+    return 0
+
+
 def _cmd_themes(args: argparse.Namespace) -> int:
     from discourse.themes import load_dictionary, theme_frequencies
 
@@ -564,6 +591,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="the CSV to label")
     p.add_argument("--force", action="store_true", help="replace the output file if it exists")
     p.set_defaults(func=_cmd_sample)
+    p = sub.add_parser(
+        "convert",
+        help="convert a corpus into a corpus store (partitioned Parquet + manifest.json) that loads fast",
+    )
+    _add_load_options(p)
+    p.add_argument("output", metavar="OUT",
+                   help="the store folder: new, empty, or a store (replaced once the new one is complete)")
+    p.add_argument("--partition-mb", type=int, default=64, metavar="MB",
+                   help="MiB of text per Parquet file, one dask partition each (default 64)")
+    p.set_defaults(func=_cmd_convert)
     parser.commands = dict(sub.choices)
     return parser
 

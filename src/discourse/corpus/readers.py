@@ -463,6 +463,9 @@ class _Member:
     read: Callable[[], bytes]
     #: Set when the member is not a candidate document at all (listed in ``ignored``).
     ignore: str | None = None
+    #: The archive's own entry (a zip's ``ZipInfo``): the dask backend reads the member
+    #: again in a partition without listing the archive again.
+    info: Any = None
 
 
 def _refuse(problem: _Problem) -> Callable[[], bytes]:
@@ -471,6 +474,7 @@ def _refuse(problem: _Problem) -> Callable[[], bytes]:
     def read() -> bytes:
         raise problem
 
+    read.problem = problem  # known without reading (the dask backend reads no bytes for it)
     return read
 
 
@@ -695,7 +699,7 @@ def _zip_members(
             )
         else:
             read = lambda i=info, d=display: _zip_read(zf, i, limits, d)  # noqa: E731
-        members.append(_Member(rel, display, read))
+        members.append(_Member(rel, display, read, info=info))
     return members, zf
 
 
@@ -1385,6 +1389,7 @@ def load_corpus(
     progress: bool = False,
     max_bytes: int = MAX_BYTES,
     max_source_bytes: int = MAX_SOURCE_BYTES,
+    backend: str = "pandas",
 ) -> pd.DataFrame:
     """Load a corpus into the corpus table: one row per document.
 
@@ -1445,6 +1450,17 @@ def load_corpus(
         The most bytes read (decompressed) from the whole source, and the largest table
         file; past it the load stops with :class:`~discourse.errors.CorpusError`
         whatever ``errors`` says (an archive bomb).
+    backend : {"pandas", "dask"}, default "pandas"
+        ``"dask"`` returns a lazy ``dask.dataframe.DataFrame`` with the same columns:
+        a corpus store is read with ``dask.dataframe.read_parquet``; a folder or
+        archive is read in partitions of files (each read, normalised and inferred
+        inside its partition); a table is read here, then partitioned. The skip list
+        and counts: :func:`discourse.corpus.load_report`. See ``docs/corpus.md``
+        (*Corpus store*, *Loading with dask*).
+
+    A corpus store (a folder written by :func:`discourse.convert_corpus`, recognised by
+    its ``manifest.json``) is read back as it was converted: the load options that shape
+    the table must then be left at their defaults.
 
     Returns
     -------
@@ -1460,6 +1476,11 @@ def load_corpus(
     CorpusError
         Bad source or option; a bad file or row when ``errors="raise"``.
     """
+    options = {k: v for k, v in locals().items() if k not in ("source", "backend")}
+    if backend not in ("pandas", "dask"):
+        raise CorpusError(
+            f"backend={backend!r} is not an option", hint='Use backend="pandas" or backend="dask"'
+        )
     if errors not in ("raise", "skip"):
         raise CorpusError(
             f"errors={errors!r} is not an option", hint='Use errors="raise" or errors="skip"'
@@ -1487,6 +1508,10 @@ def load_corpus(
             path=path,
             hint="Check the path (a folder, archive or table)",
         )
+    from discourse.corpus import store  # here: the store module imports this one
+
+    if format == "auto" and store.is_store(path):
+        return store.read_store(path, backend=backend, options=options)
     fmt = _detect_format(path) if format == "auto" else format
     reader = READERS[fmt]
     if reader.needs_folder and not path.is_dir():
@@ -1501,6 +1526,10 @@ def load_corpus(
             path=path,
             hint="Drop filename_pattern; a table's metadata is in its columns",
         )
+    if backend == "dask":
+        from discourse.corpus import _dask
+
+        return _dask.load_dask(path, fmt, options)
     collector = _Collector(errors, _Limits(str(path), max_bytes, max_source_bytes), encoding)
     attrs: dict[str, Any] = {"source": str(path), "format": fmt}
     if reader.is_table:
@@ -1612,11 +1641,13 @@ def _load_files(
     normalise,
     infer,
     progress,
+    plan_only=False,
 ):
     companions = {lay.companion for lay in LAYOUTS.values() if lay.companion}
     members, closer = reader.members(
         path,
-        lambda name: _classify(name, suffixes) in (None, "sidecar metadata")
+        lambda name: (_classify(name, suffixes) is None and not plan_only)
+        or _classify(name, suffixes) == "sidecar metadata"
         or PurePosixPath(name).name.lower() in companions,
         collector.limits,
     )
@@ -1671,22 +1702,35 @@ def _load_files(
             else:
                 sidecar_df = _sidecar_from_bytes(auto_sidecar)
         pattern = _compile_pattern(filename_pattern) if filename_pattern else None
-        records, rels = [], []
-        for m in _progress(docs, progress, "reading"):
-            rel = m.rel[len(common) + 1 :] if common else m.rel
-            try:
-                rec = _read_member(
-                    m, rel, encoding, pattern, article_mode, infer, normalise, companion_data
-                )
-            except _Problem as p:
-                collector.problem(m.display, p)
-                continue
-            records.append(_pack_text(rec))
-            rels.append(rel)
+        if plan_only:  # the dask backend: the documents are read later, in partitions
+            return docs, common, pattern, companion_data, ignored, sidecar_df
+        records, rels = _read_docs(
+            _progress(docs, progress, "reading"),
+            common, encoding, pattern, article_mode, infer, normalise, companion_data, collector,
+        )
         return records, rels, len(docs), ignored, sidecar_df
     finally:
         if closer is not None:
             closer.close()
+
+
+def _read_docs(
+    docs, common, encoding, pattern, article_mode, infer, normalise, companion_data, collector
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read documents (members, in order) into records; bad ones go to ``collector``."""
+    records, rels = [], []
+    for m in docs:
+        rel = m.rel[len(common) + 1 :] if common else m.rel
+        try:
+            rec = _read_member(
+                m, rel, encoding, pattern, article_mode, infer, normalise, companion_data
+            )
+        except _Problem as p:
+            collector.problem(m.display, p)
+            continue
+        records.append(_pack_text(rec))
+        rels.append(rel)
+    return records, rels
 
 
 def _sidecar_from_bytes(m: _Member) -> pd.DataFrame:
@@ -1712,11 +1756,32 @@ def _read_member(
             hint="Check the file's permissions and that it is not damaged",
         ) from None
     text, decoded = decode_document(data, encoding)
+    doc_id, fields, in_layout = _member_identity(m.rel, rel, pattern, companion_data)
+    rec = _doc_record(
+        text,
+        rel=rel,
+        display=m.display,
+        doc_id=doc_id,
+        article_mode="plain" if in_layout else article_mode,
+        infer=infer,
+        normalise=normalise,
+        encoding=decoded,
+    )
+    for k, v in fields.items():
+        rec[k] = v  # layout and pattern override inferred values
+    return rec
+
+
+def _member_identity(
+    member_rel: str, rel: str, pattern, companion_data
+) -> tuple[str, dict[str, Any], bool]:
+    """A document's id, the fields its path gives (layout, pattern) and whether it is in a
+    layout: from its path alone (raises :class:`_Problem` when it does not match the pattern)."""
     doc_id = str(PurePosixPath(rel).with_suffix(""))
     fields: dict[str, Any] = {}
     in_layout = False
     for lay in LAYOUTS.values():
-        hit = lay.fields(m.rel, companion_data.get(lay.name))
+        hit = lay.fields(member_rel, companion_data.get(lay.name))
         if hit is not None:
             doc_id, fields = hit
             in_layout = True
@@ -1736,19 +1801,7 @@ def _read_member(
                 doc_id = value
             elif value is not None:
                 fields[name] = value
-    rec = _doc_record(
-        text,
-        rel=rel,
-        display=m.display,
-        doc_id=doc_id,
-        article_mode="plain" if in_layout else article_mode,
-        infer=infer,
-        normalise=normalise,
-        encoding=decoded,
-    )
-    for k, v in fields.items():
-        rec[k] = v  # layout and pattern override inferred values
-    return rec
+    return doc_id, fields, in_layout
 
 
 def _load_table(path, reader, columns, collector, normalise, infer, progress):
