@@ -167,3 +167,17 @@ def test_demo_corpus_topics_hold_chinese_terms():
     terms = model.top_terms(10)["term"].tolist()
     assert sum(bool(HAN.search(t)) for t in terms) >= 10
     assert not np.isin(terms, list(T.stop_words(language="zh"))).any()
+
+
+def test_a_long_chinese_paragraph_is_cut_into_units_of_about_150_words():
+    from discourse.topics._vectorize import split_units
+
+    sentence = "人工智能正在成为网络运维的重要工具，必须经过充分的安全测试才能上线。"
+    para = sentence * 60  # one paragraph, no space: about 900 segmented words
+    units, owner = split_units([para], "paragraph", max_unit_tokens=150)
+    assert len(units) >= 5 and "".join(units) == para
+    assert all(len(T.tokenize(u)) <= 200 for u in units)
+    # English: whitespace-separated words, as before
+    english = "Broadband reaches rural schools. " * 100
+    units, _ = split_units([english], "paragraph", max_unit_tokens=150)
+    assert len(units) == 3 and all(len(u.split()) <= 150 for u in units)

@@ -40,6 +40,7 @@ from discourse.errors import TooFewUnits
 from discourse.text import (
     STOP_WORD_LANGUAGES,
     TOKEN_RE,
+    han_spans,
     has_han,
     lemmatize_tokens,
     stem,
@@ -381,7 +382,8 @@ def split_units(
         paragraph longer than ``max_unit_tokens`` tokens (typical of files with hard
         line breaks or one paragraph per line and no blank lines) is cut at sentence
         boundaries (:func:`discourse.text.sentence_spans`) into consecutive chunks of
-        at most about that many words (whitespace-separated). ``"sentence"`` uses sentence spans.
+        at most about that many words (whitespace-separated; in Chinese, which has no
+        spaces, 1.7 characters make a word). ``"sentence"`` uses sentence spans.
     max_unit_tokens : int, default 150
 
     Returns
@@ -395,8 +397,14 @@ def split_units(
     from discourse.text import paragraph_spans, sentence_spans
 
     def n_words(text: str, s: int, e: int) -> int:
-        # whitespace-separated words: a C-speed proxy for the token count
-        return text.count(" ", s, e) + text.count("\n", s, e) + 1
+        # whitespace-separated words: a C-speed proxy for the token count; Chinese has no
+        # spaces, so its characters count too (a segmented word has about 1.7 of them)
+        n = text.count(" ", s, e) + text.count("\n", s, e) + 1
+        if not text.isascii():
+            chunk = text[s:e]
+            if has_han(chunk):
+                n += sum(b - a for a, b in han_spans(chunk)) * 10 // 17
+        return n
 
     if unit == "document":
         idx = np.arange(len(texts), dtype=np.int64)
