@@ -63,6 +63,17 @@ with out.attempt("Documents and words per year"):
     out.figure(ax, "docs-tokens-per-year", "Documents (bars) and words (line) per year")
 
 # %% [markdown]
+# ## Languages
+#
+# The language of each document (ISO 639-1 code; `mixed`: bilingual, e.g. a Chinese
+# press release with its English translation; `und`: too short to tell). Words are
+# counted per language: runs of letters in English, segmented words in Chinese.
+
+# %%
+with out.attempt("Documents per language"):
+    out.table(documents_by(docs, "language", sort="n_docs"), "docs-per-language", "Documents and words per language (most documents first)")
+
+# %% [markdown]
 # ## Series, speakers and sources
 
 # %%

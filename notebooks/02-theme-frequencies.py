@@ -39,8 +39,11 @@ from discourse import plots
 from discourse.report import (
     VALIDITY_SHOWN,
     ReportOutputs,
+    in_languages,
     load_report_corpus,
+    rates_note,
     show_text,
+    theme_language_notes,
     validity_caveats,
     validity_findings,
     validity_table,
@@ -68,20 +71,26 @@ out.table(dictionary_table(dic), "dictionary", "Themes of the dictionary: id, la
 
 # %% [markdown]
 # ## Frequencies by event
+#
+# Documents in a language the dictionary has no patterns for are left out of the shares
+# and rates (never counted as zeros): `n_docs_other_language` gives their number.
 
 # %%
+for note in theme_language_notes(docs, dic):  # languages counted, left out, and mixed in the rates
+    show_text(note, kind="note")
+rates = rates_note(docs, dic)  # empty when the rates are in one language
 with out.step("frequencies by event"):
     freq = in_event_order(theme_frequencies(docs, dic, by="event", n_boot=n_boot, seed=seed), docs)  # events in time order
 out.table(
     freq,
     "theme-frequencies-by-event",
-    "Per event and theme: share of documents and rate per 1,000 words, with 95% intervals",
-    columns=["event", "theme", "n_docs", "share_docs", "share_docs_low", "share_docs_high", "per_1k", "per_1k_low", "per_1k_high"],
+    f"Per event and theme: share of documents and rate per 1,000 words, with 95% intervals. {rates}".strip(),
+    columns=["event", "theme", "n_docs", "n_docs_other_language", "share_docs", "share_docs_low", "share_docs_high", "per_1k", "per_1k_low", "per_1k_high"],
 )
 
 # %%
 ax = plots.plot_theme_heatmap(freq, value="per_1k", title="Theme rate per 1,000 words, by event")
-out.figure(ax, "heatmap-per-1k", "Theme x event heatmap of the rate per 1,000 words")
+out.figure(ax, "heatmap-per-1k", f"Theme x event heatmap of the rate per 1,000 words. {rates}".strip())
 ax = plots.plot_theme_heatmap(freq, value="share_docs", title="Share of documents mentioning each theme, by event")
 out.figure(ax, "heatmap-share-docs", "Theme x event heatmap of the share of documents")
 
@@ -91,7 +100,7 @@ out.figure(ax, "heatmap-share-docs", "Theme x event heatmap of the share of docu
 # %%
 with out.step("frequencies over the corpus"):
     overall = overall_frequencies(docs, dic, n_boot=n_boot, seed=seed)
-out.table(overall, "theme-frequencies-overall", "Per theme over the whole corpus, with 95% intervals")
+out.table(overall, "theme-frequencies-overall", f"Per theme over the whole corpus, with 95% intervals. {rates}".strip())
 
 # %% [markdown]
 # ## Keyword in context: validation samples
@@ -111,6 +120,21 @@ else:
     first = first_per_theme(samples)  # one line per theme, dictionary order
     ax = plots.plot_kwic(first, n=len(first), title="Keyword in context: one random match per theme")
     out.figure(ax, "kwic", "One random keyword-in-context line per theme (all sampled lines are in the CSV)")
+
+# %% [markdown]
+# ## Keyword in context in Chinese
+#
+# The same, drawn from the Chinese and bilingual documents only (a Chinese match is
+# shown with about twenty characters on each side): the lines above are drawn from the
+# whole corpus, where Chinese documents may be few.
+
+# %%
+zh_samples = kwic_samples(in_languages(docs, ["zh", "mixed"]), dic, n_per_theme=kwic_per_theme, seed=seed)
+if zh_samples.empty:
+    show_text("No theme of the dictionary matches a Chinese or bilingual document of this corpus (or it has none).")
+else:
+    out.table(zh_samples, "kwic-samples-zh", "Random keyword-in-context lines per theme, Chinese and bilingual documents",
+              show=len(zh_samples), columns=["theme", "doc_id", "event", "left", "match", "right"])
 
 # %% [markdown]
 # ## How far the dictionary can be trusted

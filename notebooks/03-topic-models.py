@@ -47,6 +47,7 @@ from discourse.report import (
     load_report_corpus,
     selection_sentence,
     show_text,
+    topic_language_note,
 )
 from discourse.topics import TopicModel, select_n_topics, selection_table, topics_table
 from discourse.tracking import changed_topics, has_comparisons, track_topics
@@ -79,6 +80,8 @@ with out.attempt("Choice of the number of topics"):
 
 # %%
 k = n_topics or (selection.n_topics if selection is not None else min(topic_candidates))
+if topic_language_note(docs):  # the corpus mixes languages: one joint model (docs/topics.md)
+    show_text(topic_language_note(docs), kind="note")
 with out.attempt(f"Topic model with {k} topics"):
     model = TopicModel(n_topics=k, method=topic_method, unit=topic_unit, random_state=seed).fit(docs)
     out.table(topics_table(model, top_n_terms), "topics", f"The {k} topics: automatic label, overall prevalence, top terms by weight and by FREX (frequent and exclusive)", show=50)

@@ -50,7 +50,9 @@ from discourse.report import (
     last_groups,
     load_report_corpus,
     no_comparison_reason,
+    rates_note,
     show_text,
+    theme_language_notes,
 )
 from discourse.themes import default_dictionary, load_dictionary, theme_groups, theme_labels
 from discourse.tracking import (
@@ -65,6 +67,7 @@ docs = load_report_corpus(corpus, load_options, cache=corpus_cache, year_min=yea
 dic = load_dictionary(dictionary) if dictionary else default_dictionary()
 out = ReportOutputs(output_dir, "04-themes-across-events", steps=3 if validation else 2)  # a progress bar over the long steps
 labels = theme_labels(dic)
+rates = rates_note(docs, dic)  # a caption's note when the rates mix languages; empty otherwise
 track = None
 with out.attempt("Theme tracking across events"):
     track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=n_perm, seed=seed)
@@ -76,6 +79,8 @@ with out.attempt("Theme tracking across events"):
 # (largest relative to the width of their 95% interval first).
 
 # %%
+for note in theme_language_notes(docs, dic):  # languages counted, left out, and mixed in the rates
+    show_text(note, kind="note")
 if out.ok(track, what="Headline findings", why="the themes could not be tracked (see above)"):
     if not has_comparisons(track):
         out.note("Changes between events", no_comparison_reason(track))
@@ -95,9 +100,9 @@ if out.ok(track, what="Headline findings", why="the themes could not be tracked 
 if track is not None:
     for i, (group, themes) in enumerate(theme_groups(dic), start=1):
         ax = plots.plot_theme_trajectories(track, themes, value="per_1k", title=f"{group}: rate per 1,000 words across events")
-        out.figure(ax, f"trajectories-per-1k-{i}", f"{group}: rate per 1,000 words of each theme across events, with 95% bands; triangles mark significant changes")
+        out.figure(ax, f"trajectories-per-1k-{i}", f"{group}: rate per 1,000 words of each theme across events, with 95% bands; triangles mark significant changes. {rates}".strip())
     ax = plots.plot_theme_heatmap(track, value="per_1k", title="Theme rate per 1,000 words, by event")
-    out.figure(ax, "heatmap-per-1k", "Theme x event heatmap of the rate per 1,000 words")
+    out.figure(ax, "heatmap-per-1k", f"Theme x event heatmap of the rate per 1,000 words. {rates}".strip())
     ax = plots.plot_theme_heatmap(track, value="share_docs", title="Share of documents mentioning each theme, by event")
     out.figure(ax, "heatmap-share-docs", "Theme x event heatmap of the share of documents mentioning each theme")
 
@@ -113,7 +118,7 @@ if track is not None:
         significant_changes(track),
         "significant-changes",
         "Significant changes from the previous event of the series (share or rate test, q <= 0.05)",
-        columns=["event", "theme", "prev_event", "share_docs", "share_change", "change", "per_1k", "per_1k_change", "change_per_1k"],
+        columns=["event", "theme", "prev_event", "n_docs", "n_docs_other_language", "share_docs", "share_change", "change", "per_1k", "per_1k_change", "change_per_1k"],
     )
     out.table(track, "theme-tracking", "Per event and theme: shares, rates, intervals, changes, tests and flags", show=False)
 

@@ -255,3 +255,25 @@ def test_a_notebook_runs_by_hand_with_its_defaults(tmp_path):
     html_out = "".join(o.get("data", {}).get("text/html", "") for c in done.cells for o in c.get("outputs", []))
     assert "documents (" in html_out and "events" in html_out
     assert sorted(p.name for p in (ROOT / "notebooks").iterdir()) == before
+
+
+def test_demo_report_shows_the_chinese_articles_and_says_how_languages_are_counted(demo_report):
+    """Issue 11 (items 2, 6, 9): documents per language, a Chinese KWIC, and the notes on rates."""
+    han = re.compile("[\u4e00-\u9fff]")
+    langs = pd.read_csv(demo_report / "tables" / "01-docs-per-language.csv").set_index("language")["n_docs"]
+    assert langs["zh"] == 12 and langs["mixed"] == 4 and langs["en"] >= 40
+    overview = (demo_report / "01-corpus-overview.html").read_text(encoding="utf-8")
+    assert f"By language: {langs['en']} documents in English, 12 in Chinese, 4 bilingual." in overview
+    listing = pd.read_csv(demo_report / "tables" / "01-documents.csv")
+    assert listing["title"].astype(str).str.contains(han).sum() >= 12  # Chinese text in a table
+    zh_kwic = pd.read_csv(demo_report / "tables" / "02-kwic-samples-zh.csv")
+    assert zh_kwic["match"].astype(str).str.contains(han).any()
+    note = "Rates per 1,000 words: English words and Chinese segmented words"
+    for page in ("02-theme-frequencies.html", "04-themes-across-events.html"):
+        assert note in (demo_report / page).read_text(encoding="utf-8"), page
+    captions = [it["caption"] for it in items(manifest_of(demo_report), "figure") if "heatmap-per-1k" in it["path"]]
+    assert captions and all(note in c for c in captions)
+    freq = pd.read_csv(demo_report / "tables" / "02-theme-frequencies-by-event.csv")
+    assert (freq["n_docs_other_language"] == 0).all()  # the built-in dictionary speaks English and Chinese
+    assert "One topic model is fitted on the documents of every language" in (
+        demo_report / "03-topic-models.html").read_text(encoding="utf-8")

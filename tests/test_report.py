@@ -488,8 +488,8 @@ def test_the_report_still_offers_every_name_it_offered():
     assert report.topics_table is topics_topics_table
     # derived from what theme_frequencies returns (by event, as in track_themes tables)
     assert report.FREQUENCY_COLUMNS == [
-        "event", "event_series", "scope", "theme", "n_docs", "docs_with_theme", "share_docs", "share_docs_low",
-        "share_docs_high", "count", "n_tokens", "per_1k", "per_1k_low", "per_1k_high"]
+        "event", "event_series", "scope", "theme", "n_docs", "n_docs_other_language", "docs_with_theme", "share_docs",
+        "share_docs_low", "share_docs_high", "count", "n_tokens", "per_1k", "per_1k_low", "per_1k_high"]
 
 
 def test_filled_columns_and_skipped_files():

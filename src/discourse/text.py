@@ -67,6 +67,8 @@ __all__ = [
     "paragraph_spans",
     "count_tokens",
     "SPEECH_BOILERPLATE",
+    "CHINESE_SPEECH_BOILERPLATE",
+    "STOP_WORD_LANGUAGES",
     "stop_words",
     "stem",
     "stem_tokens",
@@ -419,11 +421,35 @@ SPEECH_BOILERPLATE: tuple[str, ...] = (
 )
 
 
+#: The same formulas in Chinese speeches (salutations, thanks, and the words every speech
+#: at these events repeats: world, countries, international, people, today, this year).
+#: Dropped with :data:`SPEECH_BOILERPLATE` when the Chinese list is asked for.
+CHINESE_SPEECH_BOILERPLATE: tuple[str, ...] = (
+    "女士们", "先生们", "各位", "嘉宾", "朋友们", "同志们", "尊敬", "大家好", "谢谢",
+    "世界", "各国", "国家", "国际", "人民", "今天", "今年",
+)
+
+#: Languages with a shipped stop-word list: English (scikit-learn's list) and Chinese
+#: (Stopwords ISO, ``discourse/data/stopwords-zh.txt``, MIT licence, source in its header).
+STOP_WORD_LANGUAGES: tuple[str, ...] = ("en", "zh")
+
+
+@functools.lru_cache(maxsize=1)
+def _chinese_stop_words() -> frozenset[str]:
+    from importlib.resources import files
+
+    text = files("discourse").joinpath("data", "stopwords-zh.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
 def stop_words(
     extra: Iterable[str] | None = None,
     *,
     boilerplate: bool = True,
     nltk_list: bool = False,
+    language: str | Iterable[str] = "en",
 ) -> frozenset[str]:
     """Return the stop-word set used for topic models and distinctive terms.
 
@@ -432,23 +458,52 @@ def stop_words(
     extra : iterable of str, optional
         More words (or phrases, which are split into their tokens) to drop.
     boilerplate : bool, default True
-        Include the tokens of :data:`SPEECH_BOILERPLATE`.
+        Include the tokens of :data:`SPEECH_BOILERPLATE` (and, with Chinese, of
+        :data:`CHINESE_SPEECH_BOILERPLATE`).
     nltk_list : bool, default False
         Add nltk's English stop-word list. Raises ``LookupError`` with install
         instructions when nltk's ``stopwords`` data is not installed.
+    language : str or iterable of str, default "en"
+        Whose lists: ``"en"`` (scikit-learn's English list), ``"zh"`` (the Chinese list
+        of Stopwords ISO, shipped in ``discourse/data/stopwords-zh.txt``, MIT licence),
+        or several, e.g. :data:`STOP_WORD_LANGUAGES` for a bilingual corpus (the topic
+        models and distinctive terms use that: a Chinese stop word is never an English
+        token, so English results do not change). The Chinese list is in simplified
+        characters.
 
     Returns
     -------
     frozenset of str
-        Lower-case single tokens: scikit-learn's English list, plus the above.
-    """
-    # imported here: sklearn takes seconds to import, and reading a corpus needs none of it
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+        Lower-case single tokens: the lists asked for, plus the above.
 
-    words = set(ENGLISH_STOP_WORDS)
-    if boilerplate:
-        for phrase in SPEECH_BOILERPLATE:
-            words.update(tokenize(phrase))
+    Examples
+    --------
+    >>> "的" in stop_words(language="zh"), "the" in stop_words(language="zh")
+    (True, False)
+    >>> {"the", "的"} <= stop_words(language=STOP_WORD_LANGUAGES)
+    True
+    """
+    langs = {language} if isinstance(language, str) else set(language)
+    unknown = langs - set(STOP_WORD_LANGUAGES)
+    if unknown or not langs:
+        raise ValueError(
+            f"no stop-word list for language {sorted(unknown) or language!r}: the shipped lists are "
+            f"{', '.join(STOP_WORD_LANGUAGES)}; pass other words with extra=[...]"
+        )
+    words: set[str] = set()
+    if "en" in langs:
+        # imported here: sklearn takes seconds to import, and reading a corpus needs none of it
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        words.update(ENGLISH_STOP_WORDS)
+        if boilerplate:
+            for phrase in SPEECH_BOILERPLATE:
+                words.update(tokenize(phrase))
+    if "zh" in langs:
+        words.update(_chinese_stop_words())
+        if boilerplate:
+            for phrase in CHINESE_SPEECH_BOILERPLATE:
+                words.update(tokenize(phrase))
     if nltk_list:
         words.update(_nltk_stopwords())
     if extra is not None:

@@ -767,14 +767,14 @@ def _term_counts(texts, ngram_range: tuple[int, int], stop: frozenset, min_lengt
     """Counter of the terms of ``texts`` (unigrams and/or bigrams of discourse tokens)."""
     from collections import Counter
 
-    from discourse.text import tokenize
+    from discourse.text import to_simplified, tokenize
 
     lo, hi = ngram_range
     cnt: Counter = Counter()
     for text in texts:
         if not isinstance(text, str) or not text:
             continue
-        toks = tokenize(text)
+        toks = tokenize(to_simplified(text))  # Chinese: segmented words, in simplified characters
         if lo <= 1 <= hi:
             cnt.update(toks)
         if lo <= 2 <= hi and len(toks) > 1:
@@ -807,6 +807,9 @@ def distinctive_terms(
 ) -> pd.DataFrame:
     """Terms that set each group apart from the rest: log-odds with an informative Dirichlet prior.
 
+    Terms are the tokens of :func:`discourse.text.tokenize`: in Chinese, the words of the
+    segmenter, counted in simplified characters (數位 and 数位 are one term).
+
     Monroe, Colaresi & Quinn (2008): for each group and term, the log-odds ratio of the
     term in the group against all other documents pooled, shrunk by a Dirichlet prior
     proportional to the term's corpus-wide frequency, and its z-score (the log-odds
@@ -829,14 +832,17 @@ def distinctive_terms(
     min_count : int, default 10
         Terms seen fewer times in the whole corpus are ignored.
     stop_words : bool or list of str, default True
-        True: :func:`discourse.text.stop_words` (English plus speech boilerplate); a
-        list: those words added to it; False: keep every word.
+        True: :func:`discourse.text.stop_words` of every shipped language (English and
+        Chinese lists, plus the speech boilerplate of both); a list: those words added
+        to it; False: keep every word.
     ngram_range : (int, int), default (1, 1)
         ``(1, 2)`` adds bigrams ("digital divide"), ``(2, 2)`` uses bigrams only. A
         bigram is kept when neither word is a stop word (so no bigram spans a removed
-        word).
+        word). Its two words are joined by a space in every language ("数字 鸿沟"), so
+        that a Chinese bigram is never mistaken for a word the segmenter keeps whole.
     min_length : int, default 2
-        Shorter tokens (the "s" of "AI's") are ignored.
+        Shorter tokens (the "s" of "AI's"; in Chinese, one-character words, mostly
+        particles) are ignored.
     drop_numbers : bool, default True
         Ignore all-digit tokens (years, paragraph and page numbers).
 
@@ -854,6 +860,7 @@ def distinctive_terms(
     """
     from scipy import sparse
 
+    from discourse.text import STOP_WORD_LANGUAGES
     from discourse.text import stop_words as _stop_words
 
     _require_columns(corpus, ["text"], "distinctive_terms()")
@@ -863,11 +870,11 @@ def distinctive_terms(
     if not (1 <= lo_n <= hi_n <= 2):
         raise ValueError(f"ngram_range must be (1, 1), (1, 2) or (2, 2), not {ngram_range!r}")
     if stop_words is True:
-        stop = _stop_words()
+        stop = _stop_words(language=STOP_WORD_LANGUAGES)
     elif stop_words is False or stop_words is None:
         stop = frozenset()
     else:
-        stop = _stop_words(extra=list(stop_words))
+        stop = _stop_words(extra=list(stop_words), language=STOP_WORD_LANGUAGES)
     codes, table, _ = _groups(corpus, by, False)
     n_groups = len(table)
     if n_groups < 2:

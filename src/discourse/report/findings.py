@@ -13,7 +13,8 @@ import pandas as pd
 from discourse.report.validity import SHIPPED_VALIDATION_CORPUS
 
 __all__ = ["headline_findings", "corpus_description", "validity_findings", "validity_caveats", "selection_sentence",
-           "no_comparison_reason"]
+           "no_comparison_reason", "language_name", "languages_sentence", "theme_language_notes", "rates_note",
+           "topic_language_note"]
 
 
 def corpus_description(corpus: pd.DataFrame, events_table: pd.DataFrame | None = None) -> str:
@@ -29,7 +30,8 @@ def corpus_description(corpus: pd.DataFrame, events_table: pd.DataFrame | None =
     -------
     str
         E.g. "52 documents (38,211 words) from 9 events in 3 series, 2017 to 2024. The
-        largest event is X (8 documents). No file was skipped."
+        largest event is X (8 documents). By language: 40 in English, 12 in Chinese. No
+        file was skipped." (the languages when the corpus has a ``language`` column).
     """
     if events_table is None:
         from discourse.tracking import events
@@ -50,9 +52,171 @@ def corpus_description(corpus: pd.DataFrame, events_table: pd.DataFrame | None =
     if n_events:
         top = events_table.sort_values(["n_docs", "event"], ascending=[False, True], kind="stable").iloc[0]
         text += f" The largest event is {top['event']} ({int(top['n_docs']):,} document{'s' * (int(top['n_docs']) != 1)})."
+    langs = languages_sentence(corpus)
+    if langs:
+        text += " " + langs
     skipped = corpus.attrs.get("skipped") or []
     text += f" {len(skipped):,} file{'s were' if len(skipped) != 1 else ' was'} skipped when loading." if skipped else " No file was skipped when loading."
     return text
+
+
+# --- languages ----------------------------------------------------------------------------
+
+#: Names of the languages a report names most often (others are named by their code).
+_NAMES = {"en": "English", "zh": "Chinese", "fr": "French", "es": "Spanish", "ar": "Arabic", "ru": "Russian",
+          "de": "German", "pt": "Portuguese", "ja": "Japanese", "ko": "Korean", "mixed": "bilingual",
+          "und": "undetermined"}
+
+
+def language_name(code: str) -> str:
+    """The English name of a language code of the corpus (``"zh"`` -> ``"Chinese"``; unknown codes as they are)."""
+    code = str(code)
+    return _NAMES.get(code.lower(), code)
+
+
+def _counts(languages) -> list[tuple[str, int]]:
+    """(language, documents), most documents first, then by code; bilingual and undetermined last."""
+    counts = pd.Series(languages, dtype=object).astype(str).value_counts()
+    return sorted(((str(k), int(v)) for k, v in counts.items()),
+                  key=lambda kv: (kv[0] in ("mixed", "und"), -kv[1], kv[0]))
+
+
+def _listing(pairs: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{n:,} in {language_name(code)}" if code not in ("mixed", "und") else f"{n:,} {language_name(code)}"
+                     for code, n in pairs)
+
+
+def languages_sentence(corpus: pd.DataFrame) -> str:
+    """Say how many documents the corpus has in each language.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        With the ``language`` column that :func:`discourse.load_corpus` adds.
+
+    Returns
+    -------
+    str
+        E.g. "By language: 150 documents in English, 12 in Chinese, 4 bilingual."; empty
+        when the corpus has no ``language`` column.
+    """
+    if "language" not in corpus.columns or not len(corpus):
+        return ""
+    pairs = _counts(corpus["language"])
+    text = _listing(pairs).replace(" in ", " documents in ", 1) if pairs[0][0] not in ("mixed", "und") else _listing(pairs)
+    return f"By language: {text}."
+
+
+def _word_kinds(languages) -> list[str]:
+    """What a word is in each of these languages, for a note on rates per 1,000 words."""
+    kinds = []
+    for code in sorted({str(c) for c in languages} - {"und"}):
+        if code == "mixed":
+            continue
+        kinds.append("Chinese segmented words" if code == "zh" else f"{language_name(code)} words")
+    if "mixed" in {str(c) for c in languages}:
+        for kind in ("English words", "Chinese segmented words"):
+            if kind not in kinds:
+                kinds.append(kind)
+    return kinds
+
+
+def rates_note(corpus: pd.DataFrame, dictionary=None) -> str:
+    """A note for charts and tables of rates per 1,000 words that mix languages.
+
+    A rate per 1,000 words counts words of the segmenter in Chinese and runs of letters in
+    other languages (``docs/dictionaries.md``): comparable in kind, not in size. When the
+    documents counted (those in languages the dictionary speaks) are in more than one
+    language, a chart of rates mixes two denominators and must say so.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    dictionary : discourse.themes.Dictionary, optional
+        Default: the built-in one.
+
+    Returns
+    -------
+    str
+        E.g. "Rates per 1,000 words: English words and Chinese segmented words (compare
+        rates within one language)."; empty when the counted documents are in one language.
+    """
+    from discourse.themes import document_languages
+
+    langs = document_languages(corpus, dictionary)
+    kinds = _word_kinds(langs.loc[langs["spoken"].to_numpy(dtype=bool), "language"])
+    if len(kinds) < 2:
+        return ""
+    return (f"Rates per 1,000 words: {' and '.join([', '.join(kinds[:-1]), kinds[-1]])} (a segmented Chinese word is "
+            "often a compound that English says in two or three words: compare rates within one language).")
+
+
+def theme_language_notes(corpus: pd.DataFrame, dictionary=None) -> list[str]:
+    """Say which documents theme shares and rates leave out for their language, and whether rates mix languages.
+
+    Documents in a language the dictionary has no patterns for are left out of theme
+    shares and rates (:func:`discourse.themes.document_languages`), never counted as
+    zeros; the report says how many and in which languages, next to the tables.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+    dictionary : discourse.themes.Dictionary, optional
+        Default: the built-in one.
+
+    Returns
+    -------
+    list of str
+        Up to three sentences: the languages the dictionary speaks and the documents
+        counted; the documents left out, with their languages (when there are any); the
+        note of :func:`rates_note` (when rates mix languages). Empty for a corpus whose
+        documents are all in one language the dictionary speaks.
+    """
+    from discourse.themes import default_dictionary, document_languages
+
+    dic = dictionary if dictionary is not None else default_dictionary()
+    langs = document_languages(corpus, dic)
+    spoken = langs["spoken"].to_numpy(dtype=bool)
+    left = _counts(langs.loc[~spoken, "language"])
+    counted = _counts(langs.loc[spoken, "language"])
+    out = []
+    if len(counted) > 1 or left:
+        names = " and ".join(language_name(code) for code in dic.languages)
+        out.append(f"The dictionary has patterns in {names}; theme shares and rates count {int(spoken.sum()):,} "
+                   f"document{'s' * (int(spoken.sum()) != 1)} ({_listing(counted) or 'none'}).")
+    if left:
+        n = sum(c for _, c in left)
+        out.append(f"{n:,} document{'s' * (n != 1)} in languages the dictionary has no patterns for ({_listing(left)}) "
+                   f"{'are' if n != 1 else 'is'} left out of theme shares and rates, not counted as zeros; the tables "
+                   "give their number per event in n_docs_other_language.")
+    note = rates_note(corpus, dic)
+    if note:
+        out.append(note)
+    return out
+
+
+def topic_language_note(corpus: pd.DataFrame) -> str:
+    """Say that one topic model is fitted on documents of several languages, when it is.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        With the ``language`` column that :func:`discourse.load_corpus` adds.
+
+    Returns
+    -------
+    str
+        A sentence (``docs/topics.md``, "Chinese and bilingual corpora"), or empty when the
+        corpus is in one language or has no ``language`` column.
+    """
+    if "language" not in corpus.columns:
+        return ""
+    pairs = [(c, n) for c, n in _counts(corpus["language"]) if c != "und"]
+    if len(pairs) < 2:
+        return ""
+    return (f"One topic model is fitted on the documents of every language ({_listing(pairs)}), Chinese as segmented "
+            "words: a topic whose top terms are all in one language may stand for that language's documents more than "
+            "for a subject. To compare subjects within a language, fit one model per language (docs/topics.md).")
 
 
 def _interval(row, col: str) -> str:

@@ -433,3 +433,30 @@ def last_groups(table: pd.DataFrame, column: str, n: int, *, skip: Iterable[Any]
     skipped = set(skip)
     seen = [v for v in dict.fromkeys(table[column].tolist()) if v not in skipped]
     return seen[-n:] if n > 0 else []
+
+
+def in_languages(corpus: pd.DataFrame, languages: Iterable[str]) -> pd.DataFrame:
+    """The documents of ``corpus`` in one of ``languages`` (its ``language`` column), a copy.
+
+    For the report's sections on one language, e.g. keyword-in-context lines of the Chinese
+    documents: ``kwic_samples(in_languages(docs, ["zh", "mixed"]), dic)``.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        With the ``language`` column that :func:`discourse.load_corpus` adds.
+    languages : iterable of str
+        Language codes (``"zh"``, ``"mixed"``...).
+
+    Returns
+    -------
+    DataFrame
+        The matching rows, in corpus order, attrs kept; no row when the corpus has no
+        ``language`` column.
+    """
+    if isinstance(languages, str):
+        languages = [languages]
+    if "language" not in corpus.columns:
+        return corpus.iloc[:0].copy()
+    keep = corpus["language"].astype(str).str.lower().isin([str(code).lower() for code in languages])
+    return corpus[keep.to_numpy()].copy()

@@ -5,15 +5,21 @@ splitter, one stop-word list), so that topics and themes agree on what a word is
 
 The pipeline, learned by :meth:`TermVectorizer.fit` and replayed by ``transform``:
 
-1. tokenise each unit (lower-cased :data:`discourse.text.TOKEN_RE` tokens);
-2. drop stop words (scikit-learn's list + :data:`discourse.text.SPEECH_BOILERPLATE`
-   + ``extra``), tokens shorter than ``min_token_length``, tokens without a letter,
-   and optionally country names and demonyms;
+1. tokenise each unit with :func:`discourse.text.tokenize` (lower-cased tokens; a run of
+   Chinese characters is segmented into words, on its simplified form, and the words are
+   kept simplified, so that 數位 and 数位 are one term);
+2. drop stop words (:func:`discourse.text.stop_words` of every shipped language:
+   scikit-learn's English list, the Chinese list of Stopwords ISO, the speech
+   boilerplate of both, + ``extra``), tokens shorter than ``min_token_length`` (in
+   Chinese: one-character words, mostly particles), tokens without a letter, and
+   optionally country names and demonyms;
 3. optionally stem (Snowball) or lemmatise (WordNet) the remaining tokens;
 4. join frequent collocations: two kept terms adjacent in the text (no dropped word
    between them, same unit) whose pair occurs at least ``collocation_min_count`` times
    with a normalised PMI of at least ``collocation_threshold`` become one term
-   (``digital_divide``); joining is greedy left to right;
+   (``digital_divide``, ``数字_鸿沟``: Chinese words are joined with ``_`` too, so that a
+   collocation never has the label of a word the segmenter keeps whole); joining is
+   greedy left to right;
 5. prune: keep terms in at least ``min_df`` and at most ``max_df`` units, then the
    ``max_terms`` most frequent (ties by term);
 6. the vocabulary is sorted alphabetically; a stemmed term is displayed as its most
@@ -31,7 +37,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from discourse.errors import TooFewUnits
-from discourse.text import TOKEN_RE, lemmatize_tokens, stem, stop_words
+from discourse.text import (
+    STOP_WORD_LANGUAGES,
+    TOKEN_RE,
+    han_spans,
+    has_han,
+    lemmatize_tokens,
+    stem,
+    stop_words,
+    to_simplified,
+    tokenize,
+)
 
 #: Words of diplomatic prose that carry no subject: in most speeches, in every topic.
 #: Dropped with the boilerplate (``boilerplate=True``); extend with ``stop_words=``.
@@ -48,6 +64,13 @@ GENERIC_SPEECH_WORDS: tuple[str, ...] = tuple(
     taken taking thing things think time times today true undertaken use used want
     way ways welcome work working yes""".split()
 )
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-cased tokens of ``text``; Chinese words segmented and in simplified characters."""
+    if has_han(text):
+        return tokenize(to_simplified(text))
+    return TOKEN_RE.findall(text.lower())  # what tokenize() does, without its test for Han
 
 
 def _has_letter(token: str) -> bool:
@@ -89,7 +112,7 @@ class TermVectorizer:
     # --- token level -------------------------------------------------------------
 
     def _drop_sets(self) -> tuple[frozenset[str], frozenset[str]]:
-        drop = set(stop_words(self.extra_stop_words, boilerplate=self.boilerplate))
+        drop = set(stop_words(self.extra_stop_words, boilerplate=self.boilerplate, language=STOP_WORD_LANGUAGES))
         if self.boilerplate:
             drop.update(GENERIC_SPEECH_WORDS)
         phrases: frozenset[str] = frozenset()
@@ -116,7 +139,7 @@ class TermVectorizer:
         offsets = np.zeros(len(texts) + 1, dtype=np.int64)
         setdefault = types.setdefault
         for i, text in enumerate(texts):
-            toks = TOKEN_RE.findall(text.lower())
+            toks = _tokens(text)
             ids.extend([setdefault(t, len(types)) for t in toks])
             offsets[i + 1] = len(ids)
         return np.asarray(ids, dtype=np.int64), offsets, list(types)
@@ -313,7 +336,7 @@ class TermVectorizer:
         dropped). Returns None when a word of the phrase is not in the vocabulary
         (the phrase cannot be recognised), or for an empty phrase.
         """
-        toks = TOKEN_RE.findall(word.replace("*", "").lower())
+        toks = _tokens(word.replace("*", ""))
         if not toks:
             return None
         drop, _ = self._drop_sets()
@@ -359,7 +382,8 @@ def split_units(
         paragraph longer than ``max_unit_tokens`` tokens (typical of files with hard
         line breaks or one paragraph per line and no blank lines) is cut at sentence
         boundaries (:func:`discourse.text.sentence_spans`) into consecutive chunks of
-        at most about that many words (whitespace-separated). ``"sentence"`` uses sentence spans.
+        at most about that many words (whitespace-separated; in Chinese, which has no
+        spaces, 1.7 characters make a word). ``"sentence"`` uses sentence spans.
     max_unit_tokens : int, default 150
 
     Returns
@@ -373,8 +397,14 @@ def split_units(
     from discourse.text import paragraph_spans, sentence_spans
 
     def n_words(text: str, s: int, e: int) -> int:
-        # whitespace-separated words: a C-speed proxy for the token count
-        return text.count(" ", s, e) + text.count("\n", s, e) + 1
+        # whitespace-separated words: a C-speed proxy for the token count; Chinese has no
+        # spaces, so its characters count too (a segmented word has about 1.7 of them)
+        n = text.count(" ", s, e) + text.count("\n", s, e) + 1
+        if not text.isascii():
+            chunk = text[s:e]
+            if has_han(chunk):
+                n += sum(b - a for a, b in han_spans(chunk)) * 10 // 17
+        return n
 
     if unit == "document":
         idx = np.arange(len(texts), dtype=np.int64)
