@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
+from discourse._dask import is_dask
 from discourse.corpus.table import check_corpus, corpus_texts
 from discourse.errors import CorpusError, DictionaryError
 from discourse.stats import ratio_intervals
@@ -170,6 +171,10 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
+    if is_dask(corpus):  # the Dask path: a lazy Dask frame of the same rows
+        from discourse.themes._dask import theme_counts_dask
+
+        return theme_counts_dask(corpus, d, unit)
     frame = check_corpus(corpus)
     mat, ntok, n_units, with_theme = _document_matrices(frame, d, unit)
     n_docs, n_themes = mat.shape
@@ -334,6 +339,10 @@ def theme_frequencies(
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
+    if is_dask(corpus):  # the Dask path: per-group sums from the partitions, same statistics
+        from discourse.themes._dask import theme_frequencies_dask
+
+        return theme_frequencies_dask(corpus, d, by, n_boot=n_boot, level=level, unit=unit)
     frame = check_corpus(corpus)
     cols, codes, keys = _group_codes(frame, by)
     mat, ntok, n_units, with_units = _document_matrices(frame, d, unit)
