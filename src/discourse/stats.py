@@ -405,13 +405,23 @@ def bootstrap_ratio_difference(
         return _ratio(w @ num, w @ den)
 
     reps = combine(replicate(na_, da_), replicate(nb_, db_))
+    lo, hi = percentile_interval(reps, level)
+    return est, lo, hi
+
+
+def percentile_interval(reps: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of bootstrap replicates (rows), non-finite replicates left out.
+
+    The last step of :func:`bootstrap_ratio_difference`; the Dask path calls it on its
+    Poisson-bootstrap replicates.
+    """
     reps = np.where(np.isfinite(reps), reps, np.nan)
     alpha = (1 - level) / 2
     with warnings.catch_warnings():  # all-NaN columns (undefined ratios) give NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         lo = np.nanquantile(reps, alpha, axis=0)
         hi = np.nanquantile(reps, 1 - alpha, axis=0)
-    return est, lo, hi
+    return lo, hi
 
 
 def two_proportion_test(
@@ -540,13 +550,22 @@ def permutation_test_ratio(
     tot_num, tot_den = num.sum(0), den.sum(0)
     sa_num, sa_den = in_a @ num, in_a @ den
     perm = _ratio(tot_num - sa_num, tot_den - sa_den) - _ratio(sa_num, sa_den)
+    return obs, permutation_pvalue(obs, perm)
+
+
+def permutation_pvalue(obs: np.ndarray, perm: np.ndarray) -> np.ndarray:
+    """Two-sided p-value ``(1 + #{|T*| >= |T|}) / (n + 1)`` of ``n`` replicate statistics.
+
+    The last step of :func:`permutation_test_ratio`; the Dask path calls it on its
+    relabelling replicates.
+    """
+    n_perm = perm.shape[0]
     # tolerance: ties in floating point count as "at least as extreme"
     tol = 1e-12 * np.maximum(1.0, np.abs(obs))
     extreme = np.abs(perm) >= np.abs(obs) - tol
     extreme &= np.isfinite(perm)
     p = (1 + extreme.sum(0)) / (n_perm + 1)
-    p = np.where(np.isfinite(obs), p, np.nan)
-    return obs, p
+    return np.where(np.isfinite(obs), p, np.nan)
 
 
 def bh_adjust(pvalues: np.ndarray) -> np.ndarray:

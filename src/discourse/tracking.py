@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from discourse._dask import is_dask
 from discourse.corpus.table import corpus_texts
 from discourse.errors import CorpusError, TooFewGroups
 from discourse.stats import (
@@ -110,10 +111,19 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     0     A  2020       2         4
     1     B  2021       1         2
     """
+    if is_dask(corpus):  # the Dask path: the same table from per-partition event rows
+        from discourse._dask_tracking import events_dask
+
+        return events_dask(corpus)
     _require_columns(corpus, ["event", "text"], "events()")
+    n_tok = np.fromiter((count_tokens(t) for t in corpus_texts(corpus)), dtype=np.int64, count=len(corpus))
+    return _events_table(_event_rows(corpus, n_tok))
+
+
+def _event_rows(corpus: pd.DataFrame, n_tok: np.ndarray) -> pd.DataFrame:
+    """One row per document: event label, series, date, year, tokens, weight ``_w`` = 1."""
     n = len(corpus)
     labels = _event_labels(corpus)
-    n_tok = np.fromiter((count_tokens(t) for t in corpus_texts(corpus)), dtype=np.int64, count=n)
     if "event_series" in corpus.columns:
         series = corpus["event_series"].astype("object")
         series = series.where(~_is_missing_label(series), None)
@@ -135,9 +145,16 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
             "date": date.to_numpy(),
             "year": year.to_numpy(),
             "n_tokens": n_tok,
+            "_w": np.ones(n, dtype=np.int64),
         }
     )
-    if n == 0:
+    return work
+
+
+def _events_table(work: pd.DataFrame) -> pd.DataFrame:
+    """The table of :func:`events` from event rows (a row of weight ``_w`` stands for
+    ``_w`` documents with its values and ``n_tokens`` tokens in all)."""
+    if len(work) == 0:
         return pd.DataFrame(
             {
                 "event": pd.Series([], dtype=str),
@@ -153,7 +170,7 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
         {
             "year": grouped["year"].min(),
             "date": grouped["date"].min(),
-            "n_docs": grouped.size(),
+            "n_docs": grouped["_w"].sum(),
             "n_tokens": grouped["n_tokens"].sum(),
         }
     )
@@ -161,7 +178,7 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     ser = work.dropna(subset=["event_series"])
     if len(ser):
         counts = (
-            ser.groupby(["event", "event_series"], sort=True).size().rename("k").reset_index()
+            ser.groupby(["event", "event_series"], sort=True)["_w"].sum().rename("k").reset_index()
         )
         counts = counts.sort_values(["event", "k", "event_series"], ascending=[True, False, True],
                                     kind="stable")
@@ -246,14 +263,16 @@ def _groups(corpus: pd.DataFrame, by: str, series: str | None | bool) -> tuple[n
             missing_group[-1] = True
         ser_values = None
     n_groups = len(table)
-    table["n_docs"] = np.bincount(codes, minlength=n_groups).astype("int64")
+    # a corpus of weighted rows (``_w`` documents each: the Dask path) counts its weights
+    weight = corpus["_w"].to_numpy(dtype=np.int64) if "_w" in corpus.columns else np.ones(len(corpus), np.int64)
+    table["n_docs"] = np.bincount(codes, weights=weight, minlength=n_groups).astype("int64")
 
     if series_col is not None:
         if ser_values is None:  # most frequent series of each group, ties alphabetically
             sv = corpus[series_col].astype("object")
             sv = sv.where(~_is_missing_label(sv), None)
-            tmp = pd.DataFrame({"g": codes, "s": sv.to_numpy()}).dropna()
-            tmp = tmp.groupby(["g", "s"], sort=True).size().rename("k").reset_index()
+            tmp = pd.DataFrame({"g": codes, "s": sv.to_numpy(), "w": weight}).dropna()
+            tmp = tmp.groupby(["g", "s"], sort=True)["w"].sum().rename("k").reset_index()
             tmp = tmp.sort_values(["g", "k", "s"], ascending=[True, False, True], kind="stable")
             best = tmp.drop_duplicates("g").set_index("g")["s"]
             ser_values = pd.Series([best.get(i, None) for i in range(n_groups)], dtype="object")
@@ -279,7 +298,11 @@ def _groups(corpus: pd.DataFrame, by: str, series: str | None | bool) -> tuple[n
 def _events_order(corpus: pd.DataFrame) -> pd.DataFrame:
     """The events of :func:`events` in the same order, without counting tokens (cheaper)."""
     _require_columns(corpus, ["event"], "events()")
-    slim = corpus[[c for c in ("event", "event_series", "date", "year") if c in corpus.columns]]
+    cols = ["event", "event_series", "date", "year"]
+    if "_w" in corpus.columns:  # weighted event rows (the Dask path)
+        rows = _event_rows(corpus, np.zeros(len(corpus), dtype=np.int64)).assign(_w=corpus["_w"].to_numpy())
+        return _events_table(rows)[["event", "event_series", "year", "date", "n_docs"]]
+    slim = corpus[[c for c in cols if c in corpus.columns]]
     return events(slim.assign(text=""))[["event", "event_series", "year", "date", "n_docs"]]
 
 
@@ -380,6 +403,11 @@ def _change_step(
         untested = (num_sum[p] == 0) & (num_sum[g] == 0)
         pv[g, untested] = np.nan
         used[g, untested] = ""
+    return _change_result(chg, lo, hi, ratio, pv, used, alpha, fdr_family)
+
+
+def _change_result(chg, lo, hi, ratio, pv, used, alpha: float, fdr_family: str) -> dict[str, np.ndarray]:
+    """The last part of the change step (q-values and flags), shared with the Dask path."""
     q = _adjust(pv, fdr_family)
     return {"change": chg, "low": lo, "high": hi, "ratio": ratio, "p": pv, "q": q,
             "flag": _flag(chg, q, alpha), "test": used}
@@ -560,6 +588,11 @@ def track_themes(
     >>> table.query("theme == 'ai_safety'")[["event", "share_docs", "change"]]  # doctest: +SKIP
     """
     _check_common(n_boot, level, alpha, n_perm, fdr_family)
+    if is_dask(corpus):  # the Dask path: sums and replicate sums from the partitions
+        from discourse._dask_tracking import track_themes_dask
+
+        return track_themes_dask(corpus, dictionary, by, n_boot=n_boot, level=level, seed=seed, alpha=alpha,
+                                 n_perm=n_perm, series=series, fdr_family=fdr_family)
     _require_columns(corpus, ["doc_id", "text"], "track_themes()")
     codes, table, series_col = _groups(corpus, by, series)
     if counts is None:
@@ -575,7 +608,11 @@ def track_themes(
     share = _change_step(freq["_share"], present, np.ones(len(mat)), codes, prev,
                          test="two_proportion", **step)
     rate = _change_step(freq["_rate"], mat, tokens, codes, prev, test="permutation", **step)
+    return _themes_table(table, by, series_col, themes, freq, share, rate, alpha=alpha, level=level)
 
+
+def _themes_table(table, by, series_col, themes, freq, share, rate, *, alpha, level) -> pd.DataFrame:
+    """The table of :func:`track_themes` from its levels and changes (both paths)."""
     n_groups, n_themes = len(table), len(themes)
     rep = np.repeat(np.arange(n_groups), n_themes)
     out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})

@@ -51,32 +51,39 @@ def theme_counts_dask(frame, d, unit: str):
     return frame.map_partitions(theme_counts, d, unit=unit, meta=meta)
 
 
-def _partition_sums(part: pd.DataFrame, d, cols: list[str], unit: str) -> pd.DataFrame:
-    """Per-group sums of one partition (one row per group present in it)."""
-    from discourse.themes.frequencies import _document_matrices
-
-    frame = check_corpus(part)
-    mat, ntok, n_units, with_units = _document_matrices(frame, d, unit)
+def document_moments(mat, ntok, n_units=None, with_units=None) -> dict[str, np.ndarray]:
+    """Per-document terms of the group sums (integers): ``_n``, ``_t``, ``_tt``, and per
+    theme ``j`` ``_p{j}`` (has the theme), ``_c{j}`` (matches), ``_cc{j}``, ``_ct{j}``;
+    with units ``_u``, ``_uu``, ``_nonbin``, ``_w{j}``, ``_ww{j}``, ``_wu{j}``."""
     mat = np.asarray(mat, dtype=np.int64)
     ntok = np.asarray(ntok, dtype=np.int64)
     k = mat.shape[1]
-    data = {"_n": np.ones(len(frame), dtype=np.int64), "_t": ntok, "_tt": ntok * ntok}
+    data = {"_n": np.ones(len(ntok), dtype=np.int64), "_t": ntok, "_tt": ntok * ntok}
     for j in range(k):
         y = mat[:, j]
         data[f"_p{j}"] = (y > 0).astype(np.int64)
         data[f"_c{j}"] = y
         data[f"_cc{j}"] = y * y
         data[f"_ct{j}"] = y * ntok
-    if unit != "document":
+    if n_units is not None:
         u = np.asarray(n_units, dtype=np.int64)
         data["_u"], data["_uu"] = u, u * u
         data["_nonbin"] = (u != 1).astype(np.int64)
         for j in range(k):
             w = np.asarray(with_units[:, j], dtype=np.int64)
             data[f"_w{j}"], data[f"_ww{j}"], data[f"_wu{j}"] = w, w * w, w * u
-    sums = pd.DataFrame(data, index=frame.index)
+    return data
+
+
+def _partition_sums(part: pd.DataFrame, d, cols: list[str], unit: str) -> pd.DataFrame:
+    """Per-group sums of one partition (one row per group present in it)."""
+    from discourse.themes.frequencies import _document_matrices
+
+    frame = check_corpus(part)
+    mat, ntok, n_units, with_units = _document_matrices(frame, d, unit)
+    sums = pd.DataFrame(document_moments(mat, ntok, n_units if unit != "document" else None, with_units))
     keys = frame[cols].reset_index(drop=True)
-    sums = pd.concat([keys, sums.reset_index(drop=True)], axis=1)
+    sums = pd.concat([keys, sums], axis=1)
     return sums.groupby(cols, dropna=False, sort=False, observed=True).sum().reset_index()
 
 
