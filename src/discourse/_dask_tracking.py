@@ -272,3 +272,40 @@ def track_themes_dask(frame, dictionary, by, *, n_boot, level, seed, alpha, n_pe
     rate = _change(freq["_rate"], count, sums["_t"].astype(float), prev, sums["bs_count"], sums["bs_tokens"],
                    test="permutation", pm_num=sums["pm_count"], pm_den=sums["pm_tokens"], n_perm=n_perm, **step)
     return _themes_table(table, by, series_col, list(d.theme_ids), freq, share, rate, alpha=alpha, level=level)
+
+
+# --- distinctive_terms -----------------------------------------------------------------
+
+
+def _terms_partition(part, by, code_of, missing_code, ngram_range, stop, min_length, drop_numbers) -> dict:
+    from discourse.corpus.table import corpus_texts
+    from discourse.tracking import _term_counts
+
+    codes = part_codes(part, by, code_of, missing_code)
+    texts = np.asarray(corpus_texts(part), dtype=object)
+    return {int(g): _term_counts(texts[codes == g], ngram_range, stop, min_length, drop_numbers)
+            for g in np.unique(codes)}
+
+
+def _merge_counts(a: dict, b: dict) -> dict:
+    out = {g: dict(c) for g, c in a.items()}
+    for g, cnt in b.items():
+        mine = out.setdefault(g, {})
+        for term, c in cnt.items():
+            mine[term] = mine.get(term, 0) + c
+    return out
+
+
+def group_term_counts_dask(frame, by, ngram_range, stop, min_length, drop_numbers):
+    """Term counts of each group of a Dask corpus (merged on the workers) and the groups table."""
+    import dask
+
+    check_dask_corpus(frame, columns=("text",))
+    _, table, _, code_of, missing_code = group_rows(frame, by, False)
+    cols = [c for c in dict.fromkeys(["text", by, "event"]) if c in frame.columns]
+    tasks = [dask.delayed(_terms_partition, pure=True)(p, by, code_of, missing_code, ngram_range, stop,
+                                                       min_length, drop_numbers)
+             for p in partitions(frame[cols])]
+    total = tree_sum(tasks, _merge_counts)
+    merged = compute(total)[0] if total is not None else {}
+    return [merged.get(g, {}) for g in range(len(table))], table

@@ -42,6 +42,8 @@ _EVENT_COLUMNS = ["event", "event_series", "year", "date", "n_docs", "n_tokens"]
 
 
 def _require_columns(corpus: pd.DataFrame, columns: list[str], what: str) -> None:
+    if is_dask(corpus):  # a Dask corpus: its columns are those of its (empty) meta frame
+        corpus = corpus._meta
     if not isinstance(corpus, pd.DataFrame):
         raise CorpusError(
             f"{what} needs a corpus DataFrame, not {type(corpus).__name__}",
@@ -860,8 +862,6 @@ def distinctive_terms(
     CorpusError
         When the corpus has fewer than two groups (there is no "rest" to compare with).
     """
-    from scipy import sparse
-
     from discourse.text import stop_words as _stop_words
 
     _require_columns(corpus, ["text"], "distinctive_terms()")
@@ -876,15 +876,15 @@ def distinctive_terms(
         stop = frozenset()
     else:
         stop = _stop_words(extra=list(stop_words))
+    if is_dask(corpus):  # the Dask path: term counts per group from the partitions
+        from discourse._dask_tracking import group_term_counts_dask
+
+        per_group, table = group_term_counts_dask(corpus, by, ngram_range, stop, min_length, drop_numbers)
+        _check_two_groups(table, by)
+        return _distinctive_table(per_group, table, by, n=n, prior=prior, min_count=min_count)
     codes, table, _ = _groups(corpus, by, False)
+    _check_two_groups(table, by)
     n_groups = len(table)
-    if n_groups < 2:
-        raise TooFewGroups(
-            f'distinctive terms need at least two groups to compare, and the corpus has '
-            f'{n_groups} by "{by}"' + (f" ({table[by].iloc[0]})" if n_groups else ""),
-            item="distinctive_terms()",
-            hint="group by a column with several values (by=...), or add documents of other events",
-        )
     texts = np.asarray(corpus_texts(corpus), dtype=object)
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
@@ -893,6 +893,25 @@ def distinctive_terms(
                      drop_numbers)
         for g in range(n_groups)
     ]
+    return _distinctive_table(per_group, table, by, n=n, prior=prior, min_count=min_count)
+
+
+def _check_two_groups(table: pd.DataFrame, by: str) -> None:
+    n_groups = len(table)
+    if n_groups < 2:
+        raise TooFewGroups(
+            f'distinctive terms need at least two groups to compare, and the corpus has '
+            f'{n_groups} by "{by}"' + (f" ({table[by].iloc[0]})" if n_groups else ""),
+            item="distinctive_terms()",
+            hint="group by a column with several values (by=...), or add documents of other events",
+        )
+
+
+def _distinctive_table(per_group: list, table: pd.DataFrame, by: str, *, n: int, prior, min_count: int) -> pd.DataFrame:
+    """The table of :func:`distinctive_terms` from the term counts of each group (both paths)."""
+    from scipy import sparse
+
+    n_groups = len(table)
     vocab: dict[str, int] = {}
     rows, cols, vals = [], [], []
     for g, cnt in enumerate(per_group):
