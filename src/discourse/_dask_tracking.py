@@ -150,40 +150,55 @@ def part_codes(part: pd.DataFrame, by: str, code_of: dict, missing_code: int) ->
 
 def _track_partition(part, d, by, code_of, missing_code, prev, nxt, pi, n_groups, *, seed, n_boot, n_perm):
     from discourse.themes.frequencies import _document_matrices
-    from discourse.tracking import _DIFF_STREAM, _PERM_STREAM
 
     frame = check_corpus(part)
     mat, ntok, _, _ = _document_matrices(frame, d, "document")
     mat = np.asarray(mat, dtype=float)
     ntok = np.asarray(ntok, dtype=float)
     codes = part_codes(part, by, code_of, missing_code)
-    k = mat.shape[1]
     moments = document_moments(mat.astype(np.int64), ntok.astype(np.int64))
     out = {}
     for name, v in moments.items():
         out[name] = np.bincount(codes, weights=v, minlength=n_groups).astype(np.int64) \
             if len(codes) else np.zeros(n_groups, dtype=np.int64)
     present = (mat > 0).astype(float)
-    B, P = n_boot, n_perm
-    out["bs_share"] = np.zeros((n_groups, B, k))
-    out["bs_docs"] = np.zeros((n_groups, B))
-    out["bs_count"] = np.zeros((n_groups, B, k))
-    out["bs_tokens"] = np.zeros((n_groups, B))
-    out["pm_count"] = np.zeros((n_groups, P, k))
-    out["pm_tokens"] = np.zeros((n_groups, P))
     keys = doc_keys(frame["doc_id"].to_numpy())
+    common = {"seed": seed, "n_boot": n_boot}
+    share = replicate_sums(keys, codes, present, np.ones(len(keys)), n_groups, prev, nxt, pi, n_perm=0, **common)
+    rate = replicate_sums(keys, codes, mat, ntok, n_groups, prev, nxt, pi, n_perm=n_perm, **common)
+    out["bs_share"], out["bs_docs"] = share["bs_num"], share["bs_den"]
+    out["bs_count"], out["bs_tokens"] = rate["bs_num"], rate["bs_den"]
+    out["pm_count"], out["pm_tokens"] = rate["pm_num"], rate["pm_den"]
+    return out
+
+
+def replicate_sums(keys, codes, num, den, n_groups, prev, nxt, pi, *, seed, n_boot, n_perm) -> dict:
+    """Replicate sums of one partition for the change step of ratios ``sum(num) / sum(den)``.
+
+    ``bs_num`` (groups x n_boot x items) and ``bs_den`` (groups x n_boot): Poisson(1)
+    bootstrap weights of each document (from the seed and its ``doc_id``) times its
+    numerators and denominator, summed per group. ``pm_num``, ``pm_den``: for the
+    comparison of group ``c`` with ``prev[c]``, the sums over the documents of both
+    groups that a relabelling draw (probability ``pi[c]``) puts in the earlier group.
+    """
+    from discourse.tracking import _DIFF_STREAM, _PERM_STREAM
+
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    k = num.shape[1]
+    B, P = n_boot, n_perm
+    out = {"bs_num": np.zeros((n_groups, B, k)), "bs_den": np.zeros((n_groups, B)),
+           "pm_num": np.zeros((n_groups, P, k)), "pm_den": np.zeros((n_groups, P))}
     for s in range(0, len(keys), _CHUNK):
         sl = slice(s, s + _CHUNK)
-        kc, cc = keys[sl], codes[sl]
+        kc, cc, nc, dc = keys[sl], codes[sl], num[sl], den[sl]
         W = poisson_weights(kc, seed, _DIFF_STREAM, B) if B > 0 else None
         for g in np.unique(cc):
             idx = np.flatnonzero(cc == g)
             if W is not None:
                 Wg = W[idx]
-                out["bs_share"][g] += Wg.T @ present[sl][idx]
-                out["bs_docs"][g] += Wg.sum(0)
-                out["bs_count"][g] += Wg.T @ mat[sl][idx]
-                out["bs_tokens"][g] += Wg.T @ ntok[sl][idx]
+                out["bs_num"][g] += Wg.T @ nc[idx]
+                out["bs_den"][g] += Wg.T @ dc[idx]
             if P <= 0:
                 continue
             # the relabelling test of comparison c (prev[c] -> c): this group is its
@@ -192,8 +207,8 @@ def _track_partition(part, d, by, code_of, missing_code, prev, nxt, pi, n_groups
                 if c < 0 or prev[c] < 0:
                     continue
                 L = bernoulli_labels(kc[idx], seed, _PERM_STREAM + int(c), P, pi[c])
-                out["pm_count"][c] += L.T @ mat[sl][idx]
-                out["pm_tokens"][c] += L.T @ ntok[sl][idx]
+                out["pm_num"][c] += L.T @ nc[idx]
+                out["pm_den"][c] += L.T @ dc[idx]
     return out
 
 

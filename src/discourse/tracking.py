@@ -702,6 +702,11 @@ def track_topics(
             item="model",
             hint="fit one with discourse.TopicModel(n_topics=...).fit(corpus)",
         )
+    if is_dask(corpus):  # the Dask path: prevalence and replicate sums from the partitions
+        from discourse.topics._dask import track_topics_dask
+
+        return track_topics_dask(model, corpus, by, n_boot=n_boot, level=level, seed=seed, alpha=alpha,
+                                 n_perm=n_perm, series=series, fdr_family=fdr_family)
     codes, table, series_col = _groups(corpus, by, series)
     n_groups = len(table)
     # levels: the model's own topic_prevalence, grouped by each group's rank in sorted
@@ -743,7 +748,12 @@ def track_topics(
     chg = _change_step(levels["prevalence"], weights, np.ones(len(weights)), codes,
                        table["_prev"].to_numpy(), test="permutation", n_boot=n_boot,
                        n_perm=n_perm, level=level, seed=seed, alpha=alpha, fdr_family=fdr_family)
+    return _topics_table(table, by, series_col, topics, labels, n_docs, levels, chg, alpha=alpha, level=level)
 
+
+def _topics_table(table, by, series_col, topics, labels, n_docs, levels, chg, *, alpha, level) -> pd.DataFrame:
+    """The table of :func:`track_topics` from its levels and changes (both paths)."""
+    n_groups, n_topics = len(table), len(topics)
     rep = np.repeat(np.arange(n_groups), n_topics)
     flat = lambda m: np.asarray(m, dtype=float).reshape(-1)  # noqa: E731
     out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
