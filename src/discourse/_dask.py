@@ -26,7 +26,7 @@ import numpy as np
 from discourse.errors import DiscourseError
 
 __all__ = ["is_dask", "require_dask", "scheduler", "SCHEDULERS", "doc_keys", "poisson_weights",
-           "bernoulli_labels", "partitions", "compute"]
+           "bernoulli_labels", "partitions", "compute", "load_dask_corpus", "as_dask", "on_scheduler"]
 
 #: The named schedulers ``--scheduler`` accepts (or the address of a running scheduler).
 SCHEDULERS = ("threads", "processes", "synchronous")
@@ -182,3 +182,51 @@ def poisson_weights(keys: np.ndarray, seed: int, stream: int, n_rep: int) -> np.
 def bernoulli_labels(keys: np.ndarray, seed: int, stream: int, n_rep: int, p: float) -> np.ndarray:
     """0/1 labels with ``P(1) = p``, shape (len(keys), n_rep), keyed as :func:`poisson_weights`."""
     return (_uniform(keys, seed, stream, n_rep) < p).astype(np.float64)
+
+
+# --- corpora as Dask frames -------------------------------------------------------------
+
+
+def load_dask_corpus(source, **options):
+    """Load a corpus as a Dask DataFrame (for ``--scheduler``).
+
+    ``discourse.load_corpus(source, backend="dask")`` when the installed version has
+    it; otherwise a Parquet file or a folder of Parquet files (one row per document,
+    the canonical columns) is read lazily with ``dask.dataframe.read_parquet``, and any
+    other source is loaded in memory and split into partitions.
+    """
+    import inspect
+    from pathlib import Path
+
+    from discourse.corpus import load_corpus
+
+    dd = require_dask("--scheduler")
+    if "backend" in inspect.signature(load_corpus).parameters:
+        return load_corpus(source, backend="dask", **options)
+    path = Path(source)
+    if path.suffix == ".parquet" or (path.is_dir() and any(path.glob("*.parquet"))):
+        return dd.read_parquet(str(path))
+    return as_dask(load_corpus(source, **options))
+
+
+def as_dask(corpus, npartitions: int | None = None):
+    """A pandas corpus split into a Dask DataFrame (about 2 partitions per core)."""
+    import os
+
+    dd = require_dask()
+    if is_dask(corpus):
+        return corpus
+    n = npartitions or max(1, min(len(corpus), 2 * (os.cpu_count() or 1)))
+    return dd.from_pandas(corpus, npartitions=n, sort=False)
+
+
+def on_scheduler(corpus, spec: str | None):
+    """The corpus to compute on: unchanged without a scheduler, else as a Dask frame.
+
+    The report's notebooks call it with their ``scheduler`` parameter, inside
+    ``with scheduler(spec):``, so that ``--scheduler`` spreads the theme counts of the
+    report over the scheduler's workers.
+    """
+    if spec is None or spec == "":
+        return corpus
+    return as_dask(corpus)
