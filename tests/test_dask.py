@@ -127,6 +127,7 @@ def test_track_themes_demo(client, demo_corpus, demo_dask):
     pd.testing.assert_frame_equal(track_themes(shuffled, by="event"), b)
 
 
+@pytest.mark.slow
 def test_track_themes_monte_carlo_agreement(client):
     from discourse.datasets import make_synthetic_corpus
 
@@ -148,6 +149,7 @@ def test_track_themes_monte_carlo_agreement(client):
     _mc_agree(a0, a1, b, ["per_1k_change_low", "per_1k_change_high", "per_1k_p"], common)
 
 
+@pytest.mark.slow
 def test_topic_model_on_dask(client, demo_corpus, demo_dask):
     whole = TopicModel(n_topics=4, min_df=2).fit(demo_dask, sample_size=1000)
     np.testing.assert_array_equal(whole.components_, TopicModel(n_topics=4, min_df=2).fit(demo_corpus).components_)
@@ -158,15 +160,16 @@ def test_topic_model_on_dask(client, demo_corpus, demo_dask):
     np.testing.assert_array_equal(model.transform(demo_dask).compute(), model.transform(demo_corpus))
     pd.testing.assert_frame_equal(model.doc_topics(demo_dask).compute().reset_index(drop=True),
                                   model.doc_topics(demo_corpus))
-    p0 = model.topic_prevalence(demo_corpus, by="year", seed=0)
-    p1 = model.topic_prevalence(demo_corpus, by="year", seed=1)
-    pb = model.topic_prevalence(demo_dask, by="year", seed=0)
+    p0 = model.topic_prevalence(demo_corpus, by="year", seed=0, n_boot=500)
+    p1 = model.topic_prevalence(demo_corpus, by="year", seed=1, n_boot=500)
+    pb = model.topic_prevalence(demo_dask, by="year", seed=0, n_boot=500)
     pd.testing.assert_frame_equal(p0[["year", "topic", "label", "n_docs"]], pb[["year", "topic", "label", "n_docs"]])
     np.testing.assert_allclose(p0["prevalence"], pb["prevalence"], rtol=1e-12)
     _mc_agree(p0, p1, pb, ["prevalence_low", "prevalence_high"], np.ones(len(p0), bool))
-    t0 = track_topics(model, demo_corpus, by="year", seed=0)
-    t1 = track_topics(model, demo_corpus, by="year", seed=1)
-    tb = track_topics(model, demo_dask, by="year", seed=0)
+    fast = {"n_boot": 500, "n_perm": 500}
+    t0 = track_topics(model, demo_corpus, by="year", seed=0, **fast)
+    t1 = track_topics(model, demo_corpus, by="year", seed=1, **fast)
+    tb = track_topics(model, demo_dask, by="year", seed=0, **fast)
     assert list(t0.columns) == list(tb.columns)
     pd.testing.assert_frame_equal(t0[["year", "topic", "label", "n_docs", "prev_year"]],
                                   tb[["year", "topic", "label", "n_docs", "prev_year"]])
