@@ -34,7 +34,11 @@ LEVEL_INTERVALS = ["share_docs_low", "share_docs_high", "per_1k_low", "per_1k_hi
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+    import dask
+
+    from discourse._dask import WORKER_CONFIG
+
+    with dask.config.set(WORKER_CONFIG), distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as c:
         yield c
 

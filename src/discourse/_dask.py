@@ -25,7 +25,7 @@ import numpy as np
 
 from discourse.errors import DiscourseError
 
-__all__ = ["is_dask", "require_dask", "scheduler", "SCHEDULERS", "doc_keys", "poisson_weights",
+__all__ = ["is_dask", "require_dask", "scheduler", "SCHEDULERS", "WORKER_CONFIG", "doc_keys", "poisson_weights",
            "bernoulli_labels", "partitions", "compute", "load_dask_corpus", "as_dask", "on_scheduler"]
 
 #: The named schedulers ``--scheduler`` accepts (or the address of a running scheduler).
@@ -109,6 +109,14 @@ def scheduler(spec: str | None) -> Iterator[object | None]:
             yield client
     finally:
         client.close()
+
+
+#: Dask configuration for worker processes that match text: ``distributed``'s nanny sets
+#: ``MALLOC_TRIM_THRESHOLD_`` in its workers, which turns off glibc's dynamic mmap
+#: threshold and makes matching take about 1.5x the CPU time; this unsets it (measured in
+#: ``docs/scale.md``). Use ``with dask.config.set(WORKER_CONFIG): LocalCluster(...)``, or
+#: the same key in a Dask configuration file of the workers.
+WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
 def partitions(frame) -> list:
