@@ -204,3 +204,34 @@ def test_un_2000_2024(client, ungdc_corpus):
               compared)
     common = compared & (a0["count"].to_numpy() >= 10)
     _mc_agree(a0, a1, b, ["per_1k_p"], common)
+
+
+def test_cli_themes_with_a_scheduler(tmp_path):
+    from discourse.cli import main
+    from discourse.datasets import demo_corpus_path
+
+    plain, dask_ = tmp_path / "plain.csv", tmp_path / "dask.csv"
+    assert main(["themes", str(demo_corpus_path()), "--by", "year", "-o", str(plain)]) == 0
+    assert main(["themes", str(demo_corpus_path()), "--by", "year", "--scheduler", "threads", "-o", str(dask_)]) == 0
+    _same_levels(pd.read_csv(plain), pd.read_csv(dask_), ["year"])
+    assert main(["themes", str(demo_corpus_path()), "--scheduler", "gpu"]) == 2
+
+
+@pytest.mark.slow
+def test_report_with_a_scheduler(tmp_path, demo_corpus):
+    import json
+
+    from discourse.report import build_report
+    from discourse.report.build import notebooks_dir
+
+    nbs = sorted(notebooks_dir().glob("0[24]-*.py"))
+    index = build_report(demo_corpus, tmp_path / "report", notebooks=nbs, scheduler="processes", progress=False,
+                         parameters={"n_boot": 200, "n_perm": 200})
+    manifest = json.loads((index.parent / "manifest.json").read_text())
+    assert manifest["parameters"]["scheduler"] == "processes"
+    table = pd.read_csv(index.parent / "tables" / "02-theme-frequencies-by-event.csv")
+    ref = theme_frequencies(demo_corpus, by="event")
+    merged = table.merge(ref, on=["event", "theme"], suffixes=("", "_ref"))
+    assert len(merged) == len(ref)
+    for col in ("n_docs", "share_docs", "per_1k"):
+        np.testing.assert_allclose(merged[col], merged[f"{col}_ref"], atol=6e-7)  # tables: 6 decimals
