@@ -12,7 +12,10 @@ built-in dictionary's precision, recall and F1 on the labelled UN sentences, aga
 its targets; it prints "met"/"not met" and does not fail on them), ``bench_hostile``
 (the regex ``re:(a+)+b`` on 10,000 to 1,000,000 characters: linear time on RE2, against
 Python's exponential ``re``), ``bench_zipbomb`` (a zip that expands to 1 GiB refused
-in under a second and 200 MB; exits 1 otherwise).
+in under a second and 200 MB; exits 1 otherwise), ``bench_scale`` (``theme_frequencies`` on a
+generated 2 GB Parquet store under ``/tmp/discourse-scale``: Dask with 1 and 2 worker
+processes against the in-memory path; speed-up, client memory, MB/s per worker; see
+``docs/scale.md``).
 """
 
 from __future__ import annotations
