@@ -41,14 +41,12 @@ def is_dask(obj) -> bool:
 def require_dask(what: str = "the Dask path"):
     """Import and return ``dask.dataframe``, or say how to install it."""
     try:
-        import dask
         import dask.dataframe as dd
     except ImportError as err:  # pragma: no cover - dask is a dependency
         raise DiscourseError(
             f"{what} needs dask, which is not installed ({err})",
             hint='install it with: pip install "dask[dataframe]" distributed',
         ) from None
-    del dask
     return dd
 
 
