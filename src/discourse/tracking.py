@@ -528,7 +528,9 @@ def track_themes(
     ----------
     corpus : DataFrame
         The corpus table (``doc_id``, ``text``, the ``by`` column; ``event_series``,
-        ``date``, ``year`` for the order of events).
+        ``date``, ``year`` for the order of events), or a Dask DataFrame of one (the same
+        table; change intervals and rate tests then drawn per document from the seed
+        and ``doc_id``, see ``docs/scale.md``).
     dictionary : Dictionary, optional
         Theme dictionary; default :func:`discourse.default_dictionary`.
     by : str, default "event"

@@ -143,7 +143,8 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
     ----------
     corpus : DataFrame
         A corpus table with ``doc_id`` and ``text`` (a list of texts also works; its
-        doc_id is then the position).
+        doc_id is then the position). A Dask DataFrame gives a lazy Dask DataFrame of
+        the same rows, partition by partition (``docs/scale.md``).
     dictionary : Dictionary, path or mapping, optional
         Default: :func:`default_dictionary`.
     unit : {"document", "sentence", "paragraph"}, default "document"
@@ -301,7 +302,8 @@ def theme_frequencies(
     Parameters
     ----------
     corpus : DataFrame
-        Corpus table.
+        Corpus table, or a Dask DataFrame of one: the same table is returned, computed
+        from per-group sums of the partitions (``docs/scale.md``).
     dictionary : Dictionary, path or mapping, optional
         Default: :func:`default_dictionary`.
     by : str or list of str, default "event"

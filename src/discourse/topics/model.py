@@ -743,7 +743,8 @@ class TopicModel(BaseEstimator):
         """Topic proportions of the documents of ``corpus`` (n_docs x n_topics).
 
         The training corpus gets the proportions learned in ``fit``; other corpora
-        are projected on the fitted topics.
+        are projected on the fitted topics. A Dask corpus gives a lazy Dask array,
+        projected partition by partition.
         """
         self.check_fitted()
         if is_dask(corpus):  # the Dask path: a lazy Dask array, partition by partition
@@ -832,7 +833,7 @@ class TopicModel(BaseEstimator):
         Parameters
         ----------
         corpus : DataFrame, optional
-            Default: the training corpus.
+            Default: the training corpus. A Dask corpus gives a lazy Dask DataFrame.
 
         Returns
         -------
