@@ -83,7 +83,7 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     ----------
     corpus : DataFrame
         The corpus table (columns ``event``, ``text``; ``event_series``, ``date`` and
-        ``year`` are used when present).
+        ``year`` are used when present), or a Dask DataFrame of one (the same table).
 
     Returns
     -------

@@ -885,7 +885,9 @@ class TopicModel(BaseEstimator):
         Parameters
         ----------
         corpus : DataFrame
-            The corpus (the training corpus, or another one to project).
+            The corpus (the training corpus, or another one to project), or a Dask
+            DataFrame: the same table from sums over its partitions, with intervals by
+            a Poisson bootstrap drawn from the seed and ``doc_id`` (``docs/scale.md``).
         by : str or list of str, default "event"
             Group column(s) of ``corpus``.
         n_boot : int, default 1000
