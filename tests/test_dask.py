@@ -235,3 +235,17 @@ def test_report_with_a_scheduler(tmp_path, demo_corpus):
     assert len(merged) == len(ref)
     for col in ("n_docs", "share_docs", "per_1k"):
         np.testing.assert_allclose(merged[col], merged[f"{col}_ref"], atol=6e-7)  # tables: 6 decimals
+
+
+def test_load_dask_corpus_reads_a_parquet_store(client, demo_corpus, tmp_path):
+    from discourse._dask import _check_scheduler, load_dask_corpus
+
+    store = tmp_path / "store"
+    store.mkdir()
+    half = len(demo_corpus) // 2
+    demo_corpus.iloc[:half].to_parquet(store / "part-0.parquet")
+    demo_corpus.iloc[half:].to_parquet(store / "part-1.parquet")
+    frame = load_dask_corpus(store)
+    assert is_dask(frame) and frame.npartitions == 2
+    _same_levels(theme_frequencies(demo_corpus, by="year"), theme_frequencies(frame, by="year"), ["year"])
+    assert _check_scheduler("10.0.0.5:8786") == "tcp://10.0.0.5:8786"
