@@ -11,6 +11,8 @@ REPORT_DIR ?= reports
 SEED ?= 0
 LOAD_OPTS ?=
 VALIDATION ?=
+# Dask scheduler of the report's theme counts: threads, processes, tcp://host:8786 (docs/scale.md)
+SCHEDULER ?=
 PYTEST_ARGS ?=
 UNGDC ?= ../shared/corpora/ungdc.zip
 LAB_OPTS ?=
@@ -23,7 +25,7 @@ help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: CORPUS=$(CORPUS)  REPORT_DIR=$(REPORT_DIR)  SEED=$(SEED)  LOAD_OPTS='$(LOAD_OPTS)'"
+	@echo "Variables: CORPUS=$(CORPUS)  REPORT_DIR=$(REPORT_DIR)  SEED=$(SEED)  LOAD_OPTS='$(LOAD_OPTS)'  SCHEDULER=$(SCHEDULER)"
 
 # The virtual environment is (re)built when missing or when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -34,8 +36,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the project with its dev tools
 
-report: $(STAMP) ## Build every report in reports/ (CORPUS=path for your own corpus, VALIDATION=labels.csv)
-	$(BIN)/discourse report $(CORPUS) $(LOAD_OPTS) --seed $(SEED) -o $(REPORT_DIR) $(if $(VALIDATION),--validation $(VALIDATION))
+report: $(STAMP) ## Build every report in reports/ (CORPUS=path for your own corpus, VALIDATION=labels.csv, SCHEDULER=processes|tcp://...)
+	$(BIN)/discourse report $(CORPUS) $(LOAD_OPTS) --seed $(SEED) -o $(REPORT_DIR) $(if $(VALIDATION),--validation $(VALIDATION)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 lab: $(STAMP) ## Start JupyterLab on notebooks/ (.py notebooks open as notebooks, on the .venv kernel; LAB_OPTS=...)
 	@# jupyter-config/ (JUPYTER_CONFIG_PATH) makes jupytext the default viewer of .py files;

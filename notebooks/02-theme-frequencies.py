@@ -27,6 +27,7 @@ load_options = {}  # keywords of load_corpus: format, filename_pattern, metadata
 dictionary = None  # theme dictionary file; None: the built-in one
 output_dir = None  # report folder; None: show only, write nothing
 corpus_cache = None  # the corpus as loaded by build_report (faster than loading again)
+scheduler = None  # Dask scheduler for the theme counts: threads, processes, tcp://host:port; None: no Dask
 year_min = None  # keep documents from this year on
 year_max = None  # ... up to this year
 seed = 0  # seed of the bootstrap and of the KWIC samples
@@ -36,6 +37,8 @@ validation = None  # labelled validation CSV of this corpus (discourse sample, t
 
 # %%
 from discourse import plots
+from discourse._dask import on_scheduler
+from discourse._dask import scheduler as dask_scheduler
 from discourse.report import (
     VALIDITY_SHOWN,
     ReportOutputs,
@@ -80,7 +83,9 @@ for note in theme_language_notes(docs, dic):  # languages counted, left out, and
     show_text(note, kind="note")
 rates = rates_note(docs, dic)  # empty when the rates are in one language
 with out.step("frequencies by event"):
-    freq = in_event_order(theme_frequencies(docs, dic, by="event", n_boot=n_boot, seed=seed), docs)  # events in time order
+    with dask_scheduler(scheduler):  # None: in memory; else on Dask (docs/scale.md)
+        freq = theme_frequencies(on_scheduler(docs, scheduler), dic, by="event", n_boot=n_boot, seed=seed)
+    freq = in_event_order(freq, docs)  # events in time order
 out.table(
     freq,
     "theme-frequencies-by-event",

@@ -30,6 +30,7 @@ load_options = {}  # keywords of load_corpus: format, filename_pattern, metadata
 dictionary = None  # theme dictionary file; None: the built-in one
 output_dir = None  # report folder; None: show only, write nothing
 corpus_cache = None  # the corpus as loaded by build_report (faster than loading again)
+scheduler = None  # Dask scheduler for the theme counts: threads, processes, tcp://host:port; None: no Dask
 year_min = None  # keep documents from this year on
 year_max = None  # ... up to this year
 seed = 0  # seed of the bootstrap and permutations
@@ -42,6 +43,8 @@ validation = None  # labelled validation CSV of this corpus (discourse sample, t
 
 # %%
 from discourse import plots
+from discourse._dask import on_scheduler
+from discourse._dask import scheduler as dask_scheduler
 from discourse.report import (
     ReportOutputs,
     corrected_shares,
@@ -70,7 +73,9 @@ labels = theme_labels(dic)
 rates = rates_note(docs, dic)  # a caption's note when the rates mix languages; empty otherwise
 track = None
 with out.attempt("Theme tracking across events"):
-    track = track_themes(docs, dic, by="event", n_boot=n_boot, n_perm=n_perm, seed=seed)
+    with dask_scheduler(scheduler):  # None: in memory; else on Dask (docs/scale.md)
+        track = track_themes(on_scheduler(docs, scheduler), dic, by="event", n_boot=n_boot, n_perm=n_perm,
+                             seed=seed)
 
 # %% [markdown]
 # ## Headline findings

@@ -173,6 +173,28 @@ def _load(args: argparse.Namespace):
     )
 
 
+def _load_for(args: argparse.Namespace):
+    """The corpus of a corpus-wide command: a Dask frame with ``--scheduler``, else pandas."""
+    if not getattr(args, "scheduler", None):
+        return _load(args)
+    from discourse._dask import load_dask_corpus
+
+    kwargs = _limits(args)
+    columns = _column_mapping(args)
+    if columns:
+        kwargs["columns"] = columns
+    return load_dask_corpus(args.source, format=args.format, filename_pattern=args.filename_pattern,
+                            metadata=args.metadata, errors=args.errors, **kwargs)
+
+
+def _add_scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scheduler", default=None, metavar="SPEC",
+        help="run on Dask: threads, processes, or the address of a running Dask scheduler "
+        "(tcp://host:8786); default: in memory, no Dask (docs/scale.md)",
+    )
+
+
 def _check_output(output: str | os.PathLike[str] | None, *, folder: bool = False, beside: bool = False) -> None:
     """Fail before any work if ``output`` cannot be written.
 
@@ -301,13 +323,15 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_themes(args: argparse.Namespace) -> int:
+    from discourse._dask import scheduler
     from discourse.themes import load_dictionary, theme_frequencies
 
     _check_output(args.output)
-    corpus = _load(args)
     dictionary = load_dictionary(args.dictionary) if args.dictionary else None
     by = [c.strip() for c in args.by.split(",")] if args.by else "event"
-    table = theme_frequencies(corpus, dictionary, by=by, seed=args.seed)
+    with scheduler(args.scheduler):
+        corpus = _load_for(args)
+        table = theme_frequencies(corpus, dictionary, by=by, seed=args.seed)
     _write_table(table, args.output)
     return 0
 
@@ -380,6 +404,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         year_min=args.year_min,
         year_max=args.year_max,
         validation=args.validation,
+        scheduler=args.scheduler,
     )
     print(f"report ready: {index}")
     return 0
@@ -520,6 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dictionary", "-d", default=None, help="theme dictionary (YAML, quanteda YAML or LIWC .dic); default: the built-in one")
     p.add_argument("--by", default="event", help="group column(s), comma-separated (default: event)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals")
+    _add_scheduler(p)
     p.add_argument("-o", "--output", default=None, help="output CSV/TSV/Parquet (default: stdout)")
     p.set_defaults(func=_cmd_themes)
 
@@ -553,6 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     p.add_argument("--year-min", type=int, default=None, metavar="YEAR", help="report on documents from this year on")
     p.add_argument("--year-max", type=int, default=None, metavar="YEAR", help="report on documents up to this year")
+    _add_scheduler(p)
     p.add_argument("-o", "--output", default="reports", help="report folder (replaced when complete)")
     p.add_argument(
         "--validation", default=None, metavar="FILE",

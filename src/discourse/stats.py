@@ -18,6 +18,7 @@ from scipy import stats as _sps
 
 __all__ = [
     "ratio_intervals",
+    "ratio_intervals_from_sums",
     "bootstrap_ratios",
     "bootstrap_ratio_difference",
     "group_seed",
@@ -226,8 +227,53 @@ def ratio_intervals(
         est = np.where(t_sum > 0, y_sum / t_sum, np.nan)
         resid = num - np.nan_to_num(est)[groups] * den2
     ss = _group_sums(resid**2, groups, n_groups)
-    n_col = sizes[:, None].astype(float)
     binomial = kind == "share" and bool(np.all(den == 1)) and bool(np.all((num == 0) | (num == 1)))
+    lo, hi = ratio_intervals_from_sums(y_sum, t_sum, ss, sizes, kind=kind, level=level, binomial=binomial)
+    return est, lo, hi, sizes
+
+
+def ratio_intervals_from_sums(
+    y_sum: np.ndarray,
+    t_sum: np.ndarray,
+    ss: np.ndarray,
+    sizes: np.ndarray,
+    *,
+    kind: str = "rate",
+    level: float = 0.95,
+    binomial: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The intervals of :func:`ratio_intervals` from per-group sums (its second half).
+
+    :func:`ratio_intervals` computes the sums from per-document values and calls this;
+    the Dask path (``discourse.themes._dask``) computes the same sums partition by
+    partition and calls it too, so both paths share one implementation.
+
+    Parameters
+    ----------
+    y_sum, t_sum : ndarray of shape (n_groups, n_features)
+        Group totals of numerators and denominators.
+    ss : ndarray of shape (n_groups, n_features)
+        ``sum((y_i - R t_i)^2)`` over the group's documents, ``R = y_sum / t_sum`` (0
+        where ``t_sum`` is 0).
+    sizes : ndarray of shape (n_groups,)
+        Documents per group.
+    kind, level
+        As in :func:`ratio_intervals`.
+    binomial : bool, default False
+        Every numerator is 0 or 1 and every denominator 1 (a share of documents).
+
+    Returns
+    -------
+    low, high : ndarray of shape (n_groups, n_features)
+    """
+    if kind not in _RATIO_KINDS:
+        raise ValueError(f'kind must be "rate" or "share", not {kind!r}')
+    y_sum = np.asarray(y_sum, dtype=float)
+    t_sum = np.asarray(t_sum, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = np.where(t_sum > 0, y_sum / t_sum, np.nan)
+    n_col = np.asarray(sizes)[:, None].astype(float)
+    binomial = kind == "share" and binomial
     alpha = 1 - level
     if binomial:
         q = np.full(n_col.shape, _sps.norm.ppf(1 - alpha / 2))
@@ -257,7 +303,7 @@ def ratio_intervals(
     undefined = ~np.isfinite(est) | (np.broadcast_to(n_col, est.shape) < (1 if binomial else 2))
     lo = np.where(undefined, np.nan, lo)
     hi = np.where(undefined, np.nan, hi)
-    return est, lo, hi, sizes
+    return lo, hi
 
 
 # --- change between two groups -------------------------------------------------------
@@ -359,13 +405,23 @@ def bootstrap_ratio_difference(
         return _ratio(w @ num, w @ den)
 
     reps = combine(replicate(na_, da_), replicate(nb_, db_))
+    lo, hi = percentile_interval(reps, level)
+    return est, lo, hi
+
+
+def percentile_interval(reps: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of bootstrap replicates (rows), non-finite replicates left out.
+
+    The last step of :func:`bootstrap_ratio_difference`; the Dask path calls it on its
+    Poisson-bootstrap replicates.
+    """
     reps = np.where(np.isfinite(reps), reps, np.nan)
     alpha = (1 - level) / 2
     with warnings.catch_warnings():  # all-NaN columns (undefined ratios) give NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         lo = np.nanquantile(reps, alpha, axis=0)
         hi = np.nanquantile(reps, 1 - alpha, axis=0)
-    return est, lo, hi
+    return lo, hi
 
 
 def two_proportion_test(
@@ -494,13 +550,22 @@ def permutation_test_ratio(
     tot_num, tot_den = num.sum(0), den.sum(0)
     sa_num, sa_den = in_a @ num, in_a @ den
     perm = _ratio(tot_num - sa_num, tot_den - sa_den) - _ratio(sa_num, sa_den)
+    return obs, permutation_pvalue(obs, perm)
+
+
+def permutation_pvalue(obs: np.ndarray, perm: np.ndarray) -> np.ndarray:
+    """Two-sided p-value ``(1 + #{|T*| >= |T|}) / (n + 1)`` of ``n`` replicate statistics.
+
+    The last step of :func:`permutation_test_ratio`; the Dask path calls it on its
+    relabelling replicates.
+    """
+    n_perm = perm.shape[0]
     # tolerance: ties in floating point count as "at least as extreme"
     tol = 1e-12 * np.maximum(1.0, np.abs(obs))
     extreme = np.abs(perm) >= np.abs(obs) - tol
     extreme &= np.isfinite(perm)
     p = (1 + extreme.sum(0)) / (n_perm + 1)
-    p = np.where(np.isfinite(obs), p, np.nan)
-    return obs, p
+    return np.where(np.isfinite(obs), p, np.nan)
 
 
 def bh_adjust(pvalues: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from discourse._dask import is_dask
 from discourse.corpus.table import corpus_texts
 from discourse.errors import CorpusError, TooFewGroups
 from discourse.stats import (
@@ -41,6 +42,8 @@ _EVENT_COLUMNS = ["event", "event_series", "year", "date", "n_docs", "n_tokens"]
 
 
 def _require_columns(corpus: pd.DataFrame, columns: list[str], what: str) -> None:
+    if is_dask(corpus):  # a Dask corpus: its columns are those of its (empty) meta frame
+        corpus = corpus._meta
     if not isinstance(corpus, pd.DataFrame):
         raise CorpusError(
             f"{what} needs a corpus DataFrame, not {type(corpus).__name__}",
@@ -80,7 +83,7 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     ----------
     corpus : DataFrame
         The corpus table (columns ``event``, ``text``; ``event_series``, ``date`` and
-        ``year`` are used when present).
+        ``year`` are used when present), or a Dask DataFrame of one (the same table).
 
     Returns
     -------
@@ -110,10 +113,19 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     0     A  2020       2         4
     1     B  2021       1         2
     """
+    if is_dask(corpus):  # the Dask path: the same table from per-partition event rows
+        from discourse._dask_tracking import events_dask
+
+        return events_dask(corpus)
     _require_columns(corpus, ["event", "text"], "events()")
+    n_tok = np.fromiter((count_tokens(t) for t in corpus_texts(corpus)), dtype=np.int64, count=len(corpus))
+    return _events_table(_event_rows(corpus, n_tok))
+
+
+def _event_rows(corpus: pd.DataFrame, n_tok: np.ndarray) -> pd.DataFrame:
+    """One row per document: event label, series, date, year, tokens, weight ``_w`` = 1."""
     n = len(corpus)
     labels = _event_labels(corpus)
-    n_tok = np.fromiter((count_tokens(t) for t in corpus_texts(corpus)), dtype=np.int64, count=n)
     if "event_series" in corpus.columns:
         series = corpus["event_series"].astype("object")
         series = series.where(~_is_missing_label(series), None)
@@ -135,9 +147,16 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
             "date": date.to_numpy(),
             "year": year.to_numpy(),
             "n_tokens": n_tok,
+            "_w": np.ones(n, dtype=np.int64),
         }
     )
-    if n == 0:
+    return work
+
+
+def _events_table(work: pd.DataFrame) -> pd.DataFrame:
+    """The table of :func:`events` from event rows (a row of weight ``_w`` stands for
+    ``_w`` documents with its values and ``n_tokens`` tokens in all)."""
+    if len(work) == 0:
         return pd.DataFrame(
             {
                 "event": pd.Series([], dtype=str),
@@ -153,7 +172,7 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
         {
             "year": grouped["year"].min(),
             "date": grouped["date"].min(),
-            "n_docs": grouped.size(),
+            "n_docs": grouped["_w"].sum(),
             "n_tokens": grouped["n_tokens"].sum(),
         }
     )
@@ -161,7 +180,7 @@ def events(corpus: pd.DataFrame) -> pd.DataFrame:
     ser = work.dropna(subset=["event_series"])
     if len(ser):
         counts = (
-            ser.groupby(["event", "event_series"], sort=True).size().rename("k").reset_index()
+            ser.groupby(["event", "event_series"], sort=True)["_w"].sum().rename("k").reset_index()
         )
         counts = counts.sort_values(["event", "k", "event_series"], ascending=[True, False, True],
                                     kind="stable")
@@ -246,14 +265,16 @@ def _groups(corpus: pd.DataFrame, by: str, series: str | None | bool) -> tuple[n
             missing_group[-1] = True
         ser_values = None
     n_groups = len(table)
-    table["n_docs"] = np.bincount(codes, minlength=n_groups).astype("int64")
+    # a corpus of weighted rows (``_w`` documents each: the Dask path) counts its weights
+    weight = corpus["_w"].to_numpy(dtype=np.int64) if "_w" in corpus.columns else np.ones(len(corpus), np.int64)
+    table["n_docs"] = np.bincount(codes, weights=weight, minlength=n_groups).astype("int64")
 
     if series_col is not None:
         if ser_values is None:  # most frequent series of each group, ties alphabetically
             sv = corpus[series_col].astype("object")
             sv = sv.where(~_is_missing_label(sv), None)
-            tmp = pd.DataFrame({"g": codes, "s": sv.to_numpy()}).dropna()
-            tmp = tmp.groupby(["g", "s"], sort=True).size().rename("k").reset_index()
+            tmp = pd.DataFrame({"g": codes, "s": sv.to_numpy(), "w": weight}).dropna()
+            tmp = tmp.groupby(["g", "s"], sort=True)["w"].sum().rename("k").reset_index()
             tmp = tmp.sort_values(["g", "k", "s"], ascending=[True, False, True], kind="stable")
             best = tmp.drop_duplicates("g").set_index("g")["s"]
             ser_values = pd.Series([best.get(i, None) for i in range(n_groups)], dtype="object")
@@ -279,7 +300,11 @@ def _groups(corpus: pd.DataFrame, by: str, series: str | None | bool) -> tuple[n
 def _events_order(corpus: pd.DataFrame) -> pd.DataFrame:
     """The events of :func:`events` in the same order, without counting tokens (cheaper)."""
     _require_columns(corpus, ["event"], "events()")
-    slim = corpus[[c for c in ("event", "event_series", "date", "year") if c in corpus.columns]]
+    cols = ["event", "event_series", "date", "year"]
+    if "_w" in corpus.columns:  # weighted event rows (the Dask path)
+        rows = _event_rows(corpus, np.zeros(len(corpus), dtype=np.int64)).assign(_w=corpus["_w"].to_numpy())
+        return _events_table(rows)[["event", "event_series", "year", "date", "n_docs"]]
+    slim = corpus[[c for c in cols if c in corpus.columns]]
     return events(slim.assign(text=""))[["event", "event_series", "year", "date", "n_docs"]]
 
 
@@ -380,6 +405,11 @@ def _change_step(
         untested = (num_sum[p] == 0) & (num_sum[g] == 0)
         pv[g, untested] = np.nan
         used[g, untested] = ""
+    return _change_result(chg, lo, hi, ratio, pv, used, alpha, fdr_family)
+
+
+def _change_result(chg, lo, hi, ratio, pv, used, alpha: float, fdr_family: str) -> dict[str, np.ndarray]:
+    """The last part of the change step (q-values and flags), shared with the Dask path."""
     q = _adjust(pv, fdr_family)
     return {"change": chg, "low": lo, "high": hi, "ratio": ratio, "p": pv, "q": q,
             "flag": _flag(chg, q, alpha), "test": used}
@@ -519,7 +549,9 @@ def track_themes(
     ----------
     corpus : DataFrame
         The corpus table (``doc_id``, ``text``, the ``by`` column; ``event_series``,
-        ``date``, ``year`` for the order of events).
+        ``date``, ``year`` for the order of events), or a Dask DataFrame of one (the same
+        table; change intervals and rate tests then drawn per document from the seed
+        and ``doc_id``, see ``docs/scale.md``).
     dictionary : Dictionary, optional
         Theme dictionary; default :func:`discourse.default_dictionary`.
     by : str, default "event"
@@ -584,6 +616,11 @@ def track_themes(
     >>> table.query("theme == 'ai_safety'")[["event", "share_docs", "change"]]  # doctest: +SKIP
     """
     _check_common(n_boot, level, alpha, n_perm, fdr_family)
+    if is_dask(corpus):  # the Dask path: sums and replicate sums from the partitions
+        from discourse._dask_tracking import track_themes_dask
+
+        return track_themes_dask(corpus, dictionary, by, n_boot=n_boot, level=level, seed=seed, alpha=alpha,
+                                 n_perm=n_perm, series=series, fdr_family=fdr_family)
     _require_columns(corpus, ["doc_id", "text"], "track_themes()")
     codes, table, series_col = _groups(corpus, by, series)
     if counts is None:
@@ -603,7 +640,13 @@ def track_themes(
     share = _change_step(freq["_share"], present, np.ones(len(mat)), codes, prev,
                          test="two_proportion", **step)
     rate = _change_step(freq["_rate"], mat, tokens, codes, prev, test="permutation", **step)
+    return _themes_table(table, by, series_col, themes, freq, share, rate, alpha=alpha, level=level,
+                         languages=languages)
 
+
+def _themes_table(table, by, series_col, themes, freq, share, rate, *, alpha, level,
+                  languages=None) -> pd.DataFrame:
+    """The table of :func:`track_themes` from its levels and changes (both paths)."""
     n_groups, n_themes = len(table), len(themes)
     rep = np.repeat(np.arange(n_groups), n_themes)
     out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
@@ -631,7 +674,8 @@ def track_themes(
     out["change_per_1k"] = pd.Series(rate["flag"].reshape(-1), dtype="str")
     out.attrs["alpha"] = alpha
     out.attrs["level"] = level
-    out.attrs["languages"] = languages
+    if languages is not None:
+        out.attrs["languages"] = languages
     return out
 
 
@@ -692,6 +736,11 @@ def track_topics(
             item="model",
             hint="fit one with discourse.TopicModel(n_topics=...).fit(corpus)",
         )
+    if is_dask(corpus):  # the Dask path: prevalence and replicate sums from the partitions
+        from discourse.topics._dask import track_topics_dask
+
+        return track_topics_dask(model, corpus, by, n_boot=n_boot, level=level, seed=seed, alpha=alpha,
+                                 n_perm=n_perm, series=series, fdr_family=fdr_family)
     codes, table, series_col = _groups(corpus, by, series)
     n_groups = len(table)
     # levels: the model's own topic_prevalence, grouped by each group's rank in sorted
@@ -733,7 +782,12 @@ def track_topics(
     chg = _change_step(levels["prevalence"], weights, np.ones(len(weights)), codes,
                        table["_prev"].to_numpy(), test="permutation", n_boot=n_boot,
                        n_perm=n_perm, level=level, seed=seed, alpha=alpha, fdr_family=fdr_family)
+    return _topics_table(table, by, series_col, topics, labels, n_docs, levels, chg, alpha=alpha, level=level)
 
+
+def _topics_table(table, by, series_col, topics, labels, n_docs, levels, chg, *, alpha, level) -> pd.DataFrame:
+    """The table of :func:`track_topics` from its levels and changes (both paths)."""
+    n_groups, n_topics = len(table), len(topics)
     rep = np.repeat(np.arange(n_groups), n_topics)
     flat = lambda m: np.asarray(m, dtype=float).reshape(-1)  # noqa: E731
     out = pd.DataFrame({by: table[by].iloc[rep].reset_index(drop=True)})
@@ -858,8 +912,6 @@ def distinctive_terms(
     CorpusError
         When the corpus has fewer than two groups (there is no "rest" to compare with).
     """
-    from scipy import sparse
-
     from discourse.text import STOP_WORD_LANGUAGES
     from discourse.text import stop_words as _stop_words
 
@@ -875,15 +927,15 @@ def distinctive_terms(
         stop = frozenset()
     else:
         stop = _stop_words(extra=list(stop_words), language=STOP_WORD_LANGUAGES)
+    if is_dask(corpus):  # the Dask path: term counts per group from the partitions
+        from discourse._dask_tracking import group_term_counts_dask
+
+        per_group, table = group_term_counts_dask(corpus, by, ngram_range, stop, min_length, drop_numbers)
+        _check_two_groups(table, by)
+        return _distinctive_table(per_group, table, by, n=n, prior=prior, min_count=min_count)
     codes, table, _ = _groups(corpus, by, False)
+    _check_two_groups(table, by)
     n_groups = len(table)
-    if n_groups < 2:
-        raise TooFewGroups(
-            f'distinctive terms need at least two groups to compare, and the corpus has '
-            f'{n_groups} by "{by}"' + (f" ({table[by].iloc[0]})" if n_groups else ""),
-            item="distinctive_terms()",
-            hint="group by a column with several values (by=...), or add documents of other events",
-        )
     texts = np.asarray(corpus_texts(corpus), dtype=object)
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
@@ -892,6 +944,25 @@ def distinctive_terms(
                      drop_numbers)
         for g in range(n_groups)
     ]
+    return _distinctive_table(per_group, table, by, n=n, prior=prior, min_count=min_count)
+
+
+def _check_two_groups(table: pd.DataFrame, by: str) -> None:
+    n_groups = len(table)
+    if n_groups < 2:
+        raise TooFewGroups(
+            f'distinctive terms need at least two groups to compare, and the corpus has '
+            f'{n_groups} by "{by}"' + (f" ({table[by].iloc[0]})" if n_groups else ""),
+            item="distinctive_terms()",
+            hint="group by a column with several values (by=...), or add documents of other events",
+        )
+
+
+def _distinctive_table(per_group: list, table: pd.DataFrame, by: str, *, n: int, prior, min_count: int) -> pd.DataFrame:
+    """The table of :func:`distinctive_terms` from the term counts of each group (both paths)."""
+    from scipy import sparse
+
+    n_groups = len(table)
     vocab: dict[str, int] = {}
     rows, cols, vals = [], [], []
     for g, cnt in enumerate(per_group):

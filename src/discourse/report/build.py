@@ -514,6 +514,7 @@ def build_report(
     parameters: Mapping[str, Any] | None = None,
     workers: int | None = None,
     validation: str | os.PathLike[str] | None = None,
+    scheduler: str | None = None,
 ) -> Path:
     """Build the report for a corpus: notebooks, HTML, figures, tables, index, manifest.
 
@@ -558,6 +559,13 @@ def build_report(
         charts the theme shares corrected for the dictionary's errors. It is checked
         against the corpus before anything runs; its path and sha256 go to the
         manifest's ``parameters``.
+    scheduler : str, optional
+        Run the theme frequencies and theme tracking of the notebooks on Dask:
+        ``"threads"``, ``"processes"`` or the address of a running Dask scheduler
+        (``docs/scale.md``). Default: in memory, no Dask. Levels and tests of shares
+        are the same either way; change intervals and rate tests then use the Dask
+        path's draws (equal within Monte-Carlo error). Recorded in the manifest's
+        ``parameters``.
 
     Returns
     -------
@@ -608,6 +616,10 @@ def build_report(
     validation_sha256 = None if validation_path is None else _check_validation(validation_path, corpus, dictionary_path)
 
     params = report_parameters(len(corpus))
+    if scheduler:
+        from discourse._dask import _check_scheduler
+
+        params["scheduler"] = _check_scheduler(scheduler)
     params.update(dict(parameters or {}))
     common = {
         "corpus": None if isinstance(source, pd.DataFrame) else _source_path(source),

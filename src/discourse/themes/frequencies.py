@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
+from discourse._dask import is_dask
 from discourse.corpus.table import check_corpus, corpus_texts
 from discourse.errors import CorpusError, DictionaryError
 from discourse.stats import ratio_intervals
@@ -253,7 +254,8 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
     ----------
     corpus : DataFrame
         A corpus table with ``doc_id`` and ``text`` (a list of texts also works; its
-        doc_id is then the position).
+        doc_id is then the position). A Dask DataFrame gives a lazy Dask DataFrame of
+        the same rows, partition by partition (``docs/scale.md``).
     dictionary : Dictionary, path or mapping, optional
         Default: :func:`default_dictionary`.
     unit : {"document", "sentence", "paragraph"}, default "document"
@@ -284,6 +286,10 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
+    if is_dask(corpus):  # the Dask path: a lazy Dask frame of the same rows
+        from discourse.themes._dask import theme_counts_dask
+
+        return theme_counts_dask(corpus, d, unit)
     frame = check_corpus(corpus)
     mat, ntok, n_units, with_theme = _document_matrices(frame, d, unit)
     n_docs, n_themes = mat.shape
@@ -427,7 +433,8 @@ def theme_frequencies(
     Parameters
     ----------
     corpus : DataFrame
-        Corpus table.
+        Corpus table, or a Dask DataFrame of one: the same table is returned, computed
+        from per-group sums of the partitions (``docs/scale.md``).
     dictionary : Dictionary, path or mapping, optional
         Default: :func:`default_dictionary`.
     by : str or list of str, default "event"
@@ -469,6 +476,10 @@ def theme_frequencies(
     """
     _check_unit(unit)
     d = _dictionary(dictionary)
+    if is_dask(corpus):  # the Dask path: per-group sums from the partitions, same statistics
+        from discourse.themes._dask import theme_frequencies_dask
+
+        return theme_frequencies_dask(corpus, d, by, n_boot=n_boot, level=level, unit=unit)
     frame = check_corpus(corpus)
     cols, codes, keys = _group_codes(frame, by)
     mat, ntok, n_units, with_units = _document_matrices(frame, d, unit)

@@ -33,6 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
+from discourse._dask import is_dask
 from discourse.corpus.table import check_corpus, corpus_fingerprint, corpus_texts
 from discourse.errors import TooFewUnits, TopicModelError
 from discourse.topics._vectorize import TermVectorizer, split_units
@@ -630,14 +631,21 @@ class TopicModel(BaseEstimator):
         beta = H / np.maximum(H.sum(axis=1, keepdims=True), 1e-300)
         return model, theta, beta
 
-    def fit(self, corpus, y=None):
+    def fit(self, corpus, y=None, *, sample_size=None):
         """Fit the model on a corpus.
 
         Parameters
         ----------
-        corpus : DataFrame
-            A corpus table with ``doc_id`` and ``text`` columns.
+        corpus : DataFrame or dask DataFrame
+            A corpus table with ``doc_id`` and ``text`` columns. A Dask corpus is
+            fitted on a seeded sample of its documents (see ``sample_size``).
         y : ignored
+        sample_size : int, optional
+            For a Dask corpus only: the documents fitted on (default 20,000), drawn
+            from ``random_state`` and each ``doc_id`` (the same sample whatever the
+            partitioning), in corpus order; a corpus no larger is fitted whole. The
+            whole corpus is then projected partition by partition by ``transform``,
+            ``doc_topics`` and ``topic_prevalence`` (``docs/scale.md``).
 
         Returns
         -------
@@ -651,6 +659,10 @@ class TopicModel(BaseEstimator):
             leaves fewer terms than topics, ``min_df``/``max_df`` are relaxed to 1 and
             1.0 with a ``UserWarning`` (documented fallback).
         """
+        if is_dask(corpus):  # the Dask path: fit on a seeded sample, in memory
+            from discourse.topics._dask import dask_sample
+
+            corpus = dask_sample(corpus, sample_size, self.random_state)
         corpus, texts, owner, spans, vec, counts = self.prepare(corpus)
         n_units = counts.shape[0]
         X = self.fit_weights(counts)
@@ -731,9 +743,14 @@ class TopicModel(BaseEstimator):
         """Topic proportions of the documents of ``corpus`` (n_docs x n_topics).
 
         The training corpus gets the proportions learned in ``fit``; other corpora
-        are projected on the fitted topics.
+        are projected on the fitted topics. A Dask corpus gives a lazy Dask array,
+        projected partition by partition.
         """
         self.check_fitted()
+        if is_dask(corpus):  # the Dask path: a lazy Dask array, partition by partition
+            from discourse.topics._dask import transform_dask
+
+            return transform_dask(self, corpus)
         corpus = _check_corpus(corpus)
         if self._is_training_corpus(corpus):
             return self.doc_topics_.copy()
@@ -816,7 +833,7 @@ class TopicModel(BaseEstimator):
         Parameters
         ----------
         corpus : DataFrame, optional
-            Default: the training corpus.
+            Default: the training corpus. A Dask corpus gives a lazy Dask DataFrame.
 
         Returns
         -------
@@ -826,6 +843,10 @@ class TopicModel(BaseEstimator):
             topic, in corpus order then topic.
         """
         self.check_fitted()
+        if is_dask(corpus):  # the Dask path: a lazy Dask frame, partition by partition
+            from discourse.topics._dask import doc_topics_dask
+
+            return doc_topics_dask(self, corpus)
         if corpus is None:
             theta, ids = self.doc_topics_, self.doc_ids_
         else:
@@ -864,7 +885,9 @@ class TopicModel(BaseEstimator):
         Parameters
         ----------
         corpus : DataFrame
-            The corpus (the training corpus, or another one to project).
+            The corpus (the training corpus, or another one to project), or a Dask
+            DataFrame: the same table from sums over its partitions, with intervals by
+            a Poisson bootstrap drawn from the seed and ``doc_id`` (``docs/scale.md``).
         by : str or list of str, default "event"
             Group column(s) of ``corpus``.
         n_boot : int, default 1000
@@ -883,6 +906,10 @@ class TopicModel(BaseEstimator):
         from discourse.stats import bootstrap_ratios
 
         self.check_fitted()
+        if is_dask(corpus):  # the Dask path: sums per group from the partitions
+            from discourse.topics._dask import topic_prevalence_dask
+
+            return topic_prevalence_dask(self, corpus, by, n_boot=n_boot, level=level, seed=seed)
         corpus = _check_corpus(corpus)
         keys = [by] if isinstance(by, str) else list(by)
         missing = [c for c in keys if c not in corpus.columns]
