@@ -75,7 +75,7 @@ def planted_env(tmp_path: Path, body: str) -> dict[str, str]:
         ([], "", "the following arguments are required: COMMAND (for usage: discourse --help)"),
         (["frobnicate"], "",
          "argument COMMAND: invalid choice: 'frobnicate' (choose from 'info', 'themes', 'kwic', 'topics', "
-         "'report', 'validate', 'sample') (for usage: discourse --help)"),
+         "'report', 'validate', 'sample', 'convert') (for usage: discourse --help)"),
         (["topics", "x.csv"], "topics",
          "the following arguments are required: -o/--output (for usage: discourse topics --help)"),
         (["topics", "x.csv", "-k", "ten", "-o", "t"], "topics",
