@@ -277,3 +277,13 @@ def test_demo_report_shows_the_chinese_articles_and_says_how_languages_are_count
     assert (freq["n_docs_other_language"] == 0).all()  # the built-in dictionary speaks English and Chinese
     assert "One topic model is fitted on the documents of every language" in (
         demo_report / "03-topic-models.html").read_text(encoding="utf-8")
+
+
+def test_demo_report_draws_chinese_in_charts_without_font_warnings(demo_report):
+    """Issue 11 (item 8): no kernel warned of a missing glyph or font (the executed
+    notebooks keep the kernels' stderr), though the charts have Chinese labels."""
+    for nb in manifest_of(demo_report)["notebooks"]:
+        text = (demo_report / nb["ipynb"]).read_text(encoding="utf-8")
+        assert not re.search(r"Glyph \d+|missing from font|findfont", text), nb["ipynb"]
+    topics = pd.read_csv(demo_report / "tables" / "03-topics.csv")  # the heatmap's row labels
+    assert topics.astype(str).apply(lambda c: c.str.contains("[\u4e00-\u9fff]")).to_numpy().any()

@@ -13,22 +13,43 @@ Style
     match. More series than colours are told apart by line style and marker as well.
     Long event names are shortened with an ellipsis on axes (the full name stays in the
     table) and, when there are many events, only every k-th is labelled.
+
+Fonts
+    Latin text is set in matplotlib's own default, DejaVu Sans (:data:`LATIN_FONT`);
+    Chinese characters, simplified and traditional, which DejaVu Sans lacks, fall back
+    glyph by glyph to Noto Sans SC (:data:`CJK_FONT`, SIL Open Font License), whose file
+    comes with the ``pylopdf-fonts-zh-cn`` dependency: nothing is downloaded, and no
+    system font is needed. The font file is registered with matplotlib on the first
+    chart (:func:`font_family`). Every text of the Axes a function draws on gets this
+    font list, whatever the caller's ``rcParams``; :func:`style` sets it for your own
+    figures.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import math
-from collections.abc import Iterator, Sequence
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 
 __all__ = [
     "OKABE_ITO",
+    "LATIN_FONT",
+    "CJK_FONT",
+    "cjk_font_path",
+    "font_family",
     "style",
     "palette",
     "plot_corpus_overview",
@@ -83,18 +104,137 @@ _RC = {
 }
 
 
+#: The font of Latin letters, digits and symbols: matplotlib's default (it ships with matplotlib).
+LATIN_FONT = "DejaVu Sans"
+#: The font of the Chinese characters (and other CJK glyphs) that :data:`LATIN_FONT` lacks.
+CJK_FONT = "Noto Sans SC"
+
+_FONT_LOCK = threading.Lock()
+_FONT_FAMILY: list[str] | None = None
+
+
+def cjk_font_path() -> Path:
+    """Return the path of the Noto Sans SC font file that charts use for Chinese.
+
+    The file (OpenType, SIL Open Font License 1.1) is installed with the
+    ``pylopdf-fonts-zh-cn`` package, a dependency of :mod:`discourse`; it covers
+    simplified and traditional Chinese characters.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ModuleNotFoundError
+        When ``pylopdf-fonts-zh-cn`` is not installed (the message says how to install it).
+    """
+    try:
+        import pylopdf_fonts_zh_cn
+    except ModuleNotFoundError as err:
+        raise ModuleNotFoundError(
+            "discourse.plots: the Chinese font of the charts comes with the package "
+            "pylopdf-fonts-zh-cn, which is not installed. Install it with "
+            "`pip install pylopdf-fonts-zh-cn` (a dependency of discourse)."
+        ) from err
+    return Path(pylopdf_fonts_zh_cn.sans_path())
+
+
+def font_family() -> list[str]:
+    """Return the font list of every chart: :data:`LATIN_FONT`, then :data:`CJK_FONT`.
+
+    matplotlib draws each character in the first font of the list that has it (glyph
+    by glyph fallback, matplotlib >= 3.6), so Latin text keeps DejaVu Sans and Chinese
+    characters are drawn in Noto Sans SC. The first call registers the Noto Sans SC
+    file (:func:`cjk_font_path`) with matplotlib's font manager, once per process.
+    Noto Sans SC comes in one weight (regular), also registered as its bold: bold
+    Chinese text (panel titles) is drawn at regular weight, bold Latin text in
+    DejaVu Sans Bold.
+
+    When the font package is missing, a warning says so and the list is
+    ``[LATIN_FONT]`` alone: charts are still drawn, and matplotlib warns of each
+    Chinese character it cannot draw.
+
+    Returns
+    -------
+    list of str
+        A new list, to pass as ``rcParams["font.family"]`` or ``Text.set_fontfamily``.
+    """
+    global _FONT_FAMILY
+    with _FONT_LOCK:
+        if _FONT_FAMILY is None:
+            from matplotlib import font_manager
+            from matplotlib.ft2font import FT2Font
+
+            try:
+                path = cjk_font_path()
+            except ModuleNotFoundError as err:
+                warnings.warn(f"{err} Chinese characters cannot be drawn in charts.",
+                              RuntimeWarning, stacklevel=2)
+                _FONT_FAMILY = [LATIN_FONT]
+            else:
+                manager = font_manager.fontManager
+                regular = font_manager.ttfFontProperty(FT2Font(str(path)))
+                name = regular.name
+                if name not in {f.name for f in manager.ttflist}:
+                    # The font has one weight: bold Chinese (panel titles) is drawn in it,
+                    # registered as its bold too, so that matplotlib does not log
+                    # "Failed to find font weight bold" for every bold title.
+                    manager.ttflist.append(dataclasses.replace(regular, weight=700))
+                    manager.addfont(path)  # the regular weight; clears the font cache
+                _FONT_FAMILY = [LATIN_FONT, name]
+        return list(_FONT_FAMILY)
+
+
 @contextlib.contextmanager
 def style() -> Iterator[None]:
     """Context manager applying the package's chart style to matplotlib's ``rcParams``.
+
+    Sizes, colours, grid, and the fonts (:func:`font_family`: Latin text in DejaVu Sans,
+    Chinese characters in Noto Sans SC).
 
     Examples
     --------
     >>> import matplotlib.pyplot as plt
     >>> with style():
     ...     fig, ax = plt.subplots()
+    ...     _ = ax.set_title("数字鸿沟 / digital divide")
     """
-    with mpl.rc_context(_RC):
+    with mpl.rc_context({**_RC, "font.family": font_family()}):
         yield
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _axes_of(result: Any) -> list[Axes]:
+    """The Axes a plot function returned (one, or an array), with their twins."""
+    found: list[Axes] = []
+    for a in np.atleast_1d(np.asarray(result, dtype=object)).ravel():
+        if isinstance(a, Axes):
+            for b in (a, *a.get_shared_x_axes().get_siblings(a), *a.get_shared_y_axes().get_siblings(a)):
+                if b not in found:
+                    found.append(b)
+    return found
+
+
+def _with_fonts(func: _F) -> _F:
+    """Draw with the chart fonts: texts made by ``func`` get them from ``rcParams`` and
+    the texts its Axes had before (titles, axis labels and tick labels of an Axes the
+    caller made) get them afterwards, so that Chinese labels never depend on the
+    caller's ``rcParams``."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        family = font_family()
+        with mpl.rc_context({"font.family": family}):
+            result = func(*args, **kwargs)
+        for a in _axes_of(result):
+            for text in a.findobj(Text):
+                text.set_fontfamily(family)
+        return result
+
+    return wrapper  # type: ignore[return-value]
 
 
 def palette(n: int) -> list[tuple[str, str, str]]:
@@ -189,6 +329,7 @@ def _group_label_column(df: pd.DataFrame, candidates: Sequence[str] = ("event", 
 # --- corpus overview ----------------------------------------------------------------
 
 
+@_with_fonts
 def plot_corpus_overview(events_df: pd.DataFrame, ax: Axes | None = None, *,
                          x: str | None = None, title: str | None = "Corpus overview") -> Axes:
     """Documents (bars) and tokens (line, right axis) per event or per year.
@@ -476,6 +617,7 @@ def _check_keys(chosen, all_keys: list, what: str, func: str) -> list:
     return chosen
 
 
+@_with_fonts
 def plot_theme_trajectories(
     track_df: pd.DataFrame,
     themes: Sequence[str] | None = None,
@@ -545,6 +687,7 @@ def _topic_labels(prev_df: pd.DataFrame) -> dict:
     return label_of
 
 
+@_with_fonts
 def plot_topic_prevalence(
     prev_df: pd.DataFrame,
     topics: Sequence | None = None,
@@ -602,6 +745,7 @@ def plot_topic_prevalence(
 # --- heatmap ---------------------------------------------------------------------------
 
 
+@_with_fonts
 def plot_theme_heatmap(
     freq_df: pd.DataFrame,
     value: str = "per_1k",
@@ -690,6 +834,7 @@ def plot_theme_heatmap(
     return ax
 
 
+@_with_fonts
 def plot_topic_heatmap(
     prevalence_table: pd.DataFrame,
     ax: Axes | None = None,
@@ -798,6 +943,7 @@ def plot_topic_heatmap(
 # --- distinctive terms -------------------------------------------------------------------
 
 
+@_with_fonts
 def plot_distinctive_terms(
     dt_df: pd.DataFrame,
     group,
@@ -861,6 +1007,7 @@ _DIAGNOSTICS = (
 )
 
 
+@_with_fonts
 def plot_topic_diagnostics(selection_df, ax: Axes | None = None, *,
                            title: str | None = "Choosing the number of topics") -> Axes:
     """Candidate numbers of topics against their diagnostics, with the recommended k marked.
@@ -940,6 +1087,7 @@ def _clip_right(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
 
 
+@_with_fonts
 def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
               context_chars: int = 50, title: str | None = None,
               label: str | None = None) -> Axes:
@@ -1020,6 +1168,7 @@ def plot_kwic(kwic_df: pd.DataFrame, n: int = 15, ax: Axes | None = None, *,
 # --- corrected shares ---------------------------------------------------------------------
 
 
+@_with_fonts
 def plot_corrected_shares(
     table: pd.DataFrame,
     themes: Sequence[str] | None = None,
