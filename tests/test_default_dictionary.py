@@ -228,3 +228,73 @@ def test_shipped_validity_figures_belong_to_the_shipped_dictionary():
     assert set(scores["split"]) == {"development", "held_out"}
     assert set(scores["theme"]) == set(MISSION_THEMES)
     assert ((scores["precision_low"] <= scores["precision"]) & (scores["precision"] <= scores["precision_high"])).all()
+
+
+# --- issue 9: phrasing families added for recall (sentences written for the test) -------
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        # digital_divide: access lacking, unequal or to be widened
+        ("Two billion people still lack internet access in their homes.", "digital_divide"),
+        ("Our outer islands remain without broadband to this day.", "digital_divide"),
+        ("Too many families lack access to computers or the Internet.", "digital_divide"),
+        ("We call for equitable access to artificial intelligence tools.", "digital_divide"),
+        # digital_divide: goals stated for all
+        ("Digital services must be accessible to all citizens, wherever they live.", "digital_divide"),
+        ("Whole regions of our continent remain poorly connected.", "digital_divide"),
+        ("Let us build digital bridges between continents.", "digital_divide"),
+        ("Our programme brings tablets and internet to remote communities and older persons.", "digital_divide"),
+        # digital_divide: developing countries + support + digital, both orders
+        ("We must help least developed countries take part in the digital economy.", "digital_divide"),
+        ("We will provide technical assistance to small island developing States for their digital transformation.",
+         "digital_divide"),
+        ("The digital chasm between rich and poor nations keeps growing.", "digital_divide"),
+        ("We want small island developing States to benefit from artificial intelligence too.", "digital_divide"),
+        # ai_safety: safeguards and rights-based harms further from the AI words
+        ("Artificial intelligence, like every powerful tool, must be developed and deployed ethically.", "ai_safety"),
+        ("We cannot allow algorithms that shape what millions read to amplify disinformation.", "ai_safety"),
+        ("Artificial intelligence must never become an instrument used by the powerful to suppress dissent.",
+         "ai_safety"),
+        ("Artificial intelligence must not be allowed to replace human labour wholesale.", "ai_safety"),
+        # governance_deficit: international rules called for further from the digital word
+        ("Artificial intelligence carries great promise, yet it demands clear international rules before it is too late.",
+         "governance_deficit"),
+        ("We are working to shape common norms for behaviour in cyberspace.", "governance_deficit"),
+        ("The benefits of artificial intelligence are undermined by the absence of binding regulation across borders.",
+         "governance_deficit"),
+        ("Brazil proposes a civil framework for the governance and use of the Internet.", "governance_deficit"),
+        ("We support the negotiation of a United Nations convention on cybercrime.", "governance_deficit"),
+        ("The time has come for a Digital Geneva Convention.", "governance_deficit"),
+        ("We welcome the General Assembly resolution on artificial intelligence.", "governance_deficit"),
+        ("A global digital architecture must rest on shared principles.", "governance_deficit"),
+        ("We support the Secretary-General's Envoy on Technology.", "governance_deficit"),
+    ],
+)
+def test_issue9_families_match(dictionary, text, theme):
+    assert theme in themes_matching(text, dictionary)
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        # digital_divide: no digital word, or access with no gap or digital object
+        ("Developing countries need support to expand their exports of coffee.", "digital_divide"),
+        ("Our villages lack access to clean water.", "digital_divide"),
+        ("Our new port is poorly lit at night.", "digital_divide"),
+        ("Our rural areas need roads and clinics.", "digital_divide"),
+        ("The World Bank report Digital Dividends was published in 2016.", "digital_divide"),
+        ("We support developing countries in building ports and roads.", "digital_divide"),
+        # ai_safety: automation alone is not AI; AI named with benefits only
+        ("Automation has displaced human labour in our textile mills.", "ai_safety"),
+        ("Artificial intelligence will help our farmers plan their harvests and predict the rains.", "ai_safety"),
+        # governance_deficit: non-digital conventions, national law, accession to existing rules
+        ("We call on Israel to respect the Fourth Geneva Convention.", "governance_deficit"),
+        ("We call on all States to accede to the Council of Europe Convention on Cybercrime.", "governance_deficit"),
+        ("The lack of international regulation of banks caused the financial crisis.", "governance_deficit"),
+        ("We adopted a national law on data protection.", "governance_deficit"),
+    ],
+)
+def test_issue9_traps_do_not_match(dictionary, text, theme):
+    assert theme not in themes_matching(text, dictionary)
