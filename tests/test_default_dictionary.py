@@ -225,7 +225,7 @@ def test_shipped_validity_figures_belong_to_the_shipped_dictionary():
 
     scores = shipped_scores()
     assert set(scores["fingerprint"]) == {default_dictionary().fingerprint("en")}, "run `make validate`"
-    assert set(scores["split"]) == {"development", "held_out"}
+    assert set(scores["split"]) == {"development", "held_out", "test"}
     assert set(scores["theme"]) == set(MISSION_THEMES)
     assert ((scores["precision_low"] <= scores["precision"]) & (scores["precision"] <= scores["precision_high"])).all()
 

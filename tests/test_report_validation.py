@@ -287,7 +287,7 @@ def test_cli_validate_on_the_un_corpus_reproduces_the_shipped_figures(ungdc_zip,
     out = tmp_path / "default-validation.csv"
     assert main(["validate", str(ungdc_zip), "-o", str(out)]) == 0
     table = pd.read_csv(out)
-    assert set(table["split"]) == {"development", "held_out"}
+    assert set(table["split"]) == {"development", "held_out", "test"}
     assert set(table["theme"]) == set(MISSION_THEMES)
     assert "held_out" in capsys.readouterr().out
     shipped = shipped_scores()

@@ -660,7 +660,7 @@ def test_shipped_validation_file_is_references_only(shipped):
     assert "text" not in header
     assert {"doc_id", "start", "end", "weight", "split", "stratum"} <= set(header)
     assert len(shipped) >= 1200
-    assert set(shipped["split"]) == {"development", "held_out"}
+    assert set(shipped["split"]) == {"development", "held_out", "test"}
     for t in MISSION_THEMES:
         col = shipped[f"label_{t}"]
         assert col.notna().all() and col.isin([0, 1]).all()

@@ -469,7 +469,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         raise ValidationError("no unit of the file is labelled yet", path=args.labels,
                               hint="Fill the label_<theme> columns with 1 (about the theme) or 0 (not)")
     if args.split is None:
-        splits = ("development", "held_out") if "split" in labels.columns else ("all",)
+        splits = ("development", "held_out", "test") if "split" in labels.columns else ("all",)
     else:
         splits = (args.split,)
     if splits != ("all",) and "split" not in labels.columns:
@@ -599,8 +599,8 @@ def build_parser() -> argparse.ArgumentParser:
         "for ../shared/corpora/ungdc.zip)",
     )
     p.add_argument(
-        "--split", default=None, choices=["development", "held_out", "all"],
-        help="rows scored (default: development and held_out when the labels have a split column, else all)",
+        "--split", default=None, choices=["development", "held_out", "test", "all"],
+        help="rows scored (default: each split the labels have (development, held_out, test) one by one, else all)",
     )
     p.add_argument("--dictionary", "-d", default=None, help="theme dictionary (default: the built-in one)")
     p.add_argument("--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples per interval")

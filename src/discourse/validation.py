@@ -638,12 +638,20 @@ def shipped_validation() -> pd.DataFrame:
     """The project's labelled sentences of UN General Debate speeches 2000-2024.
 
     References only (``doc_id``, ``start``, ``end`` into ``load_corpus`` of
-    ``ungdc.zip``), with stratum, weight, split (``development``/``held_out``), the three
-    mission labels and notes. See ``data/validation/README.md``.
+    ``ungdc.zip``), with stratum, weight, split, the three mission labels and notes:
+    ``ungdc-sentences.csv`` (splits ``development`` and ``held_out``) then, when it is
+    there, ``ungdc-sentences-round3.csv`` (split ``test``: sentences no earlier round
+    holds, each read by two readers; its weights are those of its own design, so score
+    each split on its own). See ``data/validation/README.md``.
     """
     from discourse.datasets import validation_path
 
-    return read_labels(validation_path())
+    first = validation_path()
+    parts = [read_labels(first)]
+    round3 = first.with_name("ungdc-sentences-round3.csv")
+    if round3.is_file():
+        parts.append(read_labels(round3))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 # --- scores ---------------------------------------------------------------------------------------
@@ -1054,7 +1062,7 @@ def shipped_scores() -> pd.DataFrame:
 
 
 def score_validation_set(corpus, labelled=None, dictionary=None, *, n_boot: int = 2000, seed: int = 0,
-                         splits=("development", "held_out"), language: str | None = None) -> pd.DataFrame:
+                         splits=("development", "held_out", "test"), language: str | None = None) -> pd.DataFrame:
     """Score a dictionary on a labelled set, per split (the table :func:`shipped_scores` holds).
 
     Parameters
