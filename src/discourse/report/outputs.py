@@ -33,6 +33,7 @@ __all__ = [
     "show_list",
     "facet",
     "last_groups",
+    "in_languages",
 ]
 
 #: Errors that mean "this could not be computed on this corpus" inside a notebook
