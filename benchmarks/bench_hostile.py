@@ -15,23 +15,13 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import timer  # noqa: E402
+from _common import best_time, timer  # noqa: E402
 
 SIZES = (10_000, 20_000, 50_000, 100_000, 1_000_000)
-
-
-def best_of(fn, repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def main() -> int:
@@ -47,7 +37,7 @@ def main() -> int:
     for n in SIZES:
         corpus = pd.DataFrame({"doc_id": ["line"], "text": ["a" * n + "!"]})
         assert int(theme_counts(corpus, d)["count"].iloc[0]) == 0
-        times[n] = best_of(lambda corpus=corpus: theme_counts(corpus, d))
+        times[n] = best_time(lambda corpus=corpus: theme_counts(corpus, d), repeat=5)
         print(f"{n:>12,} {times[n]:>10.4f} {times[n] / n * 1e9:>12.1f}")
     ratio = times[100_000] / times[10_000]
     print(f"ratio 100,000 / 10,000 characters: {ratio:.1f} (linear: 10, quadratic: 100)")

@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import best_time  # noqa: E402
+
 SENTENCES = [
     "我们必须弥合数字鸿沟，让发展中国家共享数字红利。",
     "各国应共同应对人工智能安全风险，确保人工智能安全、可靠、可控。",
@@ -69,12 +71,8 @@ def make_corpus(target_bytes: int = 4_000_000, doc_chars: int = 3_000, seed: int
 
 
 def best_cpu(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return best
+    """The best of ``repeat`` runs, in CPU seconds."""
+    return best_time(fn, repeat, clock=time.process_time)
 
 
 def main() -> int:

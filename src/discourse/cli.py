@@ -155,22 +155,29 @@ def _limits(args: argparse.Namespace) -> dict:
             if getattr(args, name, None) is not None}
 
 
+def _load_options(args: argparse.Namespace) -> dict:
+    """load_corpus's options from the command line: format, filename pattern, sidecar,
+    errors, the size limits and encoding, and ``columns`` when --column/--text-column
+    give any. Shared by every command that loads a corpus (and passed on by convert and
+    report)."""
+    options = {
+        "format": args.format,
+        "filename_pattern": args.filename_pattern,
+        "metadata": args.metadata,
+        "errors": args.errors,
+        **_limits(args),
+    }
+    columns = _column_mapping(args)
+    if columns:
+        options["columns"] = columns
+    return options
+
+
 def _load(args: argparse.Namespace):
     from discourse.corpus import load_corpus
 
-    kwargs = _limits(args)
-    columns = _column_mapping(args)
-    if columns:
-        kwargs["columns"] = columns
-    return load_corpus(
-        args.source,
-        format=args.format,
-        filename_pattern=args.filename_pattern,
-        metadata=args.metadata,
-        errors=args.errors,
-        progress=sys.stderr.isatty(),  # a progress bar on a terminal only
-        **kwargs,
-    )
+    # a progress bar on a terminal only
+    return load_corpus(args.source, progress=sys.stderr.isatty(), **_load_options(args))
 
 
 def _load_for(args: argparse.Namespace):
@@ -179,12 +186,7 @@ def _load_for(args: argparse.Namespace):
         return _load(args)
     from discourse._dask import load_dask_corpus
 
-    kwargs = _limits(args)
-    columns = _column_mapping(args)
-    if columns:
-        kwargs["columns"] = columns
-    return load_dask_corpus(args.source, format=args.format, filename_pattern=args.filename_pattern,
-                            metadata=args.metadata, errors=args.errors, **kwargs)
+    return load_dask_corpus(args.source, **_load_options(args))
 
 
 def _add_scheduler(p: argparse.ArgumentParser) -> None:
@@ -299,20 +301,12 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     from discourse.corpus.store import convert_corpus, read_manifest
 
     _check_output(args.output, folder=True, beside=True)  # written beside, then renamed
-    kwargs = _limits(args)
-    columns = _column_mapping(args)
-    if columns:
-        kwargs["columns"] = columns
     out = convert_corpus(
         args.source,
         args.output,
         target_bytes=args.partition_mb * 2**20,
-        format=args.format,
-        filename_pattern=args.filename_pattern,
-        metadata=args.metadata,
-        errors=args.errors,
         progress=sys.stderr.isatty(),
-        **kwargs,
+        **_load_options(args),
     )
     manifest = read_manifest(out)
     n = manifest["counts"]
@@ -384,20 +378,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from discourse.report import build_report
 
     _check_output(args.output, folder=True, beside=True)
-    load_options = {
-        "format": args.format,
-        "filename_pattern": args.filename_pattern,
-        "metadata": args.metadata,
-        "errors": args.errors,
-        **_limits(args),
-    }
-    columns = _column_mapping(args)
-    if columns:
-        load_options["columns"] = columns
     index = build_report(
         args.source,
         args.output,
-        load_options=load_options,
+        load_options=_load_options(args),
         dictionary=args.dictionary,
         seed=args.seed,
         show_code=args.show_code,

@@ -426,15 +426,7 @@ def _check_renames(columns: dict[str, str], extras: set[str], path: Path) -> set
     for ours, theirs in columns.items():
         if ours == theirs:
             continue
-        if ours in ("text", "doc_id", "path") or theirs not in present:
-            raise CorpusError(
-                f"columns={{{ours!r}: {theirs!r}}}: there is no column {theirs!r} to rename"
-                if theirs not in present
-                else f"columns= cannot set {ours!r} for files",
-                path=path,
-                hint="For folders and archives, columns= renames fields of a filename pattern or "
-                f"a sidecar; the fields here are: {', '.join(sorted(present - {'text'}))}",
-            )
+        readers._check_rename(ours, theirs, present, path, shown=present - {"text"})
         extras = (extras - {theirs}) | {ours}
     return extras
 

@@ -1268,6 +1268,22 @@ def _apply_sidecar(
     attrs["metadata_unmatched"] = unmatched
 
 
+def _check_rename(ours: str, theirs: str, present: set[str], path: Path, *, shown: set[str]) -> None:
+    """Raise unless ``columns={ours: theirs}`` (for a folder or an archive) can rename
+    ``theirs``, one of the fields ``present``, to ``ours``; ``shown``: the fields the hint
+    lists. Shared by the pandas path (:func:`_rename_columns`) and the Dask one
+    (``discourse.corpus._dask``)."""
+    if ours in ("text", "doc_id", "path") or theirs not in present:
+        raise CorpusError(
+            f"columns={{{ours!r}: {theirs!r}}}: there is no column {theirs!r} to rename"
+            if theirs not in present
+            else f"columns= cannot set {ours!r} for files",
+            path=path,
+            hint="For folders and archives, columns= renames fields of a filename pattern or "
+            f"a sidecar; the fields here are: {', '.join(sorted(shown))}",
+        )
+
+
 def _rename_columns(records: list[dict[str, Any]], columns: Mapping[str, str], path: Path) -> None:
     """``columns={ours: theirs}`` for folders and archives: rename metadata columns
     (from a filename pattern or a sidecar) to ours."""
@@ -1275,15 +1291,7 @@ def _rename_columns(records: list[dict[str, Any]], columns: Mapping[str, str], p
     for ours, theirs in columns.items():
         if ours == theirs:
             continue
-        if ours in ("text", "doc_id", "path") or theirs not in present:
-            raise CorpusError(
-                f"columns={{{ours!r}: {theirs!r}}}: there is no column {theirs!r} to rename"
-                if theirs not in present
-                else f"columns= cannot set {ours!r} for files",
-                path=path,
-                hint="For folders and archives, columns= renames fields of a filename pattern or "
-                f"a sidecar; the fields here are: {', '.join(sorted(present - {'text', '_row'}))}",
-            )
+        _check_rename(ours, theirs, present, path, shown=present - {"text", "_row"})
         for rec in records:
             if theirs in rec:
                 rec[ours] = rec.pop(theirs)

@@ -438,6 +438,28 @@ def _split_args(inner: str) -> list[str]:
 _NEAR_RE = re.compile(r"^\s*near\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
 
 
+def _near_args(inner: str, *, unit: str) -> tuple[str, str, int]:
+    """The arguments ``A, B, n`` of ``near(A, B, n)`` (``inner``: what stands between its
+    brackets), checked: three of them, ``n`` a whole number from 1 to ``MAX_NEAR`` (counted
+    in ``unit``, "tokens" or "words", as the error says), A and B neither empty nor
+    ``re:`` nor near(). Shared by :func:`parse_pattern` and :func:`parse_zh_pattern`."""
+    args = _split_args(inner)
+    if len(args) != 3:
+        raise PatternSyntaxError(f"near() takes three arguments, near(A, B, n), not {len(args)}")
+    a, b, n = args
+    if not re.fullmatch(r"\d+", n):
+        raise PatternSyntaxError(f"the distance of near() must be a whole number of {unit}, not {n!r}")
+    dist = int(n)
+    if not 1 <= dist <= MAX_NEAR:
+        raise PatternSyntaxError(f"the distance of near() must be between 1 and {MAX_NEAR}, not {dist}")
+    for part in (a, b):
+        if not part:
+            raise PatternSyntaxError("an argument of near() is empty")
+        if part.startswith("re:") or _NEAR_RE.match(part):
+            raise PatternSyntaxError("the arguments of near() must be words, phrases or groups, not near() or re:")
+    return a, b, dist
+
+
 def _phrase(text: str) -> Pattern:
     seq = _parse_token_pattern(text)
     body = _regex(seq)
@@ -671,24 +693,7 @@ def parse_pattern(text: str, engine: str = "re2") -> Pattern:
         return Pattern(text=raw.strip(), kind="regex", regex=rx, engine=engine)
     m = _NEAR_RE.match(text)
     if m:
-        args = _split_args(m.group(1))
-        if len(args) != 3:
-            raise PatternSyntaxError(
-                f"near() takes three arguments, near(A, B, n), not {len(args)}"
-            )
-        a, b, n = args
-        if not re.fullmatch(r"\d+", n):
-            raise PatternSyntaxError(
-                f"the distance of near() must be a whole number of tokens, not {n!r}"
-            )
-        dist = int(n)
-        if not 1 <= dist <= MAX_NEAR:
-            raise PatternSyntaxError(f"the distance of near() must be between 1 and {MAX_NEAR}, not {dist}")
-        for part in (a, b):
-            if not part:
-                raise PatternSyntaxError("an argument of near() is empty")
-            if part.startswith("re:") or _NEAR_RE.match(part):
-                raise PatternSyntaxError("the arguments of near() must be words, phrases or groups, not near() or re:")
+        a, b, dist = _near_args(m.group(1), unit="tokens")
         pa, pb = _phrase(a), _phrase(b)
         return Pattern(text=text, kind="near", parts=(pa, pb), distance=dist)
     if re.match(r"^\s*near\s*\(", text, re.IGNORECASE):
@@ -733,33 +738,16 @@ def parse_zh_pattern(text: str, language: str = "zh") -> Pattern:
             "(alternatives in (a|b), optional groups (a)?, a '*' at the start or end, near(A, B, n))"
         )
     m = _NEAR_RE.match(raw)
-    if m:
-        args = _split_args(m.group(1))
-        if len(args) != 3:
-            raise PatternSyntaxError(f"near() takes three arguments, near(A, B, n), not {len(args)}")
-        a, b, n = args
-        if not re.fullmatch(r"\d+", n):
-            raise PatternSyntaxError(f"the distance of near() must be a whole number of words, not {n!r}")
-        dist = int(n)
-        if not 1 <= dist <= MAX_NEAR:
-            raise PatternSyntaxError(f"the distance of near() must be between 1 and {MAX_NEAR}, not {dist}")
-        for part in (a, b):
-            if not part:
-                raise PatternSyntaxError("an argument of near() is empty")
-            if part.startswith("re:") or _NEAR_RE.match(part):
-                raise PatternSyntaxError("the arguments of near() must be words, phrases or groups, not near() or re:")
-        if not re.search(HAN_CHAR, a + b):
-            raise PatternSyntaxError(
-                f"the Chinese pattern {raw!r} holds no Chinese character; put it in the dictionary's own "
-                "patterns (or the section of its language)"
-            )
-        parts = (_zh_phrase(a, language), _zh_phrase(b, language))
-        return Pattern(text=raw, kind="zh", parts=parts, distance=dist, language=language)
-    if not re.search(HAN_CHAR, raw):
+    near = _near_args(m.group(1), unit="words") if m else None
+    if not re.search(HAN_CHAR, near[0] + near[1] if near else raw):
         raise PatternSyntaxError(
             f"the Chinese pattern {raw!r} holds no Chinese character; put it in the dictionary's own "
             "patterns (or the section of its language)"
         )
+    if near:
+        a, b, dist = near
+        parts = (_zh_phrase(a, language), _zh_phrase(b, language))
+        return Pattern(text=raw, kind="zh", parts=parts, distance=dist, language=language)
     return _zh_phrase(raw, language)
 
 
