@@ -33,16 +33,19 @@ Matching semantics (the rules every count, KWIC line and test rely on)
 
 How it is fast
 --------------
-Documents are processed in chunks of about 1 MB. Each chunk is turned into a NumPy array
-of code points once; a table gives every character's token byte (0 outside tokens, else
-a lower-case byte), from which come the token boundaries, the number of tokens per
-document, and an 8-byte key of every token (its first eight lower-case characters) and
-of its prefixes. The keys of the patterns' possible first words (their *anchors*) are
-looked up through a bitmap, so only the tokens that can start a match, and that have
-the pattern's less common required words close enough, reach Python, where the
-pattern's compiled regex is tried at that exact position. ``near()`` parts are
-pre-filtered against each other the same way; sentences are split only around a pair
-that is close enough.
+Documents are processed in chunks of about 200,000 characters. Each chunk is turned
+into a NumPy array of token bytes once (a table gives every character's byte: 0 outside
+tokens, else a lower-case byte), from which come the token boundaries, the number of
+tokens per document, and an 8-byte key of every token's first (and last) characters. The
+keys of the patterns' anchors are looked up through a bitmap and one sorted array. A
+pattern is entered by *routes* (:func:`_routes`): each leading alternative is a route
+with its own required words, and a leading very frequent word is skipped (the route
+anchors on the next token, ``offset`` 1). All routes are filtered at once: a 64-bit
+mask per token tells which groups of required words occur within the longest match
+from there; ``near()`` sides keep the candidates with a candidate of the other side
+close enough. Only then does Python try the pattern's compiled regex at each remaining
+token. Sentences are split only around a ``near()`` pair that is close enough; exclude
+regexes are searched near the theme's matches once those are known.
 """
 
 from __future__ import annotations
@@ -56,18 +59,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from discourse.text import TOKEN_RE, paragraph_spans, sentence_spans
-from discourse.themes._patterns import Pattern, RE2Regex, _is_common, compile_regex, utf8_offsets
+from discourse.themes._patterns import (
+    COMMON,
+    Group,
+    Pattern,
+    RE2Regex,
+    Seq,
+    Word,
+    _can_be_empty,
+    _is_common,
+    _item_anchors,
+    _item_required,
+    _parse_token_pattern,
+    compile_regex,
+    utf8_offsets,
+)
 from discourse.themes._zh import ZhPatterns, refine
 from discourse.themes.dictionary import Dictionary
 
 __all__ = ["Matcher", "DocMatches", "Unit"]
 
 _MASK = (1 << 64) - 1
-_B = 0x9E3779B97F4A7C15  # odd multiplier of the rolling hash (64-bit)
-_BINV = pow(_B, -1, 1 << 64)
-_BITS = 20
-_SHIFT = np.uint64(64 - _BITS)
-CHUNK_CHARS = 1_000_000  # measured best: the arrays of a chunk stay in cache
+CHUNK_CHARS = 200_000  # measured best: the arrays of a chunk stay in cache, and malloc reuses them (1 MB: 2x slower)
 
 
 @functools.lru_cache(maxsize=1)
@@ -77,25 +90,49 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     The byte is the lower-case code point for Latin-1 and a folded value (never 0)
     beyond; a collision only lets a non-matching token reach the exact regex check.
     """
-    cps = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000]
-    allc = "".join(map(chr, cps))
-    codes = np.frombuffer(allc.encode("utf-32-le"), dtype=np.uint32)
+    cps = np.arange(0x110000, dtype=np.uint32)
+    cps = cps[(cps < 0xD800) | (cps >= 0xE000)]
+    allc = cps.tobytes().decode("utf-32-le")  # every code point but the surrogates, in order
     flags = np.zeros(len(allc), dtype=np.int8)
     for m in TOKEN_RE.finditer(allc):  # runs of token characters
         flags[m.start() : m.end()] = 1
     istok = np.zeros(0x110000, dtype=np.int8)
-    istok[codes] = flags
+    istok[cps] = flags
     low = np.arange(0x110000, dtype=np.int64)
-    for c in range(0x10000):  # astral characters keep their code point
-        if 0xD800 <= c < 0xE000:
-            continue
-        lo = chr(c).lower()
-        if lo != chr(c):
-            low[c] = ord(lo[0])
+    bmp = allc[: 0xD800] + allc[0xD800 : 0x10000 - 0x800]  # astral characters keep their code point
+    bmp_codes = cps[: len(bmp)]
+    lowered = np.fromiter((ord(ch.lower()[0]) for ch in bmp), dtype=np.int64, count=len(bmp))
+    low[bmp_codes] = lowered
     lower8 = np.where(low < 256, low, (low - 1) % 255 + 1).astype(np.uint8)
     # one table: 0 for a character that is not part of a token, else its lower-case byte
     comb = np.where(istok == 1, lower8, 0).astype(np.uint8)
     return comb, lower8
+
+
+@functools.lru_cache(maxsize=1)
+def _char_table16() -> np.ndarray:
+    """The token bytes of the 65,536 UTF-16 code units (surrogates: 0, see :func:`_token_bytes`)."""
+    return np.ascontiguousarray(_char_tables()[0][:0x10000])
+
+
+_PAD = 8  # zero bytes before and after a chunk's token bytes (8-byte keys never read outside)
+
+
+def _token_bytes(S: str) -> np.ndarray:
+    """The token byte of every character of ``S``, with ``_PAD`` zeros on each side.
+
+    UTF-16 and a 64 KB table when ``S`` has no astral character (one code unit per
+    character, the common case); UTF-32 and the full table otherwise.
+    """
+    n = len(S)
+    b = np.zeros(n + 2 * _PAD, dtype=np.uint8)
+    units = np.frombuffer(S.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(units) == n:
+        np.take(_char_table16(), units, out=b[_PAD : _PAD + n])
+    else:
+        codes = np.frombuffer(S.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        np.take(_char_tables()[0], codes, out=b[_PAD : _PAD + n])
+    return b
 
 
 _PREFIX_LENGTHS = (1, 2, 3, 5, 8)  # prefixes are looked up at these lengths (fewer passes)
@@ -146,34 +183,60 @@ class DocMatches:
     raw: list | None = None
 
 
-class _AnchorTable:
-    """Hashes of anchors of one kind and length: hash -> anchor id."""
+def _mix(key: int, salt: int) -> int:
+    """The hash under which an anchor is looked up: its 8-byte key mixed with a salt.
 
-    def __init__(self):
-        self.map: dict[int, int] = {}
+    The salt is the token's length for a whole-token anchor and tells prefixes and
+    suffixes of each length apart; the top bits of the hash index the bitmap.
+    """
+    return (key * int(_M1) + salt * int(_M2)) & _MASK
 
-    def arrays(self, mixed: bool = False):
-        keys = np.array(sorted(self.map), dtype=np.uint64)
-        bitmap = np.zeros(1 << _BITS, dtype=bool)
-        if len(keys):
-            with np.errstate(over="ignore"):
-                bitmap[(keys if mixed else keys * _M3) >> _SHIFT] = True
-        ids = np.array([self.map[k] for k in sorted(self.map)], dtype=np.int64)
-        return keys, bitmap, ids
+
+_PRE_SALT = 1 << 32  # + k: a prefix of k characters (a token's length is never that large)
+_SUF_SALT = 2 << 32  # + k: a suffix of k characters
 
 
 @dataclass
 class _Probe:
+    """One pattern (or one side of a ``near()``), its regex tried where a route leads."""
+
     unit: int
     side: int
     rx: re.Pattern
-    first: tuple[int, ...]  # anchor ids of the first token
-    required: tuple[tuple[int, ...], ...]  # anchor ids of later mandatory tokens
     max_tokens: int
     max_chars: int = 0  # for anchored regexes: the longest match, in characters
+    # ways into a match (see _routes): (anchor ids of the token at offset, offset,
+    # anchor id groups of later tokens a match must contain, anchor ids of the first
+    # token or ()); none: searched everywhere
+    routes: tuple = ()
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Row pointers and flat values of a list of int lists (compressed sparse rows)."""
+    ptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(x) for x in lists])
+    flat = np.array([v for x in lists for v in x], dtype=np.int64)
+    return ptr, flat
+
+
+def _unique(a: np.ndarray) -> np.ndarray:
+    """Sorted unique values (``np.unique`` is several times slower on these arrays)."""
+    a = np.sort(a)
+    if len(a) > 1:
+        a = a[np.concatenate(([True], a[1:] != a[:-1]))]
+    return a
+
+
+def _expand(ptr: np.ndarray, flat: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every ``i``, the values of row ``rows[i]``: ``(which i, value)`` pairs."""
+    cnt = ptr[rows + 1] - ptr[rows]
+    which = np.repeat(np.arange(len(rows)), cnt)
+    first = np.cumsum(cnt) - cnt  # where each row's run starts in the output
+    at = ptr[rows][which] + np.arange(len(which)) - first[which]
+    return which, flat[at]
 
 
 class Matcher:
@@ -197,39 +260,34 @@ class Matcher:
         self.regex_units: list[tuple[int, re.Pattern, tuple[str, bool] | None]] = []
         self.scan_probes: list[int] = []  # phrase probes without an anchor: searched everywhere
         self._anchor_ids: dict[tuple[str, int, int], int] = {}
-        self.tok = _AnchorTable()
-        self.pre: dict[int, _AnchorTable] = {}
-        self.suf: dict[int, _AnchorTable] = {}
+        self._hash_ids: dict[int, int] = {}  # lookup hash -> anchor id
+        self._pre_lengths: set[int] = set()
+        self._suf_lengths: set[int] = set()
         for ti, theme in enumerate(dictionary.themes):
             for role, pats in theme.pattern_lists():  # its own language's, then other sections'
                 for pi, p in enumerate(pats):
                     u = Unit(len(self.units), ti, role, pi, p)
                     self.units.append(u)
                     self._add_unit(u)
-        self._tok = self.tok.arrays(mixed=True)
-        self._pre = {k: t.arrays() for k, t in sorted(self.pre.items())}
-        self._suf = {k: t.arrays() for k, t in sorted(self.suf.items())}
+        self._build_tables()
         # Chinese patterns are matched on segmented words by discourse.themes._zh
         self.zh_patterns = ZhPatterns((u.index, u.pattern) for u in self.units if u.pattern.kind == "zh")
-        self._near_partner = {}
-        for i, pr in enumerate(self.probes):
-            if self.units[pr.unit].pattern.kind == "near":
-                self._near_partner.setdefault(pr.unit, [None, None])[pr.side] = i
 
     # -- compilation -----------------------------------------------------------------
     def _anchor(self, kind: str, text: str) -> int:
         if kind == "tok":
-            k, table = 0, self.tok
+            k = 0
             h = _tok_key(text)
         else:
             k = max(b for b in _PREFIX_LENGTHS if b <= len(text))
             key = text[:k] if kind == "pre" else text[-k:][::-1]
-            table = (self.pre if kind == "pre" else self.suf).setdefault(k, _AnchorTable())
-            h = _pack(key)
+            (self._pre_lengths if kind == "pre" else self._suf_lengths).add(k)
+            h = _mix(_pack(key), (_PRE_SALT if kind == "pre" else _SUF_SALT) + k)
         ident = (kind, k, h)
         if ident not in self._anchor_ids:
-            self._anchor_ids[ident] = len(self._anchor_ids)
-            table.map[h] = self._anchor_ids[ident]
+            if h in self._hash_ids:  # two anchors, one 64-bit hash: never seen, but never silent
+                raise RuntimeError(f"hash collision between anchors {ident} and another one; please report it")
+            self._anchor_ids[ident] = self._hash_ids[h] = len(self._anchor_ids)
         return self._anchor_ids[ident]
 
     def _add_unit(self, u: Unit) -> None:
@@ -253,28 +311,98 @@ class Matcher:
                 self.regex_units.append((u.index, rx, literal))
                 return
             first, required, max_chars = plan
-            self.probes.append(_Probe(
-                u.index, 0, rx,
-                tuple(sorted({self._anchor(k, t) for k, t in first})),
-                tuple(tuple(sorted({self._anchor(k, t) for k, t in req})) for req in required),
-                0, max_chars,
-            ))
+            first_ids = tuple(sorted({self._anchor(k, t) for k, t in first}))
+            required_ids = tuple(tuple(sorted({self._anchor(k, t) for k, t in req})) for req in required)
+            self.probes.append(_Probe(u.index, 0, rx, 0, max_chars, ((first_ids, 0, required_ids, ()),)))
             return
         parts = p.parts if p.kind == "near" else (p,)
         for side, part in enumerate(parts):
             rx = re.compile(part.regex, re.IGNORECASE)
             if not part.anchors:
                 self.scan_probes.append(len(self.probes))
-                self.probes.append(_Probe(u.index, side, rx, (), (), part.max_tokens))
+                self.probes.append(_Probe(u.index, side, rx, part.max_tokens))
                 continue
-            first = tuple(sorted({self._anchor(k, t) for k, t in part.anchors}))
-            # a later token narrows the candidates only if none of its words is common
-            required = tuple(
-                tuple(sorted({self._anchor(k, t) for k, t in req}))
-                for req in part.required
-                if not _is_common(req)
+            routes = tuple(
+                (
+                    tuple(sorted({self._anchor(k, t) for k, t in anchors})),
+                    offset,
+                    # a later token narrows the candidates only if none of its words is common
+                    tuple(tuple(sorted({self._anchor(k, t) for k, t in g})) for g in req if not _is_common(g)),
+                    tuple(sorted({self._anchor(k, t) for k, t in lead})),
+                )
+                for anchors, offset, req, lead in _routes(part)
             )
-            self.probes.append(_Probe(u.index, side, rx, first, required, part.max_tokens))
+            self.probes.append(_Probe(u.index, side, rx, part.max_tokens, 0, routes))
+
+    def _build_tables(self) -> None:
+        """The arrays the scanner works with (see "How it is fast" in the module docstring).
+
+        * one sorted array of the anchors' hashes, their ids, and a bitmap of the hashes'
+          top bits that rejects almost every token with one lookup;
+        * anchor -> routes it leads into (``_first``, see :func:`_routes`), as compressed
+          sparse rows; route -> its probe and its offset;
+        * a bit per group of required words (64 bits, shared when there are more groups):
+          the groups an anchor belongs to (``_anchor_bits``), and those a route requires;
+        * per probe: the token window of its required words, its longest regex match,
+          and for a side of ``near()`` the other side and how far it may be.
+        """
+        n_anchors = len(self._anchor_ids)
+        hashes = sorted(self._hash_ids)
+        self._keys = np.array(hashes, dtype=np.uint64)
+        self._ids = np.array([self._hash_ids[h] for h in hashes], dtype=np.int64)
+        self._bits = max(16, min(20, 6 + n_anchors.bit_length()))  # ~1/64 of the slots set; 64 KB stay in cache
+        self._bitmap = np.zeros(1 << self._bits, dtype=bool)
+        if len(self._keys):
+            self._bitmap[self._keys >> np.uint64(64 - self._bits)] = True
+        first: list[list[int]] = [[] for _ in range(n_anchors)]
+        group_ids: dict[tuple[int, ...], int] = {}  # one id per distinct group of required words
+        route_bits: list[int] = []
+        route_lead: list[int] = []
+        route_probe: list[int] = []
+        route_offset: list[int] = []
+        for i, pr in enumerate(self.probes):
+            for anchors, offset, required, lead in pr.routes:
+                for a in anchors:
+                    first[a].append(len(route_probe))
+                bits = 0
+                if not pr.max_chars:  # a regex's required words may be far: not filtered on
+                    for g in required:
+                        bits |= 1 << (group_ids.setdefault(g, len(group_ids)) % 64)
+                route_bits.append(bits)
+                route_lead.append(1 << (group_ids.setdefault(lead, len(group_ids)) % 64) if lead else 0)
+                route_probe.append(i)
+                route_offset.append(offset)
+        anchor_bits = [0] * n_anchors
+        for g, gid in group_ids.items():
+            for a in g:
+                anchor_bits[a] |= 1 << (gid % 64)
+        self._first = _csr(first)
+        self._anchor_bits = np.array(anchor_bits, dtype=np.uint64)
+        self._route_bits = np.array(route_bits, dtype=np.uint64)
+        self._route_lead = np.array(route_lead, dtype=np.uint64)
+        self._route_probe = np.array(route_probe, dtype=np.int64)
+        self._route_offset = np.array(route_offset, dtype=np.int64)
+        # required words are looked for in the 2**k tokens from a candidate (2**k >= longest match)
+        longest = max((pr.max_tokens for pr in self.probes if pr.routes and not pr.max_chars), default=1)
+        self._reach = 1 << max(0, longest - 1).bit_length()
+        # near(): a candidate of one side needs one of the other side within
+        # [t - before, t + after] tokens (sides searched everywhere are not filtered)
+        self._partner = np.full(len(self.probes), -1, dtype=np.int64)
+        self._before = np.zeros(len(self.probes), dtype=np.int64)
+        self._after = np.zeros(len(self.probes), dtype=np.int64)
+        sides: dict[int, list] = {}
+        for i, pr in enumerate(self.probes):
+            if self.units[pr.unit].pattern.kind == "near":
+                sides.setdefault(pr.unit, [None, None])[pr.side] = i
+        scan = set(self.scan_probes)
+        for unit, (ia, ib) in sides.items():
+            if ia in scan or ib in scan:
+                continue
+            n = self.units[unit].pattern.distance
+            la, lb = self.probes[ia].max_tokens, self.probes[ib].max_tokens
+            self._partner[[ia, ib]] = [ib, ia]
+            self._before[[ia, ib]] = [n + lb, n + la]
+            self._after[[ia, ib]] = [n + la, n + lb]
 
     # -- matching --------------------------------------------------------------------
     def scan(self, texts: Iterable[str], *, raw: bool = False, chunk_chars: int = CHUNK_CHARS) -> Iterator[DocMatches]:
@@ -294,180 +422,184 @@ class Matcher:
         if buf:
             yield from refine(self, self._scan_chunk(buf, base, raw), buf, base, raw)
 
-    def _anchor_hits(self, b, starts, ends) -> dict[int, np.ndarray]:
-        """Token indices where each anchor occurs (sorted arrays), by anchor id.
+    def _anchor_hits(self, b: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (token index, anchor id) where a token is, starts with or ends with an anchor.
 
-        ``b`` is the chunk's token bytes (0 outside tokens) padded with 8 zeros.
+        ``b`` is the chunk's token bytes from :func:`_token_bytes`; ``starts`` and
+        ``ends`` the tokens' offsets in the chunk. Each token's first (and last) 8
+        bytes are read as one little-endian integer through an unaligned view of ``b``.
         """
-        out: dict[int, np.ndarray] = {}
-        if not len(starts) or not self._anchor_ids:
-            return out
+        n = len(starts)
+        if not n or not len(self._keys):
+            return _EMPTY, _EMPTY
+        words = np.ndarray((len(b) - 7,), dtype="<u8", buffer=b, strides=(1,))  # words[i] = b[i:i+8]
         lengths = ends - starts
-        live = _LIVE[np.minimum(lengths, 8)]  # byte mask of the token's first (last) <= 8 chars
-        windows = np.lib.stride_tricks.sliding_window_view(b, 8)
-
+        live = _LIVE.take(np.minimum(lengths, 8))  # byte mask of the token's first (last) <= 8 chars
+        queries = []
         with np.errstate(over="ignore"):
-            if self._pre or len(self._tok[0]):
-                key = np.ascontiguousarray(windows[starts]).view(np.uint64).ravel() & live
-                keys, bitmap, ids = self._tok
-                if len(keys):
-                    h = key * _M1 + lengths.astype(np.uint64) * _M2  # already mixed
-                    self._group(h, keys, bitmap, ids, out, mixed=True)
-                for k, (keys, bitmap, ids) in self._pre.items():
-                    h = key & np.uint64((1 << (8 * k)) - 1) if k < 8 else key
-                    self._group(h, keys, bitmap, ids, out)
-            if self._suf:
-                rev = np.ascontiguousarray(windows[np.maximum(ends - 8, 0)][:, ::-1])
-                key = rev.view(np.uint64).ravel()
-                short = ends < 8  # (tokens at the very start of a chunk)
-                if short.any():
-                    key = key.copy()
-                    for i in np.flatnonzero(short):
-                        e = int(ends[i])
-                        key[i] = int.from_bytes(bytes(b[max(0, e - 8) : e][::-1].tolist()).ljust(8, b"\0"), "little")
-                key = key & live
-                for k, (keys, bitmap, ids) in self._suf.items():
-                    h = key & np.uint64((1 << (8 * k)) - 1) if k < 8 else key
-                    self._group(h, keys, bitmap, ids, out)
-        return out
-
-    @staticmethod
-    def _group(h, keys, bitmap, ids, out, mixed: bool = False) -> None:
-        with np.errstate(over="ignore"):
-            hit = np.flatnonzero(bitmap[(h if mixed else h * _M3) >> _SHIFT])
+            head = words[starts + _PAD] & live
+            queries.append(head * _M1 + lengths.astype(np.uint64) * _M2)
+            for k in sorted(self._pre_lengths):
+                queries.append((head & _LIVE[k]) * _M1 + np.uint64(_PRE_SALT + k) * _M2)
+            if self._suf_lengths:
+                tail = words[ends + _PAD - 8].byteswap() & live  # last 8 bytes, last first
+                for k in sorted(self._suf_lengths):
+                    queries.append((tail & _LIVE[k]) * _M1 + np.uint64(_SUF_SALT + k) * _M2)
+        q = queries[0] if len(queries) == 1 else np.concatenate(queries)
+        hit = np.flatnonzero(self._bitmap.take((q >> np.uint64(64 - self._bits)).view(np.int64)))
         if not len(hit):
-            return
-        pos = np.searchsorted(keys, h[hit])
-        pos[pos >= len(keys)] = 0
-        ok = keys[pos] == h[hit]
-        hit, pos = hit[ok], pos[ok]
-        if not len(hit):
-            return
-        order = np.argsort(pos.astype(np.uint16), kind="stable")  # radix sort
-        pos, tok = pos[order], hit[order]
-        cut = np.flatnonzero(np.diff(pos)) + 1
-        for p, arr in zip(pos[np.r_[0, cut]].tolist(), np.split(tok, cut), strict=True):
-            aid = int(ids[p])
-            out[aid] = arr if aid not in out else np.union1d(out[aid], arr)
+            return _EMPTY, _EMPTY
+        h = q.take(hit)
+        pos = np.minimum(np.searchsorted(self._keys, h), len(self._keys) - 1)
+        ok = self._keys.take(pos) == h
+        return hit[ok] % n, self._ids.take(pos[ok])
 
-    def _probe_candidates(self, probe: _Probe, hits, starts) -> np.ndarray:
-        arrs = [hits[a] for a in probe.first if a in hits]
-        if not arrs:
-            return _EMPTY
-        cand = arrs[0] if len(arrs) == 1 else np.sort(np.concatenate(arrs))
-        span = max(probe.max_tokens, 1)
-        for req in probe.required:
-            ok = np.zeros(len(cand), dtype=bool)
-            for a in req:
-                r = hits.get(a)
-                if r is None:
-                    continue
-                if probe.max_chars:  # a regex: the required word starts within its longest match
-                    rpos, cpos = starts[r], starts[cand]
-                    j = np.searchsorted(rpos, cpos)
-                    ok |= (j < len(r)) & (rpos[np.minimum(j, len(r) - 1)] <= cpos + probe.max_chars)
-                    continue
-                j = np.searchsorted(r, cand)
-                ok |= (j < len(r)) & (r[np.minimum(j, len(r) - 1)] <= cand + span - 1)
-            cand = cand[ok]
-            if not len(cand):
-                return _EMPTY
-        return cand
+    def _candidates(self, tok: np.ndarray, anchor: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (probe, token) pairs worth a regex check, sorted by probe then token.
+
+        A pair is a token where a route of the probe leads (its anchor is ``offset``
+        tokens further), with the groups of the route's required words present within the
+        longest match from there (checked on a 64-bit mask of groups: a shared bit only
+        lets more pairs through), and, for a side of ``near()``, a candidate of the other
+        side close enough.
+        """
+        if not len(tok):
+            return _EMPTY, _EMPTY
+        nt = len(starts) + 1  # pair key: probe * nt + token
+        which, route = _expand(*self._first, anchor)
+        t = tok[which] - self._route_offset.take(route)  # where a match would start
+        if self._route_offset.any():
+            inside = t >= 0
+            route, t = route[inside], t[inside]
+        need, lead = self._route_bits.take(route), self._route_lead.take(route)
+        if need.any() or lead.any():
+            # the groups of required words present in each token (the lead words are
+            # checked there), then in the tokens a match starting there can reach: OR
+            # over 1, 2, 4, ... tokens
+            here = np.zeros(nt + self._reach, dtype=np.uint64)
+            np.bitwise_or.at(here, tok, self._anchor_bits.take(anchor))
+            ok = (here.take(t) & lead) == lead
+            width = 1
+            while width < self._reach:
+                here[:-width] |= here[width:]
+                width *= 2
+            ok &= (here.take(t) & need) == need
+            route, t = route[ok], t[ok]
+        key = _unique(self._route_probe.take(route) * nt + t)
+        p, t = np.divmod(key, nt)
+        partner = self._partner.take(p)
+        near = np.flatnonzero(partner >= 0)
+        if len(near):
+            q, tn, pn = partner[near], t[near], p[near]
+            lo = q * nt + np.maximum(tn - self._before.take(pn), 0)
+            hi = q * nt + np.minimum(tn + self._after.take(pn), nt - 1)
+            j = np.searchsorted(key, lo)
+            ok = (j < len(key)) & (key.take(np.minimum(j, len(key) - 1)) <= hi)
+            keep = np.ones(len(key), dtype=bool)
+            keep[near[~ok]] = False
+            p, t = p[keep], t[keep]
+        return p, t
 
     def _scan_chunk(self, docs: list[str], base: int, raw: bool) -> Iterator[DocMatches]:
-        comb, _ = _char_tables()
         S = "\n".join(docs)
         n_chars = len(S)
         doc_start = np.zeros(len(docs), dtype=np.int64)
         if len(docs) > 1:
             doc_start[1:] = np.cumsum(np.fromiter((len(d) + 1 for d in docs[:-1]), dtype=np.int64, count=len(docs) - 1))
         doc_end = doc_start + np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        codes = np.frombuffer(S.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        b = np.zeros(n_chars + 9, dtype=np.uint8)  # b[0] and the 8 last stay 0
-        b[1 : n_chars + 1] = comb[codes]
+        b = _token_bytes(S)
         utf8 = None  # (bytes, character -> byte offsets) for the RE2 regexes, made once
         if any(isinstance(rx, RE2Regex) for _u, rx, _l in self.regex_units):
+            codes = np.frombuffer(S.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             utf8 = (S.encode("utf-8", "surrogatepass"), utf8_offsets(codes))
-        del codes
-        edges = np.diff((b[: n_chars + 2] != 0).view(np.int8))
-        starts = np.flatnonzero(edges == 1)
-        ends = np.flatnonzero(edges == -1)
+            del codes
+        is_tok = b != 0
+        edges = np.flatnonzero(is_tok[1:] != is_tok[:-1])  # alternately a token's start and end
+        del is_tok
+        starts = edges[0::2] - (_PAD - 1)
+        ends = edges[1::2] - (_PAD - 1)
         del edges
         n_tokens = (np.searchsorted(starts, doc_end) - np.searchsorted(starts, doc_start)).tolist()
-        hits = self._anchor_hits(b[1:], starts, ends)
+        tok, anchor = self._anchor_hits(b, starts, ends)
         del b
+        cand_probe, cand_tok = self._candidates(tok, anchor, starts)
 
-        cands = {i: self._probe_candidates(p, hits, starts) for i, p in enumerate(self.probes) if p.first}
-        # near(): keep only candidates with a candidate of the other part close enough
-        for unit, (ia, ib) in self._near_partner.items():
-            n = self.units[unit].pattern.distance
-            ca, cb = cands.get(ia, _EMPTY), cands.get(ib, _EMPTY)
-            if ia in self.scan_probes or ib in self.scan_probes:
-                continue
-            la, lb = self.probes[ia].max_tokens, self.probes[ib].max_tokens
-            cands[ia] = _near_filter(ca, cb, n + lb, n + la)
-            cands[ib] = _near_filter(cb, ca, n + la, n + lb)
-
-        per_doc: dict[int, list] = {}
-        for i, cand in cands.items():
-            if not len(cand):
-                continue
-            probe = self.probes[i]
-            rx, unit, side = probe.rx, probe.unit, probe.side
-            pos = starts[cand]
+        per_doc: dict[int, list] = {}  # document -> hits (unit, side, start, end), chunk offsets
+        if len(cand_probe):
+            pos = starts.take(cand_tok)
             dix = np.searchsorted(doc_start, pos, side="right") - 1
-            dend = doc_end[dix]
-            for p, d, e in zip(pos.tolist(), dix.tolist(), dend.tolist(), strict=True):
-                m = rx.match(S, p, e)
-                if m is not None and m.end() > p:
-                    end = m.end() if probe.max_chars else _trim_end(S, p, m.end())
-                    per_doc.setdefault(d, []).append((unit, side, p, end))
+            cut = (np.flatnonzero(np.diff(cand_probe)) + 1).tolist()
+            pos, dix, dend = pos.tolist(), dix.tolist(), doc_end.take(dix).tolist()
+            for i0, i1 in zip([0, *cut], [*cut, len(pos)], strict=True):
+                probe = self.probes[int(cand_probe[i0])]
+                rx, unit, side, trim = probe.rx, probe.unit, probe.side, not probe.max_chars
+                for i in range(i0, i1):
+                    p = pos[i]
+                    m = rx.match(S, p, dend[i])
+                    if m is not None and m.end() > p:
+                        end = _trim_end(S, p, m.end()) if trim else m.end()
+                        per_doc.setdefault(dix[i], []).append((unit, side, p, end))
         for i in self.scan_probes:
             probe = self.probes[i]
             for m in probe.rx.finditer(S):
                 d = int(np.searchsorted(doc_start, m.start(), side="right") - 1)
                 if m.end() <= doc_end[d]:
                     per_doc.setdefault(d, []).append((probe.unit, probe.side, m.start(), _trim_end(S, m.start(), m.end())))
+        units = self.units
+        # an exclude regex only matters where it can overlap a match of its theme: it is
+        # searched after the other patterns, near their matches (all of the text for raw)
+        later = [ru for ru in self.regex_units if units[ru[0]].role == "exclude" and not raw]
         window_cache: dict = {}
         for unit, rx, literal in self.regex_units:
-            u = self.units[unit]
-            if u.role == "exclude" and not raw:
-                # an exclude only matters where it can overlap a match of its theme
-                spans = []
-                for d, hs in per_doc.items():
-                    ds, de = int(doc_start[d]), int(doc_end[d])
-                    for h in hs:
-                        hu = self.units[h[0]]
-                        if hu.theme == u.theme and hu.role == "pattern":
-                            spans.append((max(ds, h[2] - _WINDOW), min(de, h[3] + _WINDOW)))
-                windows = _merge(spans)
-            elif literal is not None:
+            if units[unit].role == "exclude" and not raw:
+                continue
+            if literal is not None:
                 wkey = (literal[0], literal[1], False, literal[3])  # shared by regexes with one literal
                 if wkey not in window_cache:
                     window_cache[wkey] = _literal_windows(S, wkey)
                 windows = window_cache[wkey]
             else:
                 windows = [(0, n_chars)]
-            seen = set()
-            for ws, we in windows:
-                for ms, me in _finditer(rx, S, ws, we, utf8):
-                    if me == ms or (ms, me) in seen:
-                        continue
-                    seen.add((ms, me))
-                    d = int(np.searchsorted(doc_start, ms, side="right") - 1)
-                    if me <= doc_end[d]:
-                        per_doc.setdefault(d, []).append((unit, 0, ms, me))
+            for ms, me in self._regex_hits(rx, S, windows, utf8):
+                d = int(np.searchsorted(doc_start, ms, side="right") - 1)
+                if me <= doc_end[d]:
+                    per_doc.setdefault(d, []).append((unit, 0, ms, me))
+
+        resolved: dict[int, list] = {}  # document -> spans (unit, start, end), document offsets
+        theme_windows: dict[int, list] = {}
+        for d, dh in per_doc.items():
+            off, ds, de = int(doc_start[d]), int(doc_start[d]), int(doc_end[d])
+            spans = resolved[d] = self._resolve_near(dh, docs[d], off, starts)
+            if later:
+                for unit, s, e in spans:
+                    u = units[unit]
+                    if u.role == "pattern":
+                        theme_windows.setdefault(u.theme, []).append((max(ds, s + off - _WINDOW), min(de, e + off + _WINDOW)))
+        for unit, rx, _literal in later:
+            for ms, me in self._regex_hits(rx, S, _merge(theme_windows.get(units[unit].theme, [])), utf8):
+                d = int(np.searchsorted(doc_start, ms, side="right") - 1)
+                if me <= doc_end[d]:
+                    off = int(doc_start[d])
+                    resolved.setdefault(d, []).append((unit, ms - off, me - off))
 
         for d in range(len(docs)):
-            dh = per_doc.get(d)
-            if not dh:
+            spans = resolved.get(d)
+            if not spans:
                 yield DocMatches(base + d, n_tokens[d], [], [] if raw else None)
                 continue
-            off = int(doc_start[d])
-            spans = self._resolve_near(dh, docs[d], off, starts)
             spans.sort()
             matches = self._select(spans)
             yield DocMatches(base + d, n_tokens[d], matches, spans if raw else None)
+
+    @staticmethod
+    def _regex_hits(rx, S: str, windows, utf8) -> list[tuple[int, int]]:
+        """Non-empty matches of ``rx`` in the windows of ``S``, each once."""
+        seen: dict[tuple[int, int], None] = {}
+        for ws, we in windows:
+            for span in _finditer(rx, S, ws, we, utf8):
+                if span[1] > span[0]:
+                    seen[span] = None
+        return list(seen)
 
     def _resolve_near(self, hits, text: str, off: int, starts) -> list:
         """Turn raw hits into spans ``(unit, start, end)`` in document offsets."""
@@ -564,13 +696,84 @@ def _finditer(rx, S: str, ws: int, we: int, utf8) -> Iterator[tuple[int, int]]:
         yield m.start(), m.end()
 
 
-def _near_filter(cand: np.ndarray, other: np.ndarray, before: int, after: int) -> np.ndarray:
-    """Keep candidates with an ``other`` candidate within ``before`` tokens before or ``after`` after."""
-    if not len(cand) or not len(other):
-        return _EMPTY
-    j = np.searchsorted(other, cand - before)
-    ok = (j < len(other)) & (other[np.minimum(j, len(other) - 1)] <= cand + after)
-    return cand[ok]
+_MAX_ROUTES = 64
+
+
+def _routes(part: Pattern) -> list[tuple[frozenset, int, tuple[frozenset, ...], frozenset]]:
+    """Ways into a phrase pattern's matches: ``(anchors, offset, required words, lead)``.
+
+    Every match starting at token ``t`` is found by one of the routes: a token
+    ``t + offset`` has one of the route's anchors, each required group has a token
+    among the match's, and token ``t`` has one of the ``lead`` anchors (if any). The pattern's leading alternatives are split (each gets its
+    own required words, so "(developing countries|the global south)" requires
+    "global" and "south" where it starts with "the"), and a leading common word is
+    skipped (the route anchors on the next token with offset 1): the common words
+    ("the", "to", ...) would otherwise make a candidate of most tokens. Falls back to
+    the pattern's own anchors and required words when the split is not simple.
+    """
+    whole = [(part.anchors, 0, tuple(part.required), frozenset())]
+    try:
+        seq = _parse_token_pattern(part.text)
+    except Exception:  # noqa: BLE001 - the pattern compiled once; any doubt keeps the safe plan
+        return whole
+    got = _seq_routes(seq, 0)
+    if not got:
+        return whole
+    return list(dict.fromkeys((a, off, tuple(dict.fromkeys(req)), lead) for a, off, req, lead in got))
+
+
+def _seq_routes(seq: Seq, depth: int) -> list | None:
+    items, glued = seq.items, seq.glued
+    if not items or depth > 8:
+        return None
+    head = items[0]
+    nxt_glued = len(items) > 1 and glued[1]
+    if isinstance(head, Group):
+        if nxt_glued:
+            return None
+        out = []
+        rest = Seq(items[1:], (False, *glued[2:])) if len(items) > 1 else None
+        if head.optional:
+            if rest is None:
+                return None
+            sub = _seq_routes(rest, depth + 1)
+            if sub is None:
+                return None
+            out.extend(sub)
+        for o in head.options:
+            if len(items) > 1:
+                joined = Seq(o.items + items[1:], o.glued + (False, *glued[2:]))
+            else:
+                joined = o
+            sub = _seq_routes(joined, depth + 1)
+            if sub is None:
+                return None
+            out.extend(sub)
+            if len(out) > _MAX_ROUTES:
+                return None
+        return out
+    if not isinstance(head, Word):
+        return None
+    if not nxt_glued and not head.is_glob and len(items) > 1 and _is_common({("tok", head.text)}):
+        sub = _seq_routes(Seq(items[1:], (False, *glued[2:])), depth + 1)
+        if sub is not None:
+            # a short word that is not one of the very frequent ones ("e" in "e government")
+            # is still checked where the match starts
+            lead = frozenset() if head.text in COMMON else frozenset({("tok", head.text)})
+            return [(a, off + 1, req, lead) for a, off, req, _lead in sub]
+    anchors = _item_anchors(head, nxt_glued)
+    if not anchors:
+        return None
+    required = []
+    for j, item in enumerate(items):
+        if j == 0 or (isinstance(item, Group) and (item.optional or any(_can_be_empty(o) for o in item.options))):
+            continue
+        if glued[j] or (j + 1 < len(items) and glued[j + 1]):
+            continue
+        req = _item_required(item)
+        if req:
+            required.append(frozenset(req))
+    return [(frozenset(anchors), 0, tuple(required), frozenset())]
 
 
 _WINDOW = 300
