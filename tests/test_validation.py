@@ -22,6 +22,7 @@ from discourse.validation import (
     attach_text,
     corrected_frequencies,
     read_labels,
+    sample_design,
     validation_sample,
     validation_scores,
 )
@@ -281,7 +282,8 @@ def test_validation_sample_is_deterministic_and_seeded(demo):
     a = validation_sample(demo, n=80, seed=3)
     b = validation_sample(demo, n=80, seed=3)
     pd.testing.assert_frame_equal(a, b)
-    pd.testing.assert_frame_equal(a.attrs["design"], b.attrs["design"])
+    pd.testing.assert_frame_equal(sample_design(a), sample_design(b))
+    assert a.attrs == b.attrs
     c = validation_sample(demo, n=80, seed=4)
     assert set(a["unit_id"]) != set(c["unit_id"])
 
@@ -296,7 +298,7 @@ def test_validation_sample_rows_text_weights_and_size(demo, demo_sentences):
         assert row.text == texts[row.doc_id][row.start:row.end]
         assert row.unit_id == f"{row.doc_id}:{row.start}-{row.end}"
         assert (row.start, row.end) in set(sentence_spans(texts[row.doc_id]))
-    design = s.attrs["design"].set_index("stratum")
+    design = sample_design(s).set_index("stratum")
     assert design["N"].sum() == demo_sentences
     p_r = design["p_random"].to_numpy()
     assert np.all(p_r == p_r[0]) and p_r[0] == pytest.approx(round(0.2 * n) / demo_sentences)
@@ -352,13 +354,35 @@ def test_weighted_sum_over_random_draws_estimates_units(demo, demo_sentences):
     assert len(set(np.round(ests, 6))) > 5  # the estimate does vary over seeds
 
 
+def test_validation_samples_concatenate_and_their_design_is_plain_data(demo):
+    """pandas compares ``attrs`` in ``pd.concat``: a DataFrame there made concatenating two
+    samples fail ("truth value of a DataFrame is ambiguous"). The design is plain records."""
+    import json
+
+    s1 = validation_sample(demo, n=40, seed=1)
+    s2 = validation_sample(demo, n=40, seed=2)
+    both = pd.concat([s1, s2], ignore_index=True)
+    assert len(both) == len(s1) + len(s2)
+    pd.testing.assert_frame_equal(sample_design(both), sample_design(s1))  # same design: kept
+    other = validation_sample(demo, n=30, seed=1, random_share=0.5)
+    assert len(pd.concat([s1, other])) == len(s1) + len(other)  # different designs: attrs dropped, no error
+    json.dumps(s1.attrs)  # plain data
+    design = sample_design(s1)
+    assert list(design.columns) == ["stratum", "N", "n_stratified", "p_stratified", "p_random", "excluded"]
+    assert design["stratum"].is_monotonic_increasing and (design["n_stratified"] <= design["N"]).all()
+    design.loc[0, "N"] = -1  # a new table: the sample's attrs are untouched
+    assert sample_design(s1)["N"].min() >= 0
+    with pytest.raises(ValidationError, match="no sample design"):
+        sample_design(pd.DataFrame(s1.to_dict("list")))  # e.g. read back from CSV: no attrs
+
+
 def test_validation_sample_exclude_leaves_named_units_out_of_the_frame(demo, demo_sentences):
     """A fresh draw that shares no unit with a set already read: the excluded units are
     out of the frame, the design is exact for the rest (N counts the rest)."""
     first = validation_sample(demo, n=60, seed=5)
     fresh = validation_sample(demo, n=60, seed=6, exclude=first)
     assert not set(fresh["unit_id"]) & set(first["unit_id"])
-    design = fresh.attrs["design"]
+    design = sample_design(fresh)
     assert fresh.attrs["excluded"] == len(first) == int(design["excluded"].iloc[0])
     assert design["N"].sum() == demo_sentences - len(first)
     pi = 1 - (1 - design.set_index("stratum")["p_random"]) * (1 - design.set_index("stratum")["p_stratified"])
@@ -376,7 +400,7 @@ def test_validation_sample_exclude_leaves_named_units_out_of_the_frame(demo, dem
 
 def test_validation_sample_equal_allocation_spreads_draws_evenly_over_classes(demo):
     s = validation_sample(demo, n=60, seed=2, random_share=0.0, allocation="equal")
-    design = s.attrs["design"]
+    design = sample_design(s)
     cls = design.assign(cls=design["stratum"].str.split("|").str[0])
     per_class = cls[cls["cls"] != "none"].groupby("cls").agg(n=("n_stratified", "sum"), N=("N", "sum"))
     # every class gets the same number of draws unless it is smaller than that (then all of it)
@@ -411,7 +435,7 @@ def test_random_and_stratified_draws_are_independent():
     for seed in range(10):
         s = validation_sample(c, D, n=200, strata=("year",), period=1, random_share=0.5, seed=seed,
                               candidates=None)
-        des = s.attrs["design"]
+        des = sample_design(s)
         assert des["stratum"][8] == "2008-2008" and des["N"][8] == 992
         both.append(int((s["draw"] == "both").sum()))
         wsum.append(float(s["weight"].sum()))

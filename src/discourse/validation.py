@@ -49,6 +49,7 @@ __all__ = [
     "MISSION_THEMES",
     "ValidationError",
     "validation_sample",
+    "sample_design",
     "attach_text",
     "attach_predictions",
     "read_labels",
@@ -228,7 +229,8 @@ def validation_sample(
         Units to leave out of the sampling frame, e.g. units already labelled (a table
         with ``doc_id``, ``start``, ``end``, or ``unit_id`` strings ``doc_id:start-end``).
         The design is then exact for the corpus *without* them: weights estimate totals
-        over the remaining units, and ``attrs["design"]`` says how many were excluded.
+        over the remaining units, and the design (:func:`sample_design`) says how many
+        were excluded.
         Use it to draw a fresh test set that shares no unit with the sets already read.
     allocation : {"sqrt", "equal", "proportional"}, default "sqrt"
         How the stratified draws are spread over the prediction classes: in proportion
@@ -246,7 +248,12 @@ def validation_sample(
         ``weight`` (1 / inclusion probability), ``year`` when the corpus has it,
         ``pred_<theme>`` (0/1: the dictionary finds the theme in the unit) and empty
         ``label_<theme>`` columns, then ``note``. ``attrs["design"]`` holds the stratum
-        sizes and allocations.
+        sizes and allocations as a tuple of plain records (one dict per stratum, Python
+        ``str``/``int``/``float`` values: ``stratum``, ``N``, ``n_stratified``,
+        ``p_stratified``, ``p_random``, ``excluded``), so that samples concatenate
+        (pandas compares ``attrs`` in ``pd.concat``) and the attrs serialise to JSON;
+        :func:`sample_design` gives them as a table. ``attrs["unit"]`` and
+        ``attrs["excluded"]`` hold the unit and the number of excluded units.
     """
     _check_unit(unit)
     if not isinstance(n, (int, np.integer)) or n < 1:
@@ -358,13 +365,64 @@ def validation_sample(
     for t in chosen:
         out[f"label_{t}"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["note"] = ""
-    out.attrs["design"] = pd.DataFrame({
-        "stratum": labels, "N": sizes, "n_stratified": alloc,
-        "p_stratified": p_h, "p_random": n_r / N, "excluded": n_excluded,
-    })
+    # plain records, not a DataFrame: pandas compares ``attrs`` when concatenating, and
+    # a DataFrame there makes ``pd.concat([sample1, sample2])`` fail (see sample_design)
+    out.attrs["design"] = tuple(
+        {"stratum": str(lab), "N": int(sz), "n_stratified": int(a), "p_stratified": float(ph),
+         "p_random": float(n_r / N), "excluded": n_excluded}
+        for lab, sz, a, ph in zip(labels, sizes, alloc, p_h, strict=True)
+    )
     out.attrs["unit"] = unit
     out.attrs["excluded"] = n_excluded
     return out
+
+
+_DESIGN_COLUMNS = ("stratum", "N", "n_stratified", "p_stratified", "p_random", "excluded")
+
+
+def sample_design(sample: pd.DataFrame) -> pd.DataFrame:
+    """The design of a sample drawn by :func:`validation_sample`, as a table.
+
+    Parameters
+    ----------
+    sample : DataFrame
+        A table returned by :func:`validation_sample` (or derived from one by operations
+        that keep its ``attrs``, such as ``pd.concat`` of samples with the same design).
+
+    Returns
+    -------
+    DataFrame
+        One row per stratum, in sorted stratum order: ``stratum``, ``N`` (units of the
+        sampling frame in it), ``n_stratified`` (its stratified draws), ``p_stratified``
+        (``n_stratified / N``), ``p_random`` (the random stratum's sampling fraction, the
+        same on every row) and ``excluded`` (units left out of the frame, same on every
+        row). A new table: changing it does not change the sample's ``attrs``.
+
+    Raises
+    ------
+    ValidationError
+        When the table carries no design (not drawn by :func:`validation_sample`, read
+        back from a CSV file, or an operation dropped its ``attrs``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"doc_id": ["a"], "text": ["One. Two. Three."]})
+    >>> s = validation_sample(c, {"themes": {"x": {"patterns": ["two"]}}}, n=2, strata=(),
+    ...                       random_share=1.0, seed=0)
+    >>> sample_design(s)[["stratum", "N", "p_random"]]
+      stratum  N  p_random
+    0     all  3  0.666667
+    """
+    records = getattr(sample, "attrs", {}).get("design")
+    if records is None:
+        raise ValidationError(
+            "this table carries no sample design (attrs['design'])",
+            hint="Use the table returned by validation_sample; a CSV file read back does not keep it",
+        )
+    if isinstance(records, pd.DataFrame):  # a sample pickled by an older version
+        return records.copy()
+    return pd.DataFrame([dict(r) for r in records], columns=list(_DESIGN_COLUMNS))
 
 
 def _not_excluded(frame: pd.DataFrame, um: UnitMatches, exclude) -> np.ndarray:
