@@ -250,7 +250,8 @@ def test_cli_validate_with_own_labels(tmp_path, capsys, labels_csv):
     assert main(["validate", str(DEMO), "--labels", str(labels_csv), "--n-boot", "50", "-o", str(out)]) == 0
     table = pd.read_csv(out)
     assert list(table["theme"]) == list(MISSION_THEMES) and set(table["split"]) == {"all"}
-    for col in ("precision_low", "recall_high", "f1", "precision_unweighted_low", "fingerprint"):
+    for col in ("precision_low", "recall_high", "f1", "precision_unweighted_low", "fingerprint",
+                "precision_interval_method", "recall_interval_method", "f1_interval_method"):
         assert col in table.columns
     assert table["fingerprint"].iloc[0] == default_dictionary().fingerprint()
 

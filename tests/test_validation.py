@@ -118,6 +118,82 @@ def test_validation_scores_without_weights_equal_unweighted_and_bootstrap_is_see
         assert ((b1[f"{m}_low"] >= 0) & (b1[f"{m}_high"] <= 1)).all()
 
 
+def _wilson_by_hand(p, n, z=Z95):
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def test_weighted_intervals_do_not_collapse_when_every_predicted_positive_is_right():
+    """No false positive: every bootstrap replicate gives precision 1, and the percentile
+    interval was [1, 1]. The interval is then Wilson's at Kish's effective sample size."""
+    w = np.array([1.0, 1.0, 3.0, 3.0, 3.0, 1.0, 1.0, 3.0, 1.0, 3.0])
+    df = pd.DataFrame({"pred_x": [1] * 6 + [0] * 4, "label_x": [1] * 6 + [1, 0, 0, 0],
+                       "weight": w, "stratum": ["a", "a", "b", "b", "b", "a", "a", "b", "a", "b"]})
+    r = validation_scores(df, n_boot=500, seed=1).iloc[0]
+    assert r["precision"] == 1.0 and r["precision_interval_method"] == "wilson_kish"
+    n_eff = w[:6].sum() ** 2 / (w[:6] ** 2).sum()  # 12^2 / 30 = 4.8
+    assert (r["precision_low"], r["precision_high"]) == pytest.approx(_wilson_by_hand(1.0, n_eff))
+    assert r["precision_low"] < 0.7 and r["precision_high"] == pytest.approx(1.0)
+    # recall 12/13 is not degenerate; F1 has a bootstrap spread too
+    assert r["recall_interval_method"] in ("percentile_bootstrap", "hull")
+    assert r["recall_low"] < r["recall"] <= r["recall_high"]
+    # every positive found and none wrongly: recall and F1 are 1, their intervals are not [1, 1]
+    perfect = df.assign(label_x=df["pred_x"])
+    q = validation_scores(perfect, n_boot=500, seed=1).iloc[0]
+    assert (q["precision"], q["recall"], q["f1"]) == (1.0, 1.0, 1.0)
+    assert (q["recall_interval_method"], q["f1_interval_method"]) == ("wilson_kish", "wilson_kish")
+    assert (q["recall_low"], q["recall_high"]) == pytest.approx(_wilson_by_hand(1.0, n_eff))
+    j_low = _wilson_by_hand(1.0, n_eff)[0]  # F1 from the Jaccard index's interval: F1 = 2J / (1 + J)
+    assert q["f1_low"] == pytest.approx(2 * j_low / (1 + j_low))
+    # all predicted positives wrong: [0, 0] before, now Wilson's [0, upper]
+    z = validation_scores(df.assign(label_x=1 - df["pred_x"]), n_boot=500, seed=1).iloc[0]
+    assert z["precision"] == 0.0 and z["precision_interval_method"] == "wilson_kish"
+    assert z["precision_low"] == pytest.approx(0.0) and z["precision_high"] == pytest.approx(
+        _wilson_by_hand(0.0, n_eff)[1])
+    # no bootstrap: no interval, and the method says so
+    assert set(validation_scores(df, n_boot=0).iloc[0][
+        ["precision_interval_method", "recall_interval_method", "f1_interval_method"]]) == {"none"}
+
+
+def _simulated_table(rng, precision, n_pred, n_other=20):
+    """A labelled table: n_pred predicted positives, right with probability ``precision``,
+    and n_other predicted negatives, in two strata of weights 1 and 3 (as a design)."""
+    n = n_pred + n_other
+    stratum = np.where(rng.random(n) < 0.5, "a", "b")
+    label = np.r_[(rng.random(n_pred) < precision), (rng.random(n_other) < 0.3)].astype(np.int64)
+    return pd.DataFrame({"pred_x": np.r_[np.ones(n_pred), np.zeros(n_other)].astype(np.int64), "label_x": label,
+                         "weight": np.where(stratum == "a", 1.0, 3.0), "stratum": stratum})
+
+
+@pytest.mark.parametrize(("pred_range", "old_at_most"),
+                         [((8, 13), 0.5), pytest.param((40, 61), 0.85, marks=pytest.mark.slow)])
+def test_weighted_precision_intervals_hold_their_level_where_the_percentile_bootstrap_did_not(
+        pred_range, old_at_most):
+    """Seeded simulation: true precision 0.95, 300 tables. With about 10 predicted positives
+    most tables have no false positive, and the percentile bootstrap (the old interval)
+    collapsed to [1, 1]; with about 50 it rarely collapses but still under-covers. The
+    intervals given now cover the true precision at about the nominal 95%."""
+    from discourse.validation import _bootstrap_prf
+
+    rng = np.random.default_rng(20261202)
+    truth, draws = 0.95, 300
+    new = old = collapsed = 0
+    for i in range(draws):
+        t = _simulated_table(rng, truth, int(rng.integers(*pred_range)))
+        r = validation_scores(t, n_boot=200, seed=i).iloc[0]
+        new += r["precision_low"] <= truth <= r["precision_high"]
+        codes = pd.factorize(t["stratum"], sort=True)[0]
+        (lo, hi), _, _ = _bootstrap_prf(t["label_x"].to_numpy(), t["pred_x"].to_numpy(), t["weight"].to_numpy(),
+                                        codes, 200, 0.95, i)  # the old interval, same replicates
+        old += lo <= truth <= hi
+        collapsed += r["precision_interval_method"] == "wilson_kish"
+    assert new / draws >= 0.93
+    assert old / draws <= old_at_most
+    if pred_range[1] <= 13:
+        assert collapsed / draws > 0.4  # 0.95^10: most tables have no false positive
+
+
 def test_validation_scores_split_and_csv_path(tmp_path):
     df = hand_table()
     df.insert(0, "doc_id", [f"d{i}" for i in range(12)])

@@ -418,7 +418,7 @@ def _with_interval(value, low, high) -> str:
 def format_scores(table) -> str:
     """The table of ``score_validation_set`` as text: weighted, then unweighted, per split and theme."""
     lines = []
-    for kind, suffix in (("weighted (estimates for the corpus, bootstrap 95% intervals)", ""),
+    for kind, suffix in (("weighted (estimates for the corpus, 95% intervals: bootstrap and Wilson-Kish hull)", ""),
                          ("unweighted (the labelled units themselves, Wilson 95% intervals)", "_unweighted")):
         lines.append(f"{kind}:")
         header = f"  {'split':<12} {'theme':<22} {'n':>5} {'pos':>5}  {'precision':<19} {'recall':<19} {'F1':<19}"

@@ -772,6 +772,53 @@ def _wilson(k: float, n: float, level: float):
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def _kish(w: np.ndarray) -> float:
+    """Kish's effective sample size of weighted rows: ``(sum w)^2 / sum w^2``."""
+    s2 = float(np.sum(w * w))
+    return float(np.sum(w)) ** 2 / s2 if s2 > 0 else 0.0
+
+
+#: Values of ``<metric>_interval_method`` in :func:`validation_scores`: which interval
+#: gave the bounds of the reported one (the hull of the two; see there).
+INTERVAL_METHODS = ("percentile_bootstrap", "wilson_kish", "hull", "none")
+
+
+def _weighted_intervals(y, p, w, strata, n_boot, level, seed):
+    """Intervals of weighted precision, recall and F1, each with the method that gave it.
+
+    Each interval is the hull (smallest interval holding both) of the stratified
+    percentile bootstrap interval and Wilson's score interval of the weighted estimate
+    at Kish's effective sample size ``(sum w)^2 / sum w^2`` of the rows it is a
+    proportion of: predicted positives for precision, labelled positives for recall;
+    for F1, Wilson's interval of the Jaccard index ``J = tp / (tp + fp + fn)`` over the
+    rows predicted or labelled positive, mapped by ``F1 = 2J / (1 + J)`` (increasing).
+    The method says which bounds were kept: ``percentile_bootstrap`` (Wilson's lies
+    inside), ``wilson_kish`` (both bounds Wilson's; always so when the bootstrap
+    collapses to one value, as it does when the estimate is 0 or 1), ``hull`` (one bound
+    of each) or ``none`` (no interval: nothing to score, or ``n_boot=0``).
+    """
+    boot = _bootstrap_prf(y, p, w, strata, n_boot, level, seed)
+    tp, fp, fn, _tn = _confusion(y, p, w)
+    prec, rec, _f1 = _prf(tp, fp, fn)
+    share = (float(prec), float(rec), tp / (tp + fp + fn) if tp + fp + fn > 0 else np.nan)
+    rows = ((p == 1), (y == 1), (p == 1) | (y == 1))
+    out = []
+    for j, (bl, bh) in enumerate(boot):
+        if not (np.isfinite(bl) and np.isfinite(bh) and np.isfinite(share[j])):
+            out.append((np.nan, np.nan, "none"))
+            continue
+        n_eff = _kish(w[rows[j]])
+        wl, wh = _wilson(share[j] * n_eff, n_eff, level)
+        if j == 2:
+            wl, wh = 2 * wl / (1 + wl), 2 * wh / (1 + wh)
+        collapsed = bh - bl <= 1e-12  # every replicate gave one value: Wilson's interval alone
+        low_w, high_w = collapsed or wl < bl, collapsed or wh > bh  # Wilson's bound is the outer one
+        method = ("wilson_kish" if low_w and high_w else "hull" if low_w or high_w
+                  else "percentile_bootstrap")
+        out.append((min(bl, wl), max(bh, wh), method))
+    return tuple(out)
+
+
 def validation_scores(labelled, *, level: float = 0.95, n_boot: int = 2000, seed: int = 0,
                       split: str | None = None) -> pd.DataFrame:
     """Precision, recall and F1 of the dictionary's predictions against people's labels.
@@ -785,7 +832,7 @@ def validation_scores(labelled, *, level: float = 0.95, n_boot: int = 2000, seed
         when absent).
     level : float, default 0.95
     n_boot : int, default 2000
-        Bootstrap replicates for the weighted intervals (0: none).
+        Bootstrap replicates for the weighted intervals (0: no weighted interval).
     seed : int, default 0
     split : str, optional
         Score only the rows whose ``split`` column has this value (e.g. ``"held_out"``).
@@ -796,11 +843,32 @@ def validation_scores(labelled, *, level: float = 0.95, n_boot: int = 2000, seed
         One row per theme: ``theme``, ``n`` (labelled rows), ``positives`` (rows
         labelled 1), then the **weighted** estimates of corpus-level values: ``tp``,
         ``fp``, ``fn`` (estimated numbers of units: sums of weights), ``precision``,
-        ``recall``, ``f1`` each with ``_low``/``_high`` (percentile bootstrap, rows
-        resampled within strata), then the **unweighted** figures of the labelled rows
+        ``recall``, ``f1`` each with ``_low``/``_high`` and ``_interval_method`` (see
+        Notes), then the **unweighted** figures of the labelled rows
         themselves: ``tp_unweighted``, ``fp_unweighted``, ``fn_unweighted``,
         ``tn_unweighted``, ``precision_unweighted``, ``recall_unweighted`` (with
         Wilson intervals), ``f1_unweighted``.
+
+    Notes
+    -----
+    The weighted intervals are the hull (smallest interval holding both) of two:
+
+    * the percentile bootstrap, rows resampled within strata (``n_boot`` replicates);
+    * Wilson's score interval of the weighted estimate taken as a proportion of Kish's
+      effective sample size ``n_eff = (sum w)^2 / sum w^2`` of the rows it is a
+      proportion of (predicted positives for precision, labelled positives for
+      recall); for F1, Wilson's interval of the Jaccard index ``tp / (tp + fp + fn)``
+      over the rows predicted or labelled positive, mapped by ``F1 = 2J / (1 + J)``.
+
+    The bootstrap alone collapses to ``[1, 1]`` when every predicted positive is right
+    (or every positive found), claiming certainty from a few units, and under-covers
+    near 0 and 1 with few units; Wilson's interval alone ignores the strata. The hull
+    holds its level in both cases (coverage measured in ``tests/test_validation.py``,
+    see ``docs/validation.md``). ``<metric>_interval_method`` says where the bounds come
+    from: ``percentile_bootstrap`` (Wilson's interval lies inside it),
+    ``wilson_kish`` (both bounds Wilson's; always so when the bootstrap replicates all
+    give one value, as when the estimate is 0 or 1), ``hull`` (one bound of each), or
+    ``none`` (no interval: no row to score, or ``n_boot=0``).
 
     Examples
     --------
@@ -833,7 +901,8 @@ def validation_scores(labelled, *, level: float = 0.95, n_boot: int = 2000, seed
         w = w_all[ok]
         tp, fp, fn, _tn = _confusion(y, p, w)
         prec, rec, f1 = (float(x) for x in _prf(tp, fp, fn))
-        (pl, ph), (rl, rh), (fl, fh) = _bootstrap_prf(y, p, w, strata_all[ok], n_boot, level, seed + k)
+        (pl, ph, pm), (rl, rh, rm), (fl, fh, fm) = _weighted_intervals(y, p, w, strata_all[ok], n_boot, level,
+                                                                         seed + k)
         utp, ufp, ufn, utn = (int(round(x)) for x in _confusion(y, p, np.ones(len(y))))
         uprec, urec, uf1 = (float(x) for x in _prf(utp, ufp, ufn))
         upl, uph = _wilson(utp, utp + ufp, level)
@@ -841,9 +910,9 @@ def validation_scores(labelled, *, level: float = 0.95, n_boot: int = 2000, seed
         rows.append({
             "theme": t, "n": int(ok.sum()), "positives": int(y.sum()),
             "tp": tp, "fp": fp, "fn": fn,
-            "precision": prec, "precision_low": pl, "precision_high": ph,
-            "recall": rec, "recall_low": rl, "recall_high": rh,
-            "f1": f1, "f1_low": fl, "f1_high": fh,
+            "precision": prec, "precision_low": pl, "precision_high": ph, "precision_interval_method": pm,
+            "recall": rec, "recall_low": rl, "recall_high": rh, "recall_interval_method": rm,
+            "f1": f1, "f1_low": fl, "f1_high": fh, "f1_interval_method": fm,
             "tp_unweighted": utp, "fp_unweighted": ufp, "fn_unweighted": ufn, "tn_unweighted": utn,
             "precision_unweighted": uprec, "precision_unweighted_low": upl, "precision_unweighted_high": uph,
             "recall_unweighted": urec, "recall_unweighted_low": url, "recall_unweighted_high": urh,
