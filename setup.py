@@ -1,9 +1,12 @@
-"""Build hook: ship the report notebooks and the demo corpus inside the package.
+"""Build hook: ship the report notebooks, the demo corpus and the labelled set in the package.
 
-``notebooks/*.py`` and ``data/demo/**`` at the project root stay the single source: they
-are copied at build time into the package as ``discourse/_bundled/notebooks/`` and
-``discourse/_bundled/demo/``, so that a wheel installed in any environment can build the
-report (``discourse report``) and load the demo corpus (``load_demo_corpus()``).
+``notebooks/*.py``, ``data/demo/**`` and ``data/validation/*`` at the project root stay
+the single source: they are copied at build time into the package as
+``discourse/_bundled/notebooks/``, ``discourse/_bundled/demo/`` and
+``discourse/_bundled/validation/``, so that a wheel installed in any environment can
+build the report (``discourse report``), load the demo corpus (``load_demo_corpus()``)
+and score the labelled UN sentences (``discourse validate``, ``shipped_validation()``;
+references and labels only, no text of the corpus).
 
 Why a ``build_py`` step and not the alternatives:
 
@@ -32,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 BUNDLED = (
     ("notebooks", "*.py", "notebooks"),
     ("data/demo", "**/*", "demo"),
+    ("data/validation", "*", "validation"),
 )
 
 
@@ -63,7 +67,7 @@ class build_py_with_bundled_data(build_py):
                 out.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, out)
         (target / "README.txt").write_text(
-            "Copies made at build time of the project's notebooks/ and data/demo/ "
+            "Copies made at build time of the project's notebooks/, data/demo/ and data/validation/ "
             "(the sources); do not edit.\n"
         )
 

@@ -56,6 +56,7 @@ SDIST_CONTENT = (
     "src",
     "notebooks",
     "data/demo",
+    "data/validation",
 )
 
 
@@ -134,6 +135,7 @@ def test_wheel_bundles_the_notebooks_and_the_demo_corpus_byte_for_byte(wheel):
         for source, pattern, dest in (
             ("notebooks", "*.py", "notebooks"),
             ("data/demo", "**/*", "demo"),
+            ("data/validation", "*", "validation"),
         ):
             expected = _source_files(ROOT / source, pattern)
             assert expected, source
@@ -179,6 +181,37 @@ def test_load_demo_corpus_from_a_wheel(fresh_venv):
     assert got["n"] == len(here) == len(list((ROOT / "data" / "demo").rglob("*.txt")))
     assert got["events"] == here["event"].nunique()
     assert got["skipped"] == 0
+
+
+def test_validation_set_and_shipped_scores_from_a_wheel(fresh_venv):
+    """The labelled UN sentences (``validation_path``, ``shipped_validation``, the default
+    of ``discourse validate``) and the shipped scores are found in the installed package,
+    not by walking up to a checkout; importlib.resources sees them as package files."""
+    code = (
+        "import json, importlib.resources as ir\n"
+        "from discourse.datasets import validation_path\n"
+        "from discourse.validation import shipped_validation, shipped_scores\n"
+        "root = ir.files('discourse')\n"
+        "print(json.dumps({'path': str(validation_path()), 'rows': len(shipped_validation()),\n"
+        "    'splits': sorted(set(shipped_validation()['split'])), 'scores': len(shipped_scores()),\n"
+        "    'resource': root.joinpath('_bundled', 'validation', 'ungdc-sentences.csv').is_file(),\n"
+        "    'scores_resource': root.joinpath('themes', 'data', 'default-validation.csv').is_file()}))\n"
+    )
+    got = json.loads(
+        _run(
+            [str(fresh_venv["python"]), "-c", code], cwd=fresh_venv["cwd"], env=fresh_venv["env"]
+        ).stdout
+    )
+    bundled = fresh_venv["purelib"] / "discourse" / "_bundled" / "validation"
+    assert Path(got["path"]) == bundled / "ungdc-sentences.csv"
+    assert got["resource"] and got["scores_resource"]
+    from discourse.validation import shipped_scores, shipped_validation
+
+    here = shipped_validation()
+    assert got["rows"] == len(here) and got["splits"] == sorted(set(here["split"]))
+    assert got["scores"] == len(shipped_scores())
+    for name in ("ungdc-sentences.csv", "ungdc-sentences-round3.csv", "README.md"):
+        assert (bundled / name).read_bytes() == (ROOT / "data" / "validation" / name).read_bytes()
 
 
 def test_discourse_report_from_a_wheel(fresh_venv):

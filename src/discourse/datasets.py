@@ -177,24 +177,28 @@ def validation_path() -> Path:
 
     Sentences of UN General Debate speeches 2000-2024, stored as references (doc_id and
     character offsets into ``load_corpus("../shared/corpora/ungdc.zip")``), labelled
-    for the three mission themes; see ``data/validation/README.md``. Found like
-    :func:`demo_corpus_path`, by walking up from this module to the project root.
+    for the three mission themes; see ``data/validation/README.md``. The later rounds
+    (``ungdc-sentences-round3.csv`` ...) are in the same folder. Found like
+    :func:`demo_corpus_path`: in the checkout the package runs from (an editable
+    install), else in the copy bundled in the package when a wheel is built
+    (``discourse/_bundled/validation``).
 
     Raises
     ------
     CorpusError
-        When the file is not found (the package was installed from a wheel).
+        When neither a checkout nor the bundled copy holds the file (a broken install).
     """
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "data" / "validation" / "ungdc-sentences.csv"
-        if candidate.is_file():
-            return candidate
+    found = shipped_folder(("data", "validation"), "validation", "ungdc-sentences.csv")
+    if found is not None:
+        return found / "ungdc-sentences.csv"
     raise CorpusError(
-        "the labelled validation set (data/validation/ungdc-sentences.csv) was not found "
-        "in any folder above the installed package",
-        path=here.parent,
-        hint="It ships with the repository: install discourse editable from a checkout (pip install -e .)",
+        "the labelled validation set (data/validation/ungdc-sentences.csv) was found neither "
+        "in a checkout nor bundled in the installed package (discourse/_bundled/validation)",
+        path=Path(__file__).resolve().parent,
+        hint=(
+            "Reinstall discourse from a wheel or sdist built by its setup.py (it bundles "
+            "the labelled set), or install it editable from a checkout (pip install -e .)"
+        ),
     )
 
 
