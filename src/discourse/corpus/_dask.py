@@ -20,6 +20,7 @@ n_seen``.
 from __future__ import annotations
 
 import collections
+import contextvars
 import math
 import operator
 import zipfile
@@ -37,6 +38,11 @@ __all__ = ["FILES_PER_PARTITION", "compute_corpus", "load_report"]
 #: Files of a folder or archive read by one partition (the UN General Debate corpus,
 #: 10,952 files of 18 KB on average, is 22 partitions of about 9 MB of text).
 FILES_PER_PARTITION = 500
+#: Files per partition for the loads of the current context (``convert_corpus``'s
+#: ``batch_size``); None: :data:`FILES_PER_PARTITION`.
+_FILES_PER_PARTITION_NOW: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "discourse_files_per_partition", default=None
+)
 #: Text bytes per partition when a table is split after loading.
 _TABLE_PARTITION_BYTES = 64 * 2**20
 #: Columns inference may add beyond CORPUS_COLUMNS (tests/test_store.py checks the demo
@@ -95,15 +101,7 @@ def _merge(report: _Report, parts: list[dict[str, Any]]) -> dict[str, Any]:
     # in pandas's order: the files that could not be read, then the duplicates
     skipped = [s for p in parts for s in p["skipped"][: p["n_read_problems"]]]
     skipped += [s for p in parts for s in p["skipped"][p["n_read_problems"] :]]
-    used = sum(p["bytes_read"] for p in parts)
-    if report.max_source_bytes is not None and used > report.max_source_bytes:
-        raise CorpusError(
-            f"the source expands to more than max_source_bytes={report.max_source_bytes:,} bytes "
-            f"({used:,} bytes read by the partitions together)",
-            path=attrs["source"],
-            hint="It may be an archive bomb: check where it comes from; if it is a genuine "
-            "corpus, raise max_source_bytes=",
-        )
+    check_bytes_read(report, parts)
     attrs["skipped"] = skipped
     attrs["n_seen"] = sum(p["n_seen"] for p in parts)
     attrs["n_loaded"] = sum(p["n_loaded"] for p in parts)
@@ -116,6 +114,19 @@ def _merge(report: _Report, parts: list[dict[str, Any]]) -> dict[str, Any]:
             f"loaded {attrs['n_loaded']} + skipped {attrs['n_skipped']} != seen {attrs['n_seen']}"
         )
     return attrs
+
+
+def check_bytes_read(report: _Report, parts: list[dict[str, Any]]) -> None:
+    """Raise when the partitions read so far together passed ``max_source_bytes``."""
+    used = sum(p["bytes_read"] for p in parts)
+    if report.max_source_bytes is not None and used > report.max_source_bytes:
+        raise CorpusError(
+            f"the source expands to more than max_source_bytes={report.max_source_bytes:,} bytes "
+            f"({used:,} bytes read by the partitions together)",
+            path=report.attrs["source"],
+            hint="It may be an archive bomb: check where it comes from; if it is a genuine "
+            "corpus, raise max_source_bytes=",
+        )
 
 
 def load_report(corpus) -> dict[str, Any]:
@@ -353,12 +364,13 @@ def _id_spans(ids: list[str | None]) -> list[tuple[int, int]]:
 
 
 def _groups(n: int, spans: list[tuple[int, int]]) -> list[list[int]]:
-    """Documents ``0 .. n-1`` (path order) in partitions of FILES_PER_PARTITION consecutive
+    """Documents ``0 .. n-1`` (path order) in partitions of FILES_PER_PARTITION (or the
+    context's ``_FILES_PER_PARTITION_NOW``) consecutive
     documents; the partitions a span (first, last) crosses are merged into one. Spans are
     documents sharing a doc_id, and the documents one sidecar key may name: the duplicate
     check and the sidecar then run inside one partition, in path order, exactly as in
     pandas (the first document that loads is kept, or gets the row, wherever it is)."""
-    size = FILES_PER_PARTITION
+    size = _FILES_PER_PARTITION_NOW.get() or FILES_PER_PARTITION
     n_parts = max(1, math.ceil(n / size))
     opens = [0] * (n_parts + 1)
     for f, last in spans:
