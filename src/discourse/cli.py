@@ -305,6 +305,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         args.source,
         args.output,
         target_bytes=args.partition_mb * 2**20,
+        batch_size=args.batch_size,
         progress=sys.stderr.isatty(),
         **_load_options(args),
     )
@@ -611,6 +612,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the store folder: new, empty, or a store (replaced once the new one is complete)")
     p.add_argument("--partition-mb", type=int, default=64, metavar="MB",
                    help="MiB of text per Parquet file, one dask partition each (default 64)")
+    p.add_argument("--batch-size", type=int, default=500, metavar="FILES",
+                   help="files of a folder or archive read at a time: memory holds one batch and one "
+                   "Parquet file, never the corpus; the store is the same whatever it is (default 500)")
     p.set_defaults(func=_cmd_convert)
     parser.commands = dict(sub.choices)
     return parser
