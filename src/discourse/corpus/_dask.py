@@ -33,7 +33,8 @@ import pandas as pd
 from discourse.corpus import readers
 from discourse.errors import CorpusError
 
-__all__ = ["FILES_PER_PARTITION", "compute_corpus", "load_report"]
+__all__ = ["FILES_PER_PARTITION", "compute_corpus", "load_report", "map_corpus", "select_documents",
+           "summary_parts"]
 
 #: Files of a folder or archive read by one partition (the UN General Debate corpus,
 #: 10,952 files of 18 KB on average, is 22 partitions of about 9 MB of text).
@@ -198,6 +199,97 @@ def compute_corpus(corpus, **compute_options) -> pd.DataFrame:
     df = df.drop(columns=empty).reset_index(drop=True)
     df.attrs = attrs
     return df
+
+
+def map_corpus(corpus, func) -> tuple[list[Any], dict[str, Any], list[str]]:
+    """``func(partition)`` for every partition of a dask corpus, in one pass.
+
+    Only what ``func`` returns travels to the client (e.g. the rows of a few documents,
+    per-document counts), never the texts of the whole corpus. The files of a folder or
+    archive are read once: the skip list and counts come from the same pass.
+
+    Parameters
+    ----------
+    corpus : dask.dataframe.DataFrame
+        As ``load_corpus(..., backend="dask")`` returned it.
+    func : callable
+        ``pandas.DataFrame -> object``, run inside the partitions (picklable for a
+        cluster).
+
+    Returns
+    -------
+    results : list
+        ``func``'s results, in partition (corpus) order.
+    attrs : dict
+        The load's ``attrs`` (:func:`load_report`).
+    empty : list of str
+        The extra columns (beyond ``CORPUS_COLUMNS``) no document has a value in: the
+        pandas corpus has no such column, drop them from tables built from the results.
+    """
+    import dask
+
+    report = _report_of(corpus)
+    if report.tasks is None:
+        tasks = [dask.delayed(_with_filled, pure=True)(func, p, None)
+                 for p in corpus.to_delayed(optimize_graph=True)]
+    else:
+        tasks = [dask.delayed(_with_filled, pure=True)(func, None, t) for t in report.tasks]
+    results = dask.compute(*tasks)
+    if report.tasks is None:
+        attrs = dict(report.attrs)
+    else:
+        attrs = _merge(report, [r[2] for r in results])
+    filled = set().union(*(r[1] for r in results)) if results else set()
+    extras = [c for c in corpus.columns[len(readers.CORPUS_COLUMNS):] if c not in filled]
+    return [r[0] for r in results], attrs, extras
+
+
+def _with_filled(func, frame, task_result):
+    part = None
+    if task_result is not None:
+        frame, part = task_result
+    filled = {c for c in frame.columns[len(readers.CORPUS_COLUMNS):] if frame[c].notna().any()}
+    return func(frame), filled, part
+
+
+def _rows_of(frame: pd.DataFrame, ids: frozenset) -> pd.DataFrame:
+    return frame[frame["doc_id"].isin(ids)]
+
+
+def select_documents(corpus, doc_ids) -> pd.DataFrame:
+    """The documents of a dask corpus with the given ``doc_id``, as a pandas corpus.
+
+    The partitions are read where they are (on the scheduler's workers), only the rows
+    asked for come back: the table is ``load_corpus(..., backend="pandas")`` restricted
+    to those ids (same columns, dtypes, row order), with the load's ``attrs``.
+    """
+    ids = frozenset(str(d) for d in doc_ids)
+    import functools
+
+    frames, attrs, empty = map_corpus(corpus, functools.partial(_rows_of, ids=ids))
+    df = pd.concat(frames) if len(frames) > 1 else frames[0]
+    df = df.drop(columns=empty).reset_index(drop=True)
+    df.attrs = attrs
+    return df
+
+
+def _summary_part(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    from discourse.corpus.table import corpus_texts
+    from discourse.text import count_tokens
+
+    return frame.drop(columns=["text"]), [count_tokens(t) for t in corpus_texts(frame)]
+
+
+def summary_parts(corpus) -> tuple[pd.DataFrame, list[int]]:
+    """What :func:`~discourse.corpus.corpus_summary` needs of a dask corpus, in one pass:
+    the corpus table without its texts (with the load's ``attrs``) and each document's
+    token count, counted inside the partitions."""
+    results, attrs, empty = map_corpus(corpus, _summary_part)
+    frames = [r[0] for r in results]
+    df = pd.concat(frames) if len(frames) > 1 else frames[0]
+    df = df.drop(columns=empty).reset_index(drop=True)
+    df.attrs = attrs
+    return df, [n for r in results for n in r[1]]
 
 
 # --- stores and tables ----------------------------------------------------------------------
