@@ -88,7 +88,8 @@ def _ungdc_speeches(zip_path: Path):
             except (IndexError, ValueError):
                 continue
             text = z.read(info).decode("utf-8-sig", errors="replace")
-            yield stem, text
+            if text.strip():  # an empty speech would be an empty document (an error to load)
+                yield stem, text
 
 
 def write_source(path: Path, size_gb: float, zip_path: Path, *, seed: int = 0) -> dict:
@@ -109,7 +110,9 @@ def write_source(path: Path, size_gb: float, zip_path: Path, *, seed: int = 0) -
             for stem, text in speeches:
                 lines = text.split("\n")
                 keep = rng.random(len(lines)) < 0.9
-                body = "\n".join(line for line, k in zip(lines, keep, strict=True) if k).encode("utf-8")
+                body = "\n".join(line for line, k in zip(lines, keep, strict=True) if k)
+                # a one-line speech may lose its line: it is then kept whole
+                body = (body if body.strip() else text).encode("utf-8")
                 info = zipfile.ZipInfo(f"copy-{copy:03d}/{stem}.txt", date_time=_ZIP_TIME)
                 zf.writestr(info, body)
                 total += len(body)
