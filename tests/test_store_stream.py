@@ -162,3 +162,21 @@ def test_cli_convert_batch_size(generated, tmp_path, capsys):
     assert main([*args, str(tmp_path / "b")]) == 0
     assert "wrote 60 documents (3 skipped of 63 seen)" in capsys.readouterr().out
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+def test_extra_columns_no_document_fills_are_dropped_across_batches(tmp_path):
+    """Scraped articles: inference foresees columns (events mentioned, role) that no
+    document here fills; the pandas table has no such column, nor has the store, whatever
+    the batches (its files are rewritten without them at the end)."""
+    root = tmp_path / "articles"
+    root.mkdir()
+    for i in range(7):
+        (root / f"a{i}.txt").write_text(f"Title {i}\n| site.org\n\nSome digital text about data {i}.\n",
+                                        encoding="utf-8")
+    expected = load_corpus(root)
+    a = convert_corpus(root, tmp_path / "a", batch_size=2, target_bytes=50)
+    b = convert_corpus(root, tmp_path / "b", batch_size=100, target_bytes=50)
+    assert _files(a) == _files(b)
+    pd.testing.assert_frame_equal(load_corpus(a), expected)
+    assert [c["name"] for c in read_manifest(a)["columns"]] == list(expected.columns)
+    assert "role" not in expected.columns
