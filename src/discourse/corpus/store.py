@@ -16,8 +16,9 @@ pyarrow (no normalisation or inference again: the store holds the table as it wa
 loaded), with the manifest's skip list and counts in ``attrs``; with
 ``backend="dask"`` each file is a partition of a ``dask.dataframe.DataFrame``.
 
-The same source and options give byte-identical files and manifest (no time stamp
-anywhere). Writing is atomic: the store is written in a hidden folder beside ``OUT``,
+The source is read in batches of files and each Parquet file is written once full:
+memory holds one batch and one file, never the corpus. The same source and options give
+byte-identical files and manifest whatever the batch size (no time stamp anywhere). Writing is atomic: the store is written in a hidden folder beside ``OUT``,
 then renamed; an existing store at ``OUT`` is replaced only once the new one is
 complete, and a folder or file that is not a store is never overwritten.
 """
