@@ -180,3 +180,42 @@ def test_extra_columns_no_document_fills_are_dropped_across_batches(tmp_path):
     pd.testing.assert_frame_equal(load_corpus(a), expected)
     assert [c["name"] for c in read_manifest(a)["columns"]] == list(expected.columns)
     assert "role" not in expected.columns
+
+
+def _traced_peak(root: Path, out: Path, **options) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        convert_corpus(root, out, **options)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_traced_memory_does_not_grow_with_the_corpus(tmp_path, monkeypatch):
+    """Python's own allocations (tracemalloc: the texts read, the records, the frames'
+    Python objects) while converting a corpus 4 times larger: the streamed conversion's
+    peak stays about the same, and below the text of the corpus, while the unstreamed
+    (one batch) peak grows with it."""
+    # the fingerprint's merge holds a row group of each sorted run (up to 64 runs at once:
+    # at most 16 MiB by default); small row groups here, so that what is measured is the rest
+    monkeypatch.setattr(store_mod, "_RUN_GROUP_BYTES", 8_000)
+    sizes = {}
+    for n in (40, 160):
+        root = tmp_path / f"c{n}"
+        root.mkdir()
+        for i in range(n):
+            (root / f"d{i:04d}.txt").write_text(f"Speech {i} on digital governance and open data. " * 600,
+                                                encoding="utf-8")
+        text = sum(f.stat().st_size for f in root.iterdir())
+        if not sizes:  # once: imports and caches
+            convert_corpus(root, tmp_path / "warm", batch_size=10, target_bytes=200_000)
+        streamed = _traced_peak(root, tmp_path / f"s{n}", batch_size=10, target_bytes=200_000)
+        whole = _traced_peak(root, tmp_path / f"w{n}", batch_size=10_000, target_bytes=2**30)
+        sizes[n] = (text, streamed, whole)
+    (small_text, small_streamed, small_whole), (text, streamed, whole) = sizes[40], sizes[160]
+    assert text > 3.5 * small_text
+    assert whole > 2.5 * small_whole  # unstreamed: grows with the corpus
+    assert streamed < 1.5 * small_streamed  # streamed: one batch and one file, whatever the corpus
+    assert streamed < text / 2 and streamed < whole / 2

@@ -642,7 +642,7 @@ def _read_part(path: Path, template: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Text bytes per row group of a fingerprint run, and runs merged at once.
-_RUN_GROUP_BYTES = 2**20
+_RUN_GROUP_BYTES = 2**18
 _MAX_RUNS = 64
 
 
