@@ -1,31 +1,40 @@
-"""Scale benchmark: theme_frequencies(by="year") on a 2 GB Parquet store, Dask vs in memory.
+"""Scale benchmark: theme_frequencies(by="year") on a 2 GB corpus store, Dask vs in memory.
 
 The corpus is GENERATED (never committed): the UN General Debate speeches resampled
-with perturbations (each copy keeps a random ~90% of its speech's lines, in order, and
-gets a new ``doc_id``) until the text reaches ``DISCOURSE_SCALE_GB`` (default 2) GB of
-UTF-8, written as a partitioned Parquet store (about 64 MB of text per file) under
-``DISCOURSE_SCALE_DIR`` (default ``/tmp/discourse-scale``) by :func:`write_parquet_store`
-(pyarrow; the project's ``convert_corpus`` writes the same layout). The store is reused
-when it is already there with the same size.
+with perturbations (each copy keeps a random ~90% of its speech's lines, in order) until
+the text reaches ``--gb`` (or ``DISCOURSE_SCALE_GB``, default 2) GB of UTF-8, written as
+a source ``load_corpus`` reads: a zip archive (stored, not compressed) of text files
+``copy-NNN/ISO_SS_YYYY.txt``. The project's own ``convert_corpus`` (``discourse
+convert``) then turns it into the corpus store the runs read, with
+``filename_pattern="{country}_{session}_{year}.txt"`` (every document's ``doc_id`` is its
+path, unique): the benchmark exercises the real path, reading the archive in batches of
+files (decoding, normalisation, language detection) and writing the store batch by
+batch; the conversion's CPU time and peak memory are printed. Everything lives under
+``--dir`` (``DISCOURSE_SCALE_DIR``, default ``/tmp/discourse-scale``): ``source.zip`` and
+``store/``, reused when they are there for the same size.
 
 Each run is a separate process, so that peak-memory figures are its own:
 
 - ``dask-1`` and ``dask-2``: a ``distributed.LocalCluster`` of 1 and 2 worker processes
-  (one thread each, loopback), ``theme_frequencies(dd.read_parquet(store), by="year")``;
-  the client process's peak resident memory is measured (target: under 1 GB while the
-  corpus is 2 GB: only per-group sums travel to the client);
-- ``memory``: the in-memory path, ``pd.read_parquet`` of the same store then
-  ``theme_frequencies`` (the whole text in one process).
+  (one thread each, loopback), ``theme_frequencies(load_corpus(store,
+  backend="dask"), by="year")``; the client process's peak resident memory is measured
+  (target: under 1 GB while the corpus is 2 GB: only per-group sums travel to the
+  client);
+- ``memory``: the in-memory path, ``load_corpus(store)`` then ``theme_frequencies``
+  (the whole text in one process).
 
 Printed: wall and CPU seconds, MB/s per worker (text megabytes per wall second per
 worker), the speed-up of 2 workers over 1 (target 1.7x or more), peak memory of the
 client, and whether the Dask tables equal the in-memory one (counts identical, estimates
 equal). The machine may be shared: the load average is printed beside the figures, and
 a speed-up measured on a busy machine understates the real one.
+
+A quick smoke run: ``python benchmarks/bench_scale.py --gb 0.05 --dir /tmp/scale-smoke``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -50,13 +59,24 @@ def _peak_mb() -> float:
         pass
     return peak_rss_mb()
 
-STORE = Path(os.environ.get("DISCOURSE_SCALE_DIR", "/tmp/discourse-scale"))
+
+DIR = Path(os.environ.get("DISCOURSE_SCALE_DIR", "/tmp/discourse-scale"))
 SIZE_GB = float(os.environ.get("DISCOURSE_SCALE_GB", "2"))
+#: The store's files: MiB of text each (one Dask partition each).
 FILE_MB = 64
+#: convert_corpus's batch: files of the archive read at a time.
+BATCH_FILES = 500
+PATTERN = "{country}_{session}_{year}.txt"
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed: the same archive for the same size and seed
+
+
+def _paths(base: Path) -> tuple[Path, Path, Path]:
+    """The generated source, the store, and the benchmark's own record of them."""
+    return base / "source.zip", base / "store", base / "scale.json"
 
 
 def _ungdc_speeches(zip_path: Path):
-    """(name, year, text) of every speech of the archive."""
+    """(stem, text) of every speech of the archive (stem: ISO_SS_YYYY)."""
     with zipfile.ZipFile(zip_path) as z:
         for info in z.infolist():
             name = info.filename
@@ -64,100 +84,106 @@ def _ungdc_speeches(zip_path: Path):
                 continue
             stem = Path(name).stem  # ISO_NN_YYYY
             try:
-                year = int(stem.rsplit("_", 1)[1])
+                int(stem.rsplit("_", 1)[1])
             except (IndexError, ValueError):
                 continue
             text = z.read(info).decode("utf-8-sig", errors="replace")
-            yield stem, year, text
+            if text.strip():  # an empty speech would be an empty document (an error to load)
+                yield stem, text
 
 
-def write_parquet_store(path: Path, size_gb: float, zip_path: Path, *, seed: int = 0) -> dict:
-    """Write the generated corpus as Parquet files ``part-00000.parquet``... and a manifest.
+def write_source(path: Path, size_gb: float, zip_path: Path, *, seed: int = 0) -> dict:
+    """Write the generated corpus as a zip of text files ``copy-NNN/ISO_SS_YYYY.txt``.
 
-    Columns ``doc_id``, ``text``, ``event``, ``year``, one file per ~64 MB of text.
-    Returns the manifest (files, documents, bytes of text).
+    Returns the number of documents and of UTF-8 bytes of text written.
     """
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    path.mkdir(parents=True, exist_ok=True)
-    for old in path.glob("part-*.parquet"):
-        old.unlink()
     speeches = list(_ungdc_speeches(zip_path))
     rng = np.random.default_rng(seed)
     target = int(size_gb * 1e9)
-    total = n_docs = n_files = 0
-    batch: dict[str, list] = {"doc_id": [], "text": [], "event": [], "year": []}
-    batch_bytes = 0
-
-    def flush():
-        nonlocal n_files, batch, batch_bytes
-        if not batch["doc_id"]:
-            return
-        table = pa.table({"doc_id": pa.array(batch["doc_id"], pa.string()),
-                          "text": pa.array(batch["text"], pa.large_string()),
-                          "event": pa.array(batch["event"], pa.string()),
-                          "year": pa.array(batch["year"], pa.int64())})
-        pq.write_table(table, path / f"part-{n_files:05d}.parquet", compression="zstd")
-        n_files += 1
-        batch = {k: [] for k in batch}
-        batch_bytes = 0
-
-    copy = 0
-    while total < target:
-        for stem, year, text in speeches:
-            lines = text.split("\n")
-            keep = rng.random(len(lines)) < 0.9
-            body = "\n".join(line for line, k in zip(lines, keep, strict=True) if k)
-            size = len(body.encode("utf-8"))
-            batch["doc_id"].append(f"{stem}-r{copy}")
-            batch["text"].append(body)
-            batch["event"].append(f"UNGA {year - 1945}")
-            batch["year"].append(year)
-            batch_bytes += size
-            total += size
-            n_docs += 1
-            if batch_bytes >= FILE_MB * 1e6:
-                flush()
-            if total >= target:
-                break
-        copy += 1
-    flush()
-    manifest = {"size_gb": size_gb, "files": n_files, "documents": n_docs, "text_bytes": total}
-    (path / "_scale-manifest.json").write_text(json.dumps(manifest))
-    return manifest
+    total = n_docs = 0
+    tmp = path.with_name(path.name + ".writing")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        copy = 0
+        while total < target:
+            for stem, text in speeches:
+                lines = text.split("\n")
+                keep = rng.random(len(lines)) < 0.9
+                body = "\n".join(line for line, k in zip(lines, keep, strict=True) if k)
+                # a one-line speech may lose its line: it is then kept whole
+                body = (body if body.strip() else text).encode("utf-8")
+                info = zipfile.ZipInfo(f"copy-{copy:03d}/{stem}.txt", date_time=_ZIP_TIME)
+                zf.writestr(info, body)
+                total += len(body)
+                n_docs += 1
+                if total >= target:
+                    break
+            copy += 1
+    os.replace(tmp, path)
+    return {"documents": n_docs, "source_bytes": total}
 
 
-def _store(zip_path: Path) -> dict:
-    mf = STORE / "_scale-manifest.json"
-    if mf.is_file():
-        manifest = json.loads(mf.read_text())
-        if manifest.get("size_gb") == SIZE_GB and len(list(STORE.glob("part-*.parquet"))) == manifest["files"]:
-            return manifest
-    t0 = time.perf_counter()
-    # in its own process: the speeches it holds would otherwise weigh on the runs' memory
-    proc = subprocess.run([sys.executable, __file__, "--generate", str(zip_path)], capture_output=True,
-                          text=True)
+def _convert(source: Path, store: Path, size_gb: float) -> dict:
+    """convert_corpus of the generated source (in this process: its figures are its own)."""
+    from discourse import convert_corpus
+    from discourse.corpus import read_manifest
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    convert_corpus(source, store, filename_pattern=PATTERN, target_bytes=FILE_MB * 2**20,
+                   batch_size=BATCH_FILES, max_source_bytes=int(size_gb * 1e9) + 2**30)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    manifest = read_manifest(store)
+    return {"wall": wall, "cpu": cpu, "peak_mb": _peak_mb(), "fingerprint": manifest["fingerprint"],
+            "files": len(manifest["files"]), "documents": manifest["counts"]["n_loaded"],
+            "text_bytes": sum(f["text_bytes"] for f in manifest["files"])}
+
+
+def _in_process(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SystemExit(f"generating the store failed:\n{proc.stderr[-3000:]}")
-    manifest = json.loads(mf.read_text())
-    print(f"generated {manifest['text_bytes'] / 1e9:.2f} GB of text, {manifest['documents']:,} documents, "
-          f"{manifest['files']} files in {STORE} ({time.perf_counter() - t0:.0f} s)", flush=True)
-    return manifest
+        raise SystemExit(f"{' '.join(args[:1])} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _store(zip_path: Path, base: Path, size_gb: float) -> dict:
+    """The store of the generated corpus: generated and converted unless already there."""
+    from discourse.corpus.store import is_store, read_manifest
+
+    source, store, record = _paths(base)
+    if record.is_file() and is_store(store):
+        known = json.loads(record.read_text())
+        if known.get("size_gb") == size_gb and known.get("fingerprint") == read_manifest(store)["fingerprint"]:
+            return known
+    base.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    # each in its own process: the speeches the generator holds would otherwise weigh on
+    # the conversion's memory figure
+    generated = _in_process("--generate", str(zip_path), "--dir", str(base), "--gb", str(size_gb))
+    print(f"generated {generated['source_bytes'] / 1e9:.2f} GB of text, {generated['documents']:,} documents "
+          f"in {source} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    converted = _in_process("--convert", "--dir", str(base), "--gb", str(size_gb))
+    mb = converted["text_bytes"] / 1e6
+    print(f"convert_corpus: {converted['documents']:,} documents, {converted['files']} files in {store}: "
+          f"{converted['wall']:.0f} s wall, {converted['cpu']:.0f} s CPU ({mb / converted['cpu']:.1f} MB per CPU s), "
+          f"peak memory {converted['peak_mb']:.0f} MB for {mb / 1000:.2f} GB of text "
+          f"(batches of {BATCH_FILES} files, files of {FILE_MB} MiB)", flush=True)
+    known = {"size_gb": size_gb, **converted}
+    record.write_text(json.dumps(known))
+    return known
 
 
 # --- one run, in its own process ------------------------------------------------------
 
 
-def _run(kind: str) -> dict:
-    import pandas as pd
-
+def _run(kind: str, base: Path) -> dict:
+    from discourse import load_corpus
     from discourse.themes import theme_frequencies
 
+    _source, store, _record = _paths(base)
     t0 = time.perf_counter()
     if kind == "memory":
-        corpus = pd.read_parquet(STORE, columns=["doc_id", "text", "year"])
+        corpus = load_corpus(store)[["doc_id", "text", "year"]]
         t_read = time.perf_counter() - t0
         t1, c1 = time.perf_counter(), time.process_time()
         table = theme_frequencies(corpus, by="year")
@@ -167,7 +193,6 @@ def _run(kind: str) -> dict:
         per_worker = [cpu]
     else:
         import dask
-        import dask.dataframe as dd
         from distributed import LocalCluster
 
         from discourse._dask import WORKER_CONFIG
@@ -175,7 +200,7 @@ def _run(kind: str) -> dict:
         workers = int(kind.split("-")[1])
         with dask.config.set(WORKER_CONFIG), LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None, memory_limit="3GB") as cluster, cluster.get_client() as client:
-            corpus = dd.read_parquet(str(STORE), columns=["doc_id", "text", "year"])
+            corpus = load_corpus(store, backend="dask")[["doc_id", "text", "year"]]
             t_read = time.perf_counter() - t0
             before = client.run(time.process_time)
             t1, c1 = time.perf_counter(), time.process_time()
@@ -184,28 +209,40 @@ def _run(kind: str) -> dict:
             after = client.run(time.process_time)
             per_worker = [after[w] - before[w] for w in sorted(after)]
             worker_cpu = sum(per_worker)
-    out = STORE.parent / f"discourse-scale-{kind}.parquet"
+    out = base / f"table-{kind}.parquet"
     table.to_parquet(out)
     return {"kind": kind, "workers": workers, "wall": wall, "client_cpu": cpu, "worker_cpu": worker_cpu,
             "per_worker_cpu": per_worker, "setup": t_read, "peak_mb": _peak_mb(), "table": str(out)}
 
 
 def main() -> int:
-    if len(sys.argv) > 2 and sys.argv[1] == "--generate":
-        write_parquet_store(STORE, SIZE_GB, Path(sys.argv[2]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gb", type=float, default=SIZE_GB, help="GB of text generated (default 2)")
+    parser.add_argument("--dir", type=Path, default=DIR, help="where the source and the store are written")
+    parser.add_argument("--generate", metavar="UNGDC_ZIP", help=argparse.SUPPRESS)
+    parser.add_argument("--convert", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--run", metavar="KIND", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    source, store, _record = _paths(args.dir)
+    if args.generate:
+        print(json.dumps(write_source(source, args.gb, Path(args.generate))))
         return 0
-    if len(sys.argv) > 2 and sys.argv[1] == "--run":
-        print(json.dumps(_run(sys.argv[2])))
+    if args.convert:
+        print(json.dumps(_convert(source, store, args.gb)))
+        return 0
+    if args.run:
+        print(json.dumps(_run(args.run, args.dir)))
         return 0
     zip_path = require_ungdc()
-    manifest = _store(zip_path)
+    manifest = _store(zip_path, args.dir, args.gb)
     mb = manifest["text_bytes"] / 1e6
-    print(f"store: {STORE} ({mb / 1000:.2f} GB of text, {manifest['documents']:,} documents, "
+    print(f"store: {store} ({mb / 1000:.2f} GB of text, {manifest['documents']:,} documents, "
           f"{manifest['files']} files); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
           flush=True)
     results = {}
     for kind in ("dask-1", "dask-2", "memory"):
-        proc = subprocess.run([sys.executable, __file__, "--run", kind], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, __file__, "--run", kind, "--dir", str(args.dir)],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             print(f"{kind} failed:\n{proc.stderr[-3000:]}")
             return 1

@@ -15,8 +15,9 @@ Python's exponential ``re``), ``bench_zipbomb`` (a zip that expands to 1 GiB ref
 in under a second and 200 MB; exits 1 otherwise), ``bench_zh`` (theme counts on 4 MB of
 generated Chinese, against segmentation alone and jieba), ``bench_store`` (the corpus store:
 converting the UN zip, then loading from the zip against loading from the store),
-``bench_scale`` (``theme_frequencies`` on a generated 2 GB Parquet store under
-``/tmp/discourse-scale``: Dask with 1 and 2 worker processes against the in-memory path;
+``bench_scale`` (``theme_frequencies`` on a generated 2 GB corpus under
+``/tmp/discourse-scale``, a zip of text files that ``convert_corpus`` turns into a store,
+its time and memory printed: Dask with 1 and 2 worker processes against the in-memory path;
 speed-up, client memory, MB/s per worker; see ``docs/scale.md``).
 """
 

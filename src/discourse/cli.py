@@ -189,12 +189,22 @@ def _load_for(args: argparse.Namespace):
     return load_dask_corpus(args.source, **_load_options(args))
 
 
-def _add_scheduler(p: argparse.ArgumentParser) -> None:
+def _add_scheduler(p: argparse.ArgumentParser, what: str = "") -> None:
     p.add_argument(
         "--scheduler", default=None, metavar="SPEC",
         help="run on Dask: threads, processes, or the address of a running Dask scheduler "
-        "(tcp://host:8786); default: in memory, no Dask (docs/scale.md)",
+        "(tcp://host:8786); default: in memory, no Dask (docs/scale.md)" + (f". {what}" if what else ""),
     )
+
+
+def _pandas_after_dask(args: argparse.Namespace):
+    """The pandas corpus, loaded on the scheduler (``--scheduler``: the files are read,
+    decoded, normalised and inferred in Dask partitions, then gathered), else as always."""
+    if not getattr(args, "scheduler", None):
+        return _load(args)
+    from discourse.corpus import compute_corpus
+
+    return compute_corpus(_load_for(args))
 
 
 def _check_output(output: str | os.PathLike[str] | None, *, folder: bool = False, beside: bool = False) -> None:
@@ -290,10 +300,13 @@ def _write_table(df, output: str | None) -> None:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
+    from discourse._dask import scheduler
     from discourse.corpus import corpus_summary
 
-    corpus = _load(args)
-    print(corpus_summary(corpus))
+    with scheduler(args.scheduler):
+        corpus = _load_for(args)
+        summary = corpus_summary(corpus)  # a Dask corpus: tokens counted in the partitions
+    print(summary)
     return 0
 
 
@@ -305,6 +318,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         args.source,
         args.output,
         target_bytes=args.partition_mb * 2**20,
+        batch_size=args.batch_size,
         progress=sys.stderr.isatty(),
         **_load_options(args),
     )
@@ -333,12 +347,24 @@ def _cmd_themes(args: argparse.Namespace) -> int:
 def _cmd_kwic(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from discourse._dask import scheduler
     from discourse.themes import kwic, load_dictionary
 
     _check_output(args.output)
-    corpus = _load(args)
     dictionary = load_dictionary(args.dictionary) if args.dictionary else None
-    table = kwic(corpus, args.query, window=args.window, dictionary=dictionary)
+    with scheduler(args.scheduler):
+        corpus = _load_for(args)
+        if getattr(args, "scheduler", None):  # kwic of each partition; only the lines come back
+            import functools
+
+            from discourse.corpus._dask import map_corpus
+
+            parts, _attrs, empty = map_corpus(corpus, functools.partial(
+                kwic, query=args.query, window=args.window, dictionary=dictionary))
+            table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+            table = table.drop(columns=[c for c in empty if c in table.columns])
+        else:
+            table = kwic(corpus, args.query, window=args.window, dictionary=dictionary)
     if args.output:
         _write_table(table, args.output)
         return 0
@@ -355,20 +381,23 @@ def _cmd_kwic(args: argparse.Namespace) -> int:
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
+    from discourse._dask import scheduler
     from discourse.topics import write_topic_outputs
 
     _check_output(args.output, folder=True)
-    corpus = _load(args)
-    paths = write_topic_outputs(
-        corpus,
-        args.output,
-        n_topics=args.k,
-        method=args.method,
-        unit=args.unit,
-        random_state=args.seed,
-        by=args.by,
-        terms_by=args.terms_by,
-    )
+    with scheduler(args.scheduler):
+        corpus = _load_for(args)
+        paths = write_topic_outputs(
+            corpus,
+            args.output,
+            n_topics=args.k,
+            method=args.method,
+            unit=args.unit,
+            random_state=args.seed,
+            by=args.by,
+            terms_by=args.terms_by,
+            sample_size=args.sample_size,
+        )
     for path in paths:
         print(f"wrote {path}")
     return 0
@@ -459,7 +488,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if splits != ("all",) and "split" not in labels.columns:
         raise ValidationError(f"--split {args.split} was given but the labelled file has no 'split' column",
                               path=args.labels, hint="Leave --split out, or use --split all")
-    corpus = _load(args)
+    from discourse._dask import scheduler
+
+    with scheduler(args.scheduler):
+        if args.scheduler and "doc_id" in labels.columns:  # only the labelled documents come back
+            from discourse.corpus._dask import select_documents
+
+            corpus = select_documents(_load_for(args), labels["doc_id"].dropna().astype(str).unique())
+        else:
+            corpus = _pandas_after_dask(args)
     try:
         table = score_validation_set(corpus, labels, dictionary, n_boot=args.n_boot, seed=args.seed, splits=splits,
                                      language=None if args.labels else SHIPPED_LANGUAGE)
@@ -490,8 +527,11 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             "the output file exists (it may hold labels)", path=out,
             hint="choose another file with -o, or pass --force to replace it",
         )
+    from discourse._dask import scheduler
+
     _check_output(out)
-    corpus = _load(args)
+    with scheduler(args.scheduler):
+        corpus = _pandas_after_dask(args)
     dictionary = load_dictionary(args.dictionary) if args.dictionary else None
     sample = validation_sample(corpus, dictionary, n=args.n, unit=args.unit, seed=args.seed)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -522,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="summarise a corpus: documents, tokens, events, years, speakers, skipped files")
     _add_load_options(p)
+    _add_scheduler(p, "Tokens are counted in the partitions; only metadata and counts come back")
     p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser("themes", help="theme frequencies by event (or any metadata column)")
@@ -539,6 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dictionary", "-d", default=None, help="theme dictionary for theme ids")
     p.add_argument("--window", type=int, default=8, help="words of context on each side")
     p.add_argument("--limit", type=int, default=50, help="lines printed (all are written with -o)")
+    _add_scheduler(p, "Each partition is searched where it is; only the lines come back")
     p.add_argument("-o", "--output", default=None, help="write all lines to this CSV")
     p.set_defaults(func=_cmd_kwic)
 
@@ -553,6 +595,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="order of top_terms.csv: by weight in the topic, or by FREX (frequent and exclusive)",
     )
     p.add_argument("--seed", type=int, default=0)
+    _add_scheduler(p, "The model is fitted in memory on a seeded sample of --sample-size documents "
+                   "(the whole corpus when it is no larger: then the same model as without Dask); "
+                   "doc_topics.csv and prevalence.csv are computed in the partitions")
+    p.add_argument("--sample-size", type=int, default=None, metavar="N",
+                   help="with --scheduler: documents the model is fitted on (default 20000)")
     p.add_argument("-o", "--output", required=True, help="output folder")
     p.set_defaults(func=_cmd_topics)
 
@@ -589,6 +636,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dictionary", "-d", default=None, help="theme dictionary (default: the built-in one)")
     p.add_argument("--n-boot", type=int, default=2000, metavar="N", help="bootstrap resamples per interval")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    _add_scheduler(p, "The corpus is read in the partitions and only the labelled documents come back; "
+                   "the dictionary's predictions and the scores are then computed in memory (pandas) on them")
     p.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="also write the full table to this CSV ('-': CSV on stdout instead of the text table)")
     p.set_defaults(func=_cmd_validate)
@@ -599,6 +648,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", default="sentence", choices=["sentence", "paragraph", "document"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dictionary", "-d", default=None, help="dictionary whose predictions stratify the sample")
+    _add_scheduler(p, "Only the loading (reading, decoding, normalising files) runs in the partitions: "
+                   "the sample needs every unit of the corpus, so it is drawn in memory (pandas) "
+                   "from the loaded table")
     p.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="the CSV to label")
     p.add_argument("--force", action="store_true", help="replace the output file if it exists")
     p.set_defaults(func=_cmd_sample)
@@ -611,6 +663,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the store folder: new, empty, or a store (replaced once the new one is complete)")
     p.add_argument("--partition-mb", type=int, default=64, metavar="MB",
                    help="MiB of text per Parquet file, one dask partition each (default 64)")
+    p.add_argument("--batch-size", type=int, default=500, metavar="FILES",
+                   help="files of a folder or archive read at a time: memory holds one batch and one "
+                   "Parquet file, never the corpus; the store is the same whatever it is (default 500)")
     p.set_defaults(func=_cmd_convert)
     parser.commands = dict(sub.choices)
     return parser

@@ -20,6 +20,7 @@ n_seen``.
 from __future__ import annotations
 
 import collections
+import contextvars
 import math
 import operator
 import zipfile
@@ -32,11 +33,17 @@ import pandas as pd
 from discourse.corpus import readers
 from discourse.errors import CorpusError
 
-__all__ = ["FILES_PER_PARTITION", "compute_corpus", "load_report"]
+__all__ = ["FILES_PER_PARTITION", "compute_corpus", "load_report", "map_corpus", "select_documents",
+           "summary_parts"]
 
 #: Files of a folder or archive read by one partition (the UN General Debate corpus,
 #: 10,952 files of 18 KB on average, is 22 partitions of about 9 MB of text).
 FILES_PER_PARTITION = 500
+#: Files per partition for the loads of the current context (``convert_corpus``'s
+#: ``batch_size``); None: :data:`FILES_PER_PARTITION`.
+_FILES_PER_PARTITION_NOW: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "discourse_files_per_partition", default=None
+)
 #: Text bytes per partition when a table is split after loading.
 _TABLE_PARTITION_BYTES = 64 * 2**20
 #: Columns inference may add beyond CORPUS_COLUMNS (tests/test_store.py checks the demo
@@ -95,15 +102,7 @@ def _merge(report: _Report, parts: list[dict[str, Any]]) -> dict[str, Any]:
     # in pandas's order: the files that could not be read, then the duplicates
     skipped = [s for p in parts for s in p["skipped"][: p["n_read_problems"]]]
     skipped += [s for p in parts for s in p["skipped"][p["n_read_problems"] :]]
-    used = sum(p["bytes_read"] for p in parts)
-    if report.max_source_bytes is not None and used > report.max_source_bytes:
-        raise CorpusError(
-            f"the source expands to more than max_source_bytes={report.max_source_bytes:,} bytes "
-            f"({used:,} bytes read by the partitions together)",
-            path=attrs["source"],
-            hint="It may be an archive bomb: check where it comes from; if it is a genuine "
-            "corpus, raise max_source_bytes=",
-        )
+    check_bytes_read(report, parts)
     attrs["skipped"] = skipped
     attrs["n_seen"] = sum(p["n_seen"] for p in parts)
     attrs["n_loaded"] = sum(p["n_loaded"] for p in parts)
@@ -116,6 +115,19 @@ def _merge(report: _Report, parts: list[dict[str, Any]]) -> dict[str, Any]:
             f"loaded {attrs['n_loaded']} + skipped {attrs['n_skipped']} != seen {attrs['n_seen']}"
         )
     return attrs
+
+
+def check_bytes_read(report: _Report, parts: list[dict[str, Any]]) -> None:
+    """Raise when the partitions read so far together passed ``max_source_bytes``."""
+    used = sum(p["bytes_read"] for p in parts)
+    if report.max_source_bytes is not None and used > report.max_source_bytes:
+        raise CorpusError(
+            f"the source expands to more than max_source_bytes={report.max_source_bytes:,} bytes "
+            f"({used:,} bytes read by the partitions together)",
+            path=report.attrs["source"],
+            hint="It may be an archive bomb: check where it comes from; if it is a genuine "
+            "corpus, raise max_source_bytes=",
+        )
 
 
 def load_report(corpus) -> dict[str, Any]:
@@ -187,6 +199,97 @@ def compute_corpus(corpus, **compute_options) -> pd.DataFrame:
     df = df.drop(columns=empty).reset_index(drop=True)
     df.attrs = attrs
     return df
+
+
+def map_corpus(corpus, func) -> tuple[list[Any], dict[str, Any], list[str]]:
+    """``func(partition)`` for every partition of a dask corpus, in one pass.
+
+    Only what ``func`` returns travels to the client (e.g. the rows of a few documents,
+    per-document counts), never the texts of the whole corpus. The files of a folder or
+    archive are read once: the skip list and counts come from the same pass.
+
+    Parameters
+    ----------
+    corpus : dask.dataframe.DataFrame
+        As ``load_corpus(..., backend="dask")`` returned it.
+    func : callable
+        ``pandas.DataFrame -> object``, run inside the partitions (picklable for a
+        cluster).
+
+    Returns
+    -------
+    results : list
+        ``func``'s results, in partition (corpus) order.
+    attrs : dict
+        The load's ``attrs`` (:func:`load_report`).
+    empty : list of str
+        The extra columns (beyond ``CORPUS_COLUMNS``) no document has a value in: the
+        pandas corpus has no such column, drop them from tables built from the results.
+    """
+    import dask
+
+    report = _report_of(corpus)
+    if report.tasks is None:
+        tasks = [dask.delayed(_with_filled, pure=True)(func, p, None)
+                 for p in corpus.to_delayed(optimize_graph=True)]
+    else:
+        tasks = [dask.delayed(_with_filled, pure=True)(func, None, t) for t in report.tasks]
+    results = dask.compute(*tasks)
+    if report.tasks is None:
+        attrs = dict(report.attrs)
+    else:
+        attrs = _merge(report, [r[2] for r in results])
+    filled = set().union(*(r[1] for r in results)) if results else set()
+    extras = [c for c in corpus.columns[len(readers.CORPUS_COLUMNS):] if c not in filled]
+    return [r[0] for r in results], attrs, extras
+
+
+def _with_filled(func, frame, task_result):
+    part = None
+    if task_result is not None:
+        frame, part = task_result
+    filled = {c for c in frame.columns[len(readers.CORPUS_COLUMNS):] if frame[c].notna().any()}
+    return func(frame), filled, part
+
+
+def _rows_of(frame: pd.DataFrame, ids: frozenset) -> pd.DataFrame:
+    return frame[frame["doc_id"].isin(ids)]
+
+
+def select_documents(corpus, doc_ids) -> pd.DataFrame:
+    """The documents of a dask corpus with the given ``doc_id``, as a pandas corpus.
+
+    The partitions are read where they are (on the scheduler's workers), only the rows
+    asked for come back: the table is ``load_corpus(..., backend="pandas")`` restricted
+    to those ids (same columns, dtypes, row order), with the load's ``attrs``.
+    """
+    ids = frozenset(str(d) for d in doc_ids)
+    import functools
+
+    frames, attrs, empty = map_corpus(corpus, functools.partial(_rows_of, ids=ids))
+    df = pd.concat(frames) if len(frames) > 1 else frames[0]
+    df = df.drop(columns=empty).reset_index(drop=True)
+    df.attrs = attrs
+    return df
+
+
+def _summary_part(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    from discourse.corpus.table import corpus_texts
+    from discourse.text import count_tokens
+
+    return frame.drop(columns=["text"]), [count_tokens(t) for t in corpus_texts(frame)]
+
+
+def summary_parts(corpus) -> tuple[pd.DataFrame, list[int]]:
+    """What :func:`~discourse.corpus.corpus_summary` needs of a dask corpus, in one pass:
+    the corpus table without its texts (with the load's ``attrs``) and each document's
+    token count, counted inside the partitions."""
+    results, attrs, empty = map_corpus(corpus, _summary_part)
+    frames = [r[0] for r in results]
+    df = pd.concat(frames) if len(frames) > 1 else frames[0]
+    df = df.drop(columns=empty).reset_index(drop=True)
+    df.attrs = attrs
+    return df, [n for r in results for n in r[1]]
 
 
 # --- stores and tables ----------------------------------------------------------------------
@@ -353,12 +456,13 @@ def _id_spans(ids: list[str | None]) -> list[tuple[int, int]]:
 
 
 def _groups(n: int, spans: list[tuple[int, int]]) -> list[list[int]]:
-    """Documents ``0 .. n-1`` (path order) in partitions of FILES_PER_PARTITION consecutive
+    """Documents ``0 .. n-1`` (path order) in partitions of FILES_PER_PARTITION (or the
+    context's ``_FILES_PER_PARTITION_NOW``) consecutive
     documents; the partitions a span (first, last) crosses are merged into one. Spans are
     documents sharing a doc_id, and the documents one sidecar key may name: the duplicate
     check and the sidecar then run inside one partition, in path order, exactly as in
     pandas (the first document that loads is kept, or gets the row, wherever it is)."""
-    size = FILES_PER_PARTITION
+    size = _FILES_PER_PARTITION_NOW.get() or FILES_PER_PARTITION
     n_parts = max(1, math.ceil(n / size))
     opens = [0] * (n_parts + 1)
     for f, last in spans:

@@ -16,8 +16,9 @@ pyarrow (no normalisation or inference again: the store holds the table as it wa
 loaded), with the manifest's skip list and counts in ``attrs``; with
 ``backend="dask"`` each file is a partition of a ``dask.dataframe.DataFrame``.
 
-The same source and options give byte-identical files and manifest (no time stamp
-anywhere). Writing is atomic: the store is written in a hidden folder beside ``OUT``,
+The source is read in batches of files and each Parquet file is written once full:
+memory holds one batch and one file, never the corpus. The same source and options give
+byte-identical files and manifest whatever the batch size (no time stamp anywhere). Writing is atomic: the store is written in a hidden folder beside ``OUT``,
 then renamed; an existing store at ``OUT`` is replaced only once the new one is
 complete, and a folder or file that is not a store is never overwritten.
 """
@@ -35,10 +36,10 @@ from typing import Any
 
 import pandas as pd
 
-from discourse.corpus.table import corpus_fingerprint
 from discourse.errors import CorpusError
 
 __all__ = [
+    "BATCH_FILES",
     "MANIFEST_NAME",
     "STORE_FORMAT",
     "STORE_VERSION",
@@ -57,6 +58,8 @@ STORE_FORMAT = "discourse corpus store"
 STORE_VERSION = 1
 #: Default ``target_bytes`` of :func:`convert_corpus`: UTF-8 bytes of text per file.
 TARGET_BYTES = 64 * 2**20
+#: Default ``batch_size`` of :func:`convert_corpus`: files of a folder or archive read at once.
+BATCH_FILES = 500
 
 # Options of load_corpus that do not shape the table: accepted when reading a store.
 _READ_OPTIONS = {"errors", "progress", "max_bytes", "max_source_bytes"}
@@ -309,20 +312,6 @@ def _with_dtypes(df: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
 # --- writing ------------------------------------------------------------------------------
 
 
-def _chunks(text_bytes: list[int], target: int) -> list[tuple[int, int]]:
-    """(start, stop) row ranges holding about ``target`` bytes of text each (at least a row)."""
-    out = []
-    start = 0
-    size = 0
-    for i, n in enumerate(text_bytes):
-        if i > start and size + n > target:
-            out.append((start, i))
-            start, size = i, 0
-        size += n
-    out.append((start, len(text_bytes)))
-    return out
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -355,9 +344,18 @@ def convert_corpus(
     out: str | os.PathLike[str],
     *,
     target_bytes: int = TARGET_BYTES,
+    batch_size: int = BATCH_FILES,
     **load_options: Any,
 ) -> Path:
-    """Load a corpus and write it as a corpus store: partitioned Parquet plus a manifest.
+    """Load a corpus batch by batch and write it as a corpus store: Parquet plus a manifest.
+
+    The source is never held whole: a folder or an archive is read ``batch_size`` files
+    at a time (by the partition reader of ``load_corpus(..., backend="dask")``, run here
+    one partition after the other in this process), a store one of its files at a time;
+    each batch goes to the Parquet file being filled, which is written once it holds
+    ``target_bytes`` of text. Peak memory is about one batch plus one file of
+    ``target_bytes`` of text, whatever the size of the corpus (a table file, CSV, TSV,
+    JSON lines or Parquet, is read whole by its reader, as ``load_corpus`` reads it).
 
     Parameters
     ----------
@@ -370,6 +368,11 @@ def convert_corpus(
     target_bytes : int, default :data:`TARGET_BYTES` (64 MiB)
         UTF-8 bytes of text per Parquet file (each file is one row group and one dask
         partition); a longer document gets a file of its own.
+    batch_size : int, default :data:`BATCH_FILES` (500)
+        Files of a folder or archive read per batch. The store does not depend on it:
+        the same source and options give byte-identical files and manifest whatever the
+        batch size (documents sharing a ``doc_id``, or a sidecar key, are read in one
+        batch so that the first one that loads is kept, as in pandas).
     **load_options
         The options of :func:`~discourse.corpus.load_corpus` (``format``,
         ``filename_pattern``, ``metadata``, ``errors``, ``columns``, ``encoding``,
@@ -385,7 +388,18 @@ def convert_corpus(
     ------
     CorpusError
         What ``load_corpus`` raises; an output that is a file or a folder that is not a
-        store; a bad ``target_bytes``.
+        store; a bad ``target_bytes`` or ``batch_size``.
+
+    Notes
+    -----
+    The table is the one ``load_corpus(source, **load_options)`` returns, with the same
+    skip list and counts (``n_loaded + n_skipped == n_seen``), the same duplicate
+    ``doc_id`` rule (the first document that loads is kept, the others are skipped) and
+    the same fingerprint. The fingerprint (:func:`~discourse.corpus.corpus_fingerprint`)
+    hashes the documents in ``doc_id`` order: each written file's ``(doc_id, text)``
+    pairs are also written sorted, to a temporary run beside it, and the runs are merged
+    at the end, a row group at a time (the runs are deleted). With ``errors="raise"``
+    the first bad document of the first batch that has one raises; nothing is written.
 
     Examples
     --------
@@ -395,16 +409,19 @@ def convert_corpus(
     >>> load_corpus(out).equals(load_corpus(demo_corpus_path()))
     True
     """
+    from discourse.corpus import _dask
     from discourse.corpus.readers import load_corpus
 
-    if isinstance(target_bytes, bool) or not isinstance(target_bytes, int) or target_bytes < 1:
-        raise CorpusError(
-            f"target_bytes={target_bytes!r} is not a positive number of bytes",
-            hint="Pass target_bytes= as an int (default 64 MiB)",
-        )
+    for name, value in (("target_bytes", target_bytes), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            what = "number of bytes" if name == "target_bytes" else "number of files"
+            raise CorpusError(
+                f"{name}={value!r} is not a positive {what}",
+                hint=f"Pass {name}= as an int (default {TARGET_BYTES if name == 'target_bytes' else BATCH_FILES})",
+            )
     if "backend" in load_options:
         raise CorpusError(
-            "convert_corpus loads with pandas; backend= is not an option here",
+            "convert_corpus reads the source in batches itself; backend= is not an option here",
             hint="Leave backend out",
         )
     defaults = _load_defaults()
@@ -416,71 +433,44 @@ def convert_corpus(
         )
     out = Path(out).expanduser()
     _check_out(out)
-    corpus = load_corpus(source, **load_options)
+    # the plan of the load (files listed, duplicates and sidecar keys grouped; nothing
+    # read yet): the lazy dask load, whose partitions are then read one at a time here
+    token = _dask._FILES_PER_PARTITION_NOW.set(batch_size)
+    try:
+        lazy = load_corpus(source, backend="dask", **load_options)
+    finally:
+        _dask._FILES_PER_PARTITION_NOW.reset(token)
     options = {name: _jsonable(load_options.get(name, default)) for name, default in defaults.items()}
-    _write_store(corpus, out, Path(source), options, target_bytes)
-    return out
-
-
-def _write_store(corpus: pd.DataFrame, out: Path, source: Path, options, target_bytes: int) -> None:
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    attrs = dict(corpus.attrs)
-    frame = corpus.copy(deep=False)
-    frame.attrs = {}  # the manifest holds them; nothing machine- or time-dependent in the files
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    lengths = pc.binary_length(pc.cast(table.column("text"), pa.large_binary())).fill_null(0)
-    text_bytes = np.asarray(lengths.to_numpy(zero_copy_only=False), dtype=np.int64).tolist()
-    small = [c for c in table.column_names if c != "text"]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.writing-", dir=out.parent))
     try:
-        files = []
-        for k, (start, stop) in enumerate(_chunks(text_bytes, target_bytes)):
-            name = f"part-{k:05d}.parquet"
-            part = table.slice(start, stop - start)
-            pq.write_table(
-                part,
-                tmp / name,
-                compression=_COMPRESSION,
-                row_group_size=max(stop - start, 1),
-                # texts are all different: a dictionary and min/max statistics of them only
-                # cost time (reading the UN corpus: 0.2 s instead of 0.4 s of CPU)
-                use_dictionary=small,
-                write_statistics=small,
-            )
-            files.append(
-                {
-                    "name": name,
-                    "rows": stop - start,
-                    "text_bytes": int(sum(text_bytes[start:stop])),
-                    "sha256": _sha256(tmp / name),
-                }
-            )
+        writer = _PartWriter(tmp, target_bytes)
+        attrs = _stream(lazy, writer, bool(load_options.get("progress")))
+        columns = writer.finish()
         manifest = {
             "format": STORE_FORMAT,
             "version": STORE_VERSION,
-            "source": str(source),
+            "source": str(Path(source)),
             "source_format": attrs.get("format"),
             "load_options": options,
-            "fingerprint": corpus_fingerprint(corpus),
+            "fingerprint": writer.fingerprint(),
             "counts": {
-                "n_seen": int(attrs.get("n_seen", len(corpus))),
-                "n_loaded": len(corpus),
+                "n_seen": int(attrs.get("n_seen", writer.n_rows)),
+                "n_loaded": writer.n_rows,
                 "n_skipped": int(attrs.get("n_skipped", 0)),
                 "n_ignored": len(attrs.get("ignored", [])),
             },
-            "columns": [{"name": str(c), "dtype": str(corpus[c].dtype)} for c in corpus.columns],
-            "files": files,
+            "columns": columns,
+            "files": writer.files,
             "skipped": _records(attrs.get("skipped", [])),
             "ignored": _records(attrs.get("ignored", [])),
         }
         if "metadata" in attrs:
             manifest["metadata"] = attrs["metadata"]
             manifest["metadata_unmatched"] = _records(attrs.get("metadata_unmatched", []))
+        counts = manifest["counts"]
+        if counts["n_loaded"] + counts["n_skipped"] != counts["n_seen"]:  # pragma: no cover
+            raise AssertionError(f"loaded + skipped != seen: {counts}")
         (tmp / MANIFEST_NAME).write_text(
             json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=False) + "\n",
             encoding="utf-8",
@@ -490,6 +480,235 @@ def _write_store(corpus: pd.DataFrame, out: Path, source: Path, options, target_
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return out
+
+
+def _stream(lazy, writer: _PartWriter, progress: bool) -> dict[str, Any]:
+    """Read the partitions of a lazy load one at a time (synchronously, in this process)
+    into ``writer``; return the attrs of the whole load (skip list and counts)."""
+    import dask
+
+    from discourse.corpus import _dask
+
+    report = _dask._report_of(lazy)
+    if report.tasks is None:  # a store (one file per partition) or a table (read whole)
+        tasks = [dask.delayed(lambda p: (p, None))(p) for p in lazy.to_delayed(optimize_graph=True)]
+    else:
+        tasks = list(report.tasks)
+    if progress and len(tasks) > 1:
+        from tqdm.auto import tqdm
+
+        tasks = tqdm(tasks, desc="converting", unit="batch")
+    parts: list[dict[str, Any]] = []
+    for task in tasks:
+        (frame, part), = dask.compute(task, scheduler="sync")
+        if part is not None:
+            parts.append(part)
+            _dask.check_bytes_read(report, parts)  # stop early on an archive bomb
+        writer.add(frame)
+        del frame
+    return dict(report.attrs) if report.tasks is None else _dask._merge(report, parts)
+
+
+def _text_bytes(table) -> list[int]:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lengths = pc.binary_length(pc.cast(table.column("text"), pa.large_binary())).fill_null(0)
+    return np.asarray(lengths.to_numpy(zero_copy_only=False), dtype=np.int64).tolist()
+
+
+class _PartWriter:
+    """The Parquet files of a store, written as batches come: rows are cut into files of
+    about ``target_bytes`` of text (a file ends before the row that would take it past
+    ``target_bytes``; a longer row is a file of its own: the same cuts whatever the
+    batches), each file written once complete. Also keeps, per file, a sorted run of
+    its ``(doc_id, text)`` for the fingerprint, and which extra columns hold a value."""
+
+    def __init__(self, tmp: Path, target_bytes: int) -> None:
+        self.tmp = tmp
+        self.target = target_bytes
+        self.pending: list[pd.DataFrame] = []
+        self.pending_rows = 0
+        self.pending_bytes = 0
+        self.files: list[dict[str, Any]] = []
+        self.runs: list[Path] = []
+        self.n_rows = 0
+        self.template: pd.DataFrame | None = None
+        self.filled: dict[str, bool] = {}
+        #: the most rows held at once (the batch being added and the file being filled)
+        self.peak_rows = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        frame = frame.reset_index(drop=True)
+        frame.attrs = {}
+        if self.template is None:
+            self.template = frame.iloc[:0]
+        for c in frame.columns[len(_corpus_columns()):]:
+            self.filled[c] = self.filled.get(c, False) or bool(frame[c].notna().any())
+        self.peak_rows = max(self.peak_rows, self.pending_rows + len(frame))
+        sizes = _text_bytes(pa.Table.from_pandas(frame[["text"]], preserve_index=False))
+        start = 0
+        for i, n in enumerate(sizes):
+            if self.pending_rows and self.pending_bytes + n > self.target:
+                self.pending.append(frame.iloc[start:i])
+                self._flush()
+                start = i
+            self.pending_rows += 1
+            self.pending_bytes += n
+        self.pending.append(frame.iloc[start:])
+
+    def _flush(self) -> None:
+        pieces = [p for p in self.pending if len(p)] or self.pending[:1]
+        part = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0].reset_index(drop=True)
+        self.pending, self.pending_rows, self.pending_bytes = [], 0, 0
+        name = f"part-{len(self.files):05d}.parquet"
+        rows, text_bytes = _write_part(part, self.tmp / name)
+        self.files.append({"name": name, "rows": rows, "text_bytes": text_bytes})
+        self.runs.append(_write_run(part, self.tmp / f".run-{len(self.runs):05d}.parquet"))
+        self.n_rows += rows
+
+    def finish(self) -> list[dict[str, str]]:
+        """Write the last file; drop the extra columns no document has a value in (as
+        ``load_corpus`` has no such column), checksum the files; return the columns."""
+        if self.template is None:  # pragma: no cover - a load always gives a partition
+            raise AssertionError("no partition was read")
+        if self.pending_rows or not self.files:
+            if not self.pending:
+                self.pending = [self.template]
+            self._flush()
+        empty = [c for c, filled in self.filled.items() if not filled]
+        kept = self.template.drop(columns=empty)
+        for entry in self.files:
+            path = self.tmp / entry["name"]
+            if empty:  # rare: an extra column the plan foresaw that no document filled
+                _write_part(_read_part(path, self.template).drop(columns=empty), path)
+            entry["sha256"] = _sha256(path)
+        return [{"name": str(c), "dtype": str(kept[c].dtype)} for c in kept.columns]
+
+    def fingerprint(self) -> str:
+        """:func:`~discourse.corpus.corpus_fingerprint` of every row written, from the runs."""
+        digest = hashlib.sha256()
+        for doc_id, text in _merged_runs(self.runs, self.tmp):
+            digest.update(doc_id)
+            digest.update(b"\x00")
+            digest.update(text)
+            digest.update(b"\x00")
+        for run in self.runs:
+            run.unlink(missing_ok=True)
+        return digest.hexdigest()
+
+
+def _corpus_columns() -> list[str]:
+    from discourse.corpus.readers import CORPUS_COLUMNS
+
+    return CORPUS_COLUMNS
+
+
+def _write_part(part: pd.DataFrame, path: Path) -> tuple[int, int]:
+    """Write one file of the store (one row group); return its rows and text bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(part, preserve_index=False)
+    try:
+        # one chunk per column: Parquet's pages follow the chunks, which follow the
+        # batches the rows came in; combined, the file is the same whatever the batches
+        table = table.combine_chunks()
+    except pa.ArrowInvalid:  # pragma: no cover - over 2 GiB of text in one file
+        pass
+    small = [c for c in table.column_names if c != "text"]
+    pq.write_table(
+        table,
+        path,
+        compression=_COMPRESSION,
+        row_group_size=max(table.num_rows, 1),
+        # texts are all different: a dictionary and min/max statistics of them only
+        # cost time (reading the UN corpus: 0.2 s instead of 0.4 s of CPU)
+        use_dictionary=small,
+        write_statistics=small,
+    )
+    return table.num_rows, int(sum(_text_bytes(table)))
+
+
+def _read_part(path: Path, template: pd.DataFrame) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    df = pq.read_table(path).to_pandas()
+    return _with_dtypes(df, {str(c): str(template[c].dtype) for c in template.columns})
+
+
+#: Text bytes per row group of a fingerprint run, and runs merged at once.
+_RUN_GROUP_BYTES = 2**18
+_MAX_RUNS = 64
+
+
+def _encoded(values: list[str]) -> list[bytes]:
+    # surrogatepass, as corpus_fingerprint: UTF-8 byte order is code point order
+    return [v.encode("utf-8", "surrogatepass") for v in values]
+
+
+def _write_run(part: pd.DataFrame, path: Path) -> Path:
+    from discourse.corpus.table import corpus_texts
+
+    pairs = sorted(
+        zip(_encoded(part["doc_id"].astype(str).tolist()), _encoded(corpus_texts(part)), strict=True)
+    )
+    _write_pairs(iter(pairs), path)
+    return path
+
+
+def _write_pairs(pairs, path: Path) -> None:
+    """Write ``(doc_id, text)`` byte pairs (sorted) in row groups of about 1 MiB of text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("doc_id", pa.large_binary()), ("text", pa.large_binary())])
+    with pq.ParquetWriter(path, schema, compression="lz4") as out:
+        ids: list[bytes] = []
+        texts: list[bytes] = []
+        size = 0
+        for doc_id, text in pairs:
+            ids.append(doc_id)
+            texts.append(text)
+            size += len(text)
+            if size >= _RUN_GROUP_BYTES:
+                out.write_table(pa.table([pa.array(ids, pa.large_binary()), pa.array(texts, pa.large_binary())],
+                                         schema=schema))
+                ids, texts, size = [], [], 0
+        out.write_table(pa.table([pa.array(ids, pa.large_binary()), pa.array(texts, pa.large_binary())],
+                                 schema=schema))
+
+
+def _run_pairs(path: Path):
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    for i in range(pf.num_row_groups):
+        group = pf.read_row_group(i)
+        yield from zip(group.column(0).to_pylist(), group.column(1).to_pylist(), strict=True)
+
+
+def _merged_runs(runs: list[Path], tmp: Path):
+    """The pairs of every run in sorted order (merged ``_MAX_RUNS`` runs at a time)."""
+    import heapq
+
+    level = 0
+    while len(runs) > _MAX_RUNS:
+        merged = []
+        for k in range(0, len(runs), _MAX_RUNS):
+            group = runs[k : k + _MAX_RUNS]
+            path = tmp / f".run-merged-{level}-{k // _MAX_RUNS:05d}.parquet"
+            _write_pairs(heapq.merge(*(_run_pairs(r) for r in group)), path)
+            for r in group:
+                r.unlink()
+            merged.append(path)
+        runs[:] = merged
+        level += 1
+    return heapq.merge(*(_run_pairs(r) for r in runs))
 
 
 def _swap_in(tmp: Path, out: Path) -> None:

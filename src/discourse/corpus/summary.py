@@ -19,9 +19,12 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
 
     Parameters
     ----------
-    corpus : pandas.DataFrame
+    corpus : pandas.DataFrame or dask.dataframe.DataFrame
         A table from :func:`~discourse.corpus.load_corpus` (any table with a
-        ``text`` column works; missing metadata columns are reported as such).
+        ``text`` column works; missing metadata columns are reported as such). A Dask
+        corpus (``backend="dask"``) is read partition by partition: the tokens are
+        counted inside the partitions, only the metadata columns and the counts come
+        back; the summary is the same as for the pandas corpus.
     max_items : int, default 8
         How many skipped files (and events) to list by name.
 
@@ -33,6 +36,13 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
         speakers, countries, sources, languages and encodings (documents of each),
         and the skipped and ignored files with reasons.
     """
+    from discourse._dask import is_dask
+
+    tokens = None
+    if is_dask(corpus):  # the Dask path: tokens counted in the partitions, no text comes back
+        from discourse.corpus._dask import summary_parts
+
+        corpus, tokens = summary_parts(corpus)
     lines = []
     attrs = corpus.attrs or {}
     n = len(corpus)
@@ -41,8 +51,10 @@ def corpus_summary(corpus: pd.DataFrame, *, max_items: int = 8) -> str:
     skipped = list(attrs.get("skipped", []) or [])
     seen = attrs.get("n_seen", n + len(skipped))
     lines.append(f"documents:  {_fmt(n)} loaded, {_fmt(len(skipped))} skipped, {_fmt(seen)} seen")
-    if "text" in corpus.columns and n:
-        counts = pd.Series([count_tokens(t) for t in corpus_texts(corpus)], dtype="int64")
+    if ("text" in corpus.columns or tokens is not None) and n:
+        if tokens is None:
+            tokens = [count_tokens(t) for t in corpus_texts(corpus)]
+        counts = pd.Series(tokens, dtype="int64")
         lines.append(
             f"tokens:     {_fmt(int(counts.sum()))} (median {_fmt(int(counts.median()))} per document)"
         )

@@ -989,12 +989,15 @@ def _round_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="document", random_state=0, by="event", n_terms=10, terms_by="weight", n_boot=1000, **params):
+def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="document", random_state=0, by="event", n_terms=10, terms_by="weight", n_boot=1000, sample_size=None, **params):
     """Fit a topic model and write its tables as CSV files (used by ``discourse topics``).
 
     Parameters
     ----------
-    corpus : DataFrame
+    corpus : DataFrame or dask.dataframe.DataFrame
+        A Dask corpus: the model is fitted on a seeded sample of ``sample_size``
+        documents (:meth:`TopicModel.fit`), ``doc_topics.csv`` and ``prevalence.csv``
+        cover every document, computed in the partitions.
     outdir : str or path-like
         Created if needed.
     n_topics, method, unit, random_state
@@ -1005,6 +1008,8 @@ def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="docu
     terms_by : {"weight", "frex"}, default "weight"
         Order of ``top_terms.csv`` (see :meth:`TopicModel.top_terms`).
     n_boot : int, default 1000
+    sample_size : int, optional
+        For a Dask corpus (see :meth:`TopicModel.fit`); ignored for pandas.
 
     Returns
     -------
@@ -1019,11 +1024,13 @@ def write_topic_outputs(corpus, outdir, *, n_topics=20, method="nmf", unit="docu
         by = [b.strip() for b in by.split(",") if b.strip()]
     check_term_order(terms_by)
     model = TopicModel(n_topics=n_topics, method=method, unit=unit, random_state=random_state, **params)
-    model.fit(corpus)
+    model.fit(corpus, sample_size=sample_size)
     tables = {
         "top_terms.csv": model.top_terms(n_terms, by=terms_by),
         "labels.csv": model.labels(),
-        "doc_topics.csv": model.doc_topics(),
+        # a Dask corpus: the model is fitted on a sample; every document's topics, from the partitions
+        "doc_topics.csv": model.doc_topics(corpus).compute().reset_index(drop=True) if is_dask(corpus)
+        else model.doc_topics(),
         "prevalence.csv": model.topic_prevalence(corpus, by=by if len(by) > 1 else by[0], n_boot=n_boot, seed=random_state),
     }
     paths = []
