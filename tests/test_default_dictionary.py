@@ -122,7 +122,7 @@ def test_issue_example_phrases_count_and_show_in_kwic(dictionary):
         ("to close the digital gap between nations", "digital_divide"),
         ("half of humanity has no access to the Internet", "digital_divide"),
         ("affordable broadband for rural schools", "digital_divide"),
-        ("we invest in digital connectivity for our islands", "digital_divide"),
+        ("affordable connectivity for our islands", "digital_divide"),
         ("cyberspace has become lawless", "governance_deficit"),
         ("a legal vacuum for artificial intelligence", "governance_deficit"),
         ("the fragmentation of the Internet", "governance_deficit"),
@@ -297,4 +297,67 @@ def test_issue9_families_match(dictionary, text, theme):
     ],
 )
 def test_issue9_traps_do_not_match(dictionary, text, theme):
+    assert theme not in themes_matching(text, dictionary)
+
+
+# --- recall revision of 3 December 2026 (issue 9): families from development misses ----
+# (sentences written for the test; see docs/default-dictionary.md)
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        # digital_divide
+        ("We are committed to strengthening cooperation on AI capacity-building.", "digital_divide"),
+        ("Donors should direct more development assistance to information and communication technologies.",
+         "digital_divide"),
+        ("Only a privileged few have shared in the benefits of the information revolution.", "digital_divide"),
+        ("Half of our citizens still do not have access to the Internet at home.", "digital_divide"),
+        ("Every child deserves access to online learning.", "digital_divide"),
+        ("The programme provides affordable telecommunications services.", "digital_divide"),
+        ("The Government brought the Internet, along with new roads, schools and clinics, to rural communities in the north.",
+         "digital_divide"),
+        ("Students will receive free laptops.", "digital_divide"),
+        ("We will extend broadband to every village of the country.", "digital_divide"),
+        ("Small countries risk falling behind in the digital revolution.", "digital_divide"),
+        ("Internet penetration remains low in our islands.", "digital_divide"),
+        ("The benefits of artificial intelligence must be distributed fairly among nations.", "digital_divide"),
+        ("Broadband access is a prerequisite for development.", "digital_divide"),
+        ("We thank our development partners for their support to our ICT sector.", "digital_divide"),
+        ("We call for the participation of developing countries in the digital economy.", "digital_divide"),
+        # ai_safety
+        ("Artificial intelligence can be a tool for good or for ill.", "ai_safety"),
+        ("We must prevent AI-driven wars.", "ai_safety"),
+        ("Nobody wants Al-driven wars.", "ai_safety"),  # OCR "Al" for "AI" (2023 files)
+        # governance_deficit
+        ("The high-level advisory body on Al will report next year.", "governance_deficit"),
+        ("We look forward to progress on Al governance.", "governance_deficit"),
+        ("Together with partners we seek a process leading to a ban on killer robots.", "governance_deficit"),
+        ("Frameworks are needed to regulate autonomous systems.", "governance_deficit"),
+        ("We need a clear understanding of how international law applies to cyberspace.", "governance_deficit"),
+    ],
+)
+def test_recall_revision_families_match(dictionary, text, theme):
+    assert theme in themes_matching(text, dictionary)
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        # digital_divide: networks with no equity framing (codebook 0), look-alikes without a digital word
+        ("we invest in digital connectivity for our islands", "digital_divide"),
+        ("Ninety per cent of our people have mobile phone connectivity.", "digital_divide"),
+        ("We are strengthening the fibre of peace in all corners of our planet.", "digital_divide"),
+        ("The World Bank supports our coffee sector.", "digital_divide"),
+        ("Our farmers are falling behind in exports.", "digital_divide"),
+        # ai_safety: war named near AI without harm from AI
+        ("Artificial intelligence will change how the history of past wars is written.", "ai_safety"),
+        # governance_deficit: domestic regulation, breached norms, opposing regulation, "Al" as a name
+        ("We returned to robust domestic regulation of markets and data.", "governance_deficit"),
+        ("Cyberattacks are a breach of international law.", "governance_deficit"),
+        ("We do not support more regulation and censorship in cyberspace.", "governance_deficit"),
+        ("The panel on Al Qaida sanctions met in June.", "governance_deficit"),
+    ],
+)
+def test_recall_revision_traps_do_not_match(dictionary, text, theme):
     assert theme not in themes_matching(text, dictionary)
