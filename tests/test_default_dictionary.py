@@ -227,7 +227,11 @@ def test_shipped_validity_figures_belong_to_the_shipped_dictionary():
     assert set(scores["fingerprint"]) == {default_dictionary().fingerprint("en")}, "run `make validate`"
     assert set(scores["split"]) == {"development", "held_out", "test"}
     assert set(scores["theme"]) == set(MISSION_THEMES)
-    assert ((scores["precision_low"] <= scores["precision"]) & (scores["precision"] <= scores["precision_high"])).all()
+    # precision is undefined (NA) where the dictionary predicts no unit of a split, as for
+    # ai_safety on round 4; every defined figure lies in its interval
+    scored = scores.dropna(subset=["precision"])
+    assert len(scored) >= len(scores) - 1
+    assert ((scored["precision_low"] <= scored["precision"]) & (scored["precision"] <= scored["precision_high"])).all()
 
 
 # --- issue 9: phrasing families added for recall (sentences written for the test) -------

@@ -178,7 +178,7 @@ def validation_path() -> Path:
     Sentences of UN General Debate speeches 2000-2024, stored as references (doc_id and
     character offsets into ``load_corpus("../shared/corpora/ungdc.zip")``), labelled
     for the three mission themes; see ``data/validation/README.md``. The later rounds
-    (``ungdc-sentences-round3.csv`` ...) are in the same folder. Found like
+    (``ungdc-sentences-round2.csv`` ... ``-round4.csv``) are in the same folder. Found like
     :func:`demo_corpus_path`: in the checkout the package runs from (an editable
     install), else in the copy bundled in the package when a wheel is built
     (``discourse/_bundled/validation``).

@@ -698,17 +698,19 @@ def shipped_validation() -> pd.DataFrame:
     References only (``doc_id``, ``start``, ``end`` into ``load_corpus`` of
     ``ungdc.zip``), with stratum, weight, split, the three mission labels and notes:
     ``ungdc-sentences.csv`` (splits ``development`` and ``held_out``) then, when it is
-    there, ``ungdc-sentences-round3.csv`` (split ``test``: sentences no earlier round
-    holds, each read by two readers; its weights are those of its own design, so score
-    each split on its own). See ``data/validation/README.md``.
+    there, ``ungdc-sentences-round4.csv`` (split ``test``: sentences no earlier round
+    holds, each read by two readers, scored only; its weights are those of its own
+    design, so score each split on its own). Rounds 2 and 3 (development data, each
+    with a design of its own) are read with :func:`read_labels`. See
+    ``data/validation/README.md``.
     """
     from discourse.datasets import validation_path
 
     first = validation_path()
     parts = [read_labels(first)]
-    round3 = first.with_name("ungdc-sentences-round3.csv")
-    if round3.is_file():
-        parts.append(read_labels(round3))
+    test = first.with_name("ungdc-sentences-round4.csv")
+    if test.is_file():
+        parts.append(read_labels(test))
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
