@@ -155,6 +155,22 @@ def report(table: pd.DataFrame) -> str:
     return "\n\n".join(out)
 
 
+@pytest.mark.parametrize(("x_b", "n_b", "x_a", "n_a", "low", "high"), [
+    (56, 70, 48, 80, 0.0524, 0.3339), (9, 10, 3, 10, 0.1705, 0.8090), (5, 56, 0, 29, -0.0381, 0.1926),
+    (0, 10, 0, 20, -0.1611, 0.2775), (0, 10, 0, 10, -0.2775, 0.2775), (10, 10, 0, 20, 0.6791, 1.0),
+    (10, 10, 0, 10, 0.6075, 1.0),
+])
+def test_share_change_interval_is_newcombes_hybrid_score_interval(x_b, n_b, x_a, n_a, low, high):
+    # Newcombe (1998), Statistics in Medicine 17:873-890, table II, method 10 (the
+    # share_change interval of track_themes: Wilson intervals combined by MOVER)
+    from discourse.stats import difference_interval, ratio_intervals
+
+    num = [1] * x_a + [0] * (n_a - x_a) + [1] * x_b + [0] * (n_b - x_b)
+    est, lo, hi, _ = ratio_intervals(num, np.ones(len(num)), [0] * n_a + [1] * n_b, kind="share")
+    got = difference_interval(est[0], lo[0], hi[0], est[1], lo[1], hi[1])
+    assert (float(got[0][0]), float(got[1][0])) == (pytest.approx(low, abs=5e-5), pytest.approx(high, abs=5e-5))
+
+
 def test_the_simulated_step_is_track_themes():
     # track_themes runs the same step: the same change intervals, q-values and flags on
     # every comparison of a few corpora, from the planted counts (counts=) and, for the
