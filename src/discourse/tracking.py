@@ -553,9 +553,11 @@ def track_themes(
     For every group (event) and theme: the levels of :func:`discourse.theme_frequencies`
     (the share of documents that mention the theme and its rate per 1,000 tokens, with
     their intervals, :func:`discourse.stats.ratio_intervals`), in time order; then,
-    against the previous group of the same series, the change in both, with a bootstrap
-    interval, a test, Benjamini-Hochberg q-values and a ``rise``/``fall`` flag, computed
-    by the change step that :func:`track_topics` also uses. Methods are described in
+    against the previous group of the same series, the change in both, with an interval
+    (the MOVER combination of the two level intervals,
+    :func:`discourse.stats.difference_interval`), a test, Benjamini-Hochberg q-values and
+    a ``rise``/``fall`` flag, computed by the change step that :func:`track_topics` also
+    uses. Methods are described in
     ``docs/tracking.md``.
 
     Parameters
@@ -563,8 +565,8 @@ def track_themes(
     corpus : DataFrame
         The corpus table (``doc_id``, ``text``, the ``by`` column; ``event_series``,
         ``date``, ``year`` for the order of events), or a Dask DataFrame of one (the same
-        table; change intervals and rate tests then drawn per document from the seed
-        and ``doc_id``, see ``docs/scale.md``).
+        table; rate tests then drawn per document from the seed and ``doc_id``, see
+        ``docs/scale.md``).
     dictionary : Dictionary, optional
         Theme dictionary; default :func:`discourse.default_dictionary`.
     by : str, default "event"
@@ -573,12 +575,14 @@ def track_themes(
         missing value form one last group (``NO_EVENT`` for events) that is reported
         but never compared.
     n_boot : int, default 1000
-        Bootstrap replicates of the change intervals (0: no intervals at all, level
-        intervals included, as in :func:`discourse.theme_frequencies`).
+        0 leaves out every interval (levels and changes, NaN), as in
+        :func:`discourse.theme_frequencies`; any other value gives them. The intervals
+        are closed-form (no resampling): their values depend neither on ``n_boot`` nor
+        on ``seed``.
     level : float, default 0.95
         Confidence level of the intervals.
     seed : int, default 0
-        Seeds every bootstrap and permutation: same inputs, same table.
+        Seeds the permutations of the rate test: same inputs, same table.
     alpha : float, default 0.05
         False discovery rate at which a change is flagged.
     n_perm : int, default 1000
