@@ -146,6 +146,9 @@ def test_track_themes_demo(client, demo_corpus, demo_dask):
     assert list(a.columns) == list(b.columns)
     _same_levels(a, b, ["event"])
     pd.testing.assert_frame_equal(a[same], b[same])  # the share test needs only group sums
+    # change intervals of shares and rates come from the level intervals (group sums)
+    intervals = ["share_change_low", "share_change_high", "per_1k_change_low", "per_1k_change_high"]
+    np.testing.assert_allclose(a[intervals], b[intervals], rtol=1e-9, atol=1e-12)
     # the same table whatever the partitioning (draws keyed by doc_id)
     shuffled = dd.from_pandas(demo_corpus.sample(frac=1, random_state=3), npartitions=5)
     pd.testing.assert_frame_equal(track_themes(shuffled, by="event"), b)

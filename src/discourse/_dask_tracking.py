@@ -8,16 +8,18 @@ return the same tables as the pandas path:
   (``tracking._groups``, ``tracking._events_table``) run on one row per *distinct*
   combination of the grouping columns, weighted by its number of documents;
 - levels (shares, rates, their intervals) come from per-group sums
-  (:mod:`discourse.themes._dask`), so they equal the pandas path's; the share test
-  (two proportions) needs only group sums and is identical too;
+  (:mod:`discourse.themes._dask`), so they equal the pandas path's; so do the change
+  intervals of shares and rates (the MOVER combination of the level intervals,
+  :func:`discourse.stats.difference_interval`), and the share test (two proportions)
+  needs only group sums and is identical too;
 - what the pandas path resamples per document is drawn here per document from the seed
-  and a hash of its ``doc_id`` (:mod:`discourse._dask`): the change intervals are a
-  Poisson bootstrap (each document weighted by a Poisson(1) count in each replicate) and
-  the rate test relabels each document of the two groups independently (probability
-  ``n_a / (n_a + n_b)`` of going to the earlier group) instead of permuting labels at
-  fixed group sizes. Both agree with the pandas path's within Monte-Carlo error
-  (``docs/scale.md``, ``tests/test_dask.py``) and are deterministic for a seed whatever
-  the partitioning.
+  and a hash of its ``doc_id`` (:mod:`discourse._dask`): the rate test relabels each
+  document of the two groups independently (probability ``n_a / (n_a + n_b)`` of going
+  to the earlier group) instead of permuting labels at fixed group sizes, and the change
+  intervals of topic prevalence (:mod:`discourse.topics._dask`) are a Poisson bootstrap
+  (each document weighted by a Poisson(1) count in each replicate). Both agree with the
+  pandas path's within Monte-Carlo error (``docs/scale.md``, ``tests/test_dask.py``) and
+  are deterministic for a seed whatever the partitioning.
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ import pandas as pd
 
 from discourse._dask import bernoulli_labels, compute, doc_keys, partitions, poisson_weights
 from discourse.corpus.table import check_corpus
-from discourse.stats import percentile_interval, permutation_pvalue, two_proportion_test
+from discourse.stats import (
+    difference_interval,
+    percentile_interval,
+    permutation_pvalue,
+    two_proportion_test,
+)
 from discourse.themes._dask import (
     check_dask_corpus,
     document_moments,
@@ -167,13 +174,10 @@ def _track_partition(part, d, by, code_of, missing_code, prev, nxt, pi, n_groups
     for name, v in moments.items():
         out[name] = np.bincount(codes, weights=v, minlength=n_groups).astype(np.int64) \
             if len(codes) else np.zeros(n_groups, dtype=np.int64)
-    present = (mat > 0).astype(float)
     keys = doc_keys(frame["doc_id"].to_numpy())
-    common = {"seed": seed, "n_boot": n_boot}
-    share = replicate_sums(keys, codes, present, np.ones(len(keys)), n_groups, prev, nxt, pi, n_perm=0, **common)
-    rate = replicate_sums(keys, codes, mat, ntok, n_groups, prev, nxt, pi, n_perm=n_perm, **common)
-    out["bs_share"], out["bs_docs"] = share["bs_num"], share["bs_den"]
-    out["bs_count"], out["bs_tokens"] = rate["bs_num"], rate["bs_den"]
+    # relabelling sums of the rate test only: the change intervals of shares and rates
+    # come from the levels (no bootstrap replicates), the share test from group sums
+    rate = replicate_sums(keys, codes, mat, ntok, n_groups, prev, nxt, pi, seed=seed, n_boot=0, n_perm=n_perm)
     out["pm_count"], out["pm_tokens"] = rate["pm_num"], rate["pm_den"]
     return out
 
@@ -224,8 +228,13 @@ def _sums_frame(sums: dict, k: int) -> pd.DataFrame:
 
 
 def _change(est, num_sum, den_sum, prev, bs_num, bs_den, *, test, level, pm_num=None, pm_den=None,
-            n_perm=0, n_boot=0, alpha, fdr_family):
-    """The change step of ``tracking._change_step`` from group sums and replicate sums."""
+            n_perm=0, n_boot=0, alpha, fdr_family, levels=None):
+    """The change step of ``tracking._change_step`` from group sums and replicate sums.
+
+    ``levels`` (low, high of each group's level) as in ``_change_step``: the change
+    interval is their MOVER combination, else the percentile interval of the bootstrap
+    replicate sums ``bs_num``, ``bs_den``.
+    """
     from discourse.stats import _ratio
     from discourse.tracking import _change_result
 
@@ -240,7 +249,10 @@ def _change(est, num_sum, den_sum, prev, bs_num, bs_den, *, test, level, pm_num=
         with np.errstate(invalid="ignore", divide="ignore"):
             chg[g] = est[g] - est[p]
             ratio[g] = est[g] / est[p]
-        if n_boot > 0:
+        if levels is not None:
+            lo[g], hi[g] = difference_interval(est[p], levels[0][p], levels[1][p],
+                                               est[g], levels[0][g], levels[1][g])
+        elif n_boot > 0:
             reps = _ratio(bs_num[g], bs_den[g]) - _ratio(bs_num[p], bs_den[p])
             lo[g], hi[g] = percentile_interval(reps, level)
         if test == "two_proportion":
@@ -263,7 +275,7 @@ def track_themes_dask(frame, dictionary, by, *, n_boot, level, seed, alpha, n_pe
     import dask
 
     from discourse.themes.frequencies import _dictionary
-    from discourse.tracking import _themes_table
+    from discourse.tracking import _theme_levels, _themes_table
 
     check_dask_corpus(frame)
     d = _dictionary(dictionary)
@@ -288,10 +300,11 @@ def track_themes_dask(frame, dictionary, by, *, n_boot, level, seed, alpha, n_pe
     freq = frequency_levels_from_sums(_sums_frame(sums, k), k, n_boot=n_boot, level=level)
     docs_with, count = freq["docs_with_theme"], freq["count"]
     step = {"level": level, "alpha": alpha, "fdr_family": fdr_family, "n_boot": n_boot}
-    share = _change(freq["_share"], docs_with, sums["_n"].astype(float), prev, sums["bs_share"], sums["bs_docs"],
-                    test="two_proportion", **step)
-    rate = _change(freq["_rate"], count, sums["_t"].astype(float), prev, sums["bs_count"], sums["bs_tokens"],
-                   test="permutation", pm_num=sums["pm_count"], pm_den=sums["pm_tokens"], n_perm=n_perm, **step)
+    share = _change(freq["_share"], docs_with, sums["_n"].astype(float), prev, None, None,
+                    test="two_proportion", levels=_theme_levels(freq, "share_docs"), **step)
+    rate = _change(freq["_rate"], count, sums["_t"].astype(float), prev, None, None,
+                   test="permutation", pm_num=sums["pm_count"], pm_den=sums["pm_tokens"], n_perm=n_perm,
+                   levels=_theme_levels(freq, "per_1k"), **step)
     return _themes_table(table, by, series_col, list(d.theme_ids), freq, share, rate, alpha=alpha, level=level,
                          languages=sorted(sums["_languages"]))
 

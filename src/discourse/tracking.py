@@ -27,6 +27,7 @@ from discourse.errors import CorpusError, TooFewGroups
 from discourse.stats import (
     bh_adjust,
     bootstrap_ratio_difference,
+    difference_interval,
     permutation_test_ratio,
     two_proportion_test,
 )
@@ -344,6 +345,7 @@ def _change_step(
     seed: int,
     alpha: float,
     fdr_family: str,
+    levels: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """The change of one measure from the previous group of the series: THE change step.
 
@@ -364,12 +366,19 @@ def _change_step(
     test : {"two_proportion", "permutation"}
         Two-proportion test on the group sums (shares of documents) or a document
         permutation test of the difference of ratios.
+    levels : (low, high) of ndarray of shape (n_groups, n_items), optional
+        The level intervals of each group (:func:`discourse.stats.ratio_intervals`):
+        the change interval is then their MOVER combination
+        (:func:`discourse.stats.difference_interval`), as for theme shares and rates;
+        NaN levels (``n_boot=0``) give NaN changes. Default: the percentile cluster
+        bootstrap of :func:`discourse.stats.bootstrap_ratio_difference` (topic
+        prevalence, whose levels are bootstrap intervals too).
 
     Returns
     -------
     dict of ndarray of shape (n_groups, n_items)
-        ``change`` (later minus earlier level), ``low``, ``high`` (bootstrap interval
-        of the change), ``ratio`` (later over earlier level), ``p``, ``q``, ``flag``
+        ``change`` (later minus earlier level), ``low``, ``high`` (interval of the
+        change), ``ratio`` (later over earlier level), ``p``, ``q``, ``flag``
         (``"rise"``, ``"fall"`` or ``""`` at ``q <= alpha``), ``test`` (the test used,
         ``""`` where nothing was tested). An item absent from both groups is not
         tested (p and q NaN, left out of the correction).
@@ -393,9 +402,13 @@ def _change_step(
         with np.errstate(invalid="ignore", divide="ignore"):
             chg[g] = est[g] - est[p]
             ratio[g] = est[g] / est[p]
-        _, lo[g], hi[g] = bootstrap_ratio_difference(
-            num[a], den[a], num[b], den[b], n_boot=n_boot, level=level, seed=seed,
-            index=_DIFF_STREAM + g)
+        if levels is not None:
+            lo[g], hi[g] = difference_interval(est[p], levels[0][p], levels[1][p],
+                                               est[g], levels[0][g], levels[1][g])
+        else:
+            _, lo[g], hi[g] = bootstrap_ratio_difference(
+                num[a], den[a], num[b], den[b], n_boot=n_boot, level=level, seed=seed,
+                index=_DIFF_STREAM + g)
         if test == "two_proportion":
             _, pv[g], used[g] = two_proportion_test(num_sum[p], den_sum[p], num_sum[g], den_sum[g])
         else:
@@ -540,9 +553,11 @@ def track_themes(
     For every group (event) and theme: the levels of :func:`discourse.theme_frequencies`
     (the share of documents that mention the theme and its rate per 1,000 tokens, with
     their intervals, :func:`discourse.stats.ratio_intervals`), in time order; then,
-    against the previous group of the same series, the change in both, with a bootstrap
-    interval, a test, Benjamini-Hochberg q-values and a ``rise``/``fall`` flag, computed
-    by the change step that :func:`track_topics` also uses. Methods are described in
+    against the previous group of the same series, the change in both, with an interval
+    (the MOVER combination of the two level intervals,
+    :func:`discourse.stats.difference_interval`), a test, Benjamini-Hochberg q-values and
+    a ``rise``/``fall`` flag, computed by the change step that :func:`track_topics` also
+    uses. Methods are described in
     ``docs/tracking.md``.
 
     Parameters
@@ -550,8 +565,8 @@ def track_themes(
     corpus : DataFrame
         The corpus table (``doc_id``, ``text``, the ``by`` column; ``event_series``,
         ``date``, ``year`` for the order of events), or a Dask DataFrame of one (the same
-        table; change intervals and rate tests then drawn per document from the seed
-        and ``doc_id``, see ``docs/scale.md``).
+        table; rate tests then drawn per document from the seed and ``doc_id``, see
+        ``docs/scale.md``).
     dictionary : Dictionary, optional
         Theme dictionary; default :func:`discourse.default_dictionary`.
     by : str, default "event"
@@ -560,12 +575,14 @@ def track_themes(
         missing value form one last group (``NO_EVENT`` for events) that is reported
         but never compared.
     n_boot : int, default 1000
-        Bootstrap replicates of the change intervals (0: no intervals at all, level
-        intervals included, as in :func:`discourse.theme_frequencies`).
+        0 leaves out every interval (levels and changes, NaN), as in
+        :func:`discourse.theme_frequencies`; any other value gives them. The intervals
+        are closed-form (no resampling): their values depend neither on ``n_boot`` nor
+        on ``seed``.
     level : float, default 0.95
         Confidence level of the intervals.
     seed : int, default 0
-        Seeds every bootstrap and permutation: same inputs, same table.
+        Seeds the permutations of the rate test: same inputs, same table.
     alpha : float, default 0.05
         False discovery rate at which a change is flagged.
     n_perm : int, default 1000
@@ -630,18 +647,44 @@ def track_themes(
     themes, mat, tokens = _counts_matrix(counts, corpus["doc_id"])
     # documents in a language the dictionary has no patterns for: left out, counted apart
     spoken, languages = _spoken_documents(counts, corpus, dictionary)
-    freq = frequency_levels(mat, tokens, codes, len(table), n_boot=n_boot, level=level, spoken=spoken)
+    freq, share, rate = _theme_changes(mat, tokens, codes, table["_prev"].to_numpy(), spoken=spoken,
+                                       n_boot=n_boot, n_perm=n_perm, level=level, seed=seed, alpha=alpha,
+                                       fdr_family=fdr_family)
+    return _themes_table(table, by, series_col, themes, freq, share, rate, alpha=alpha, level=level,
+                         languages=languages)
+
+
+def _theme_changes(mat: np.ndarray, tokens: np.ndarray, codes: np.ndarray, prev: np.ndarray, *,
+                   spoken: np.ndarray | None = None, n_boot: int, n_perm: int, level: float, seed: int,
+                   alpha: float, fdr_family: str) -> tuple[dict, dict, dict]:
+    """Levels, share changes and rate changes of :func:`track_themes` from per-document counts.
+
+    ``mat`` (documents x themes) and ``tokens`` are the counts of every document,
+    ``codes`` their groups and ``prev`` the group each is compared with (-1: none).
+    Returns ``frequency_levels``' dict and the :func:`_change_step` dicts of shares and
+    rates (unscaled). The change intervals are the MOVER combination of the level
+    intervals (docs/tracking.md, "Do the change intervals hold their level?").
+    """
+    n_groups = len(prev)
+    if spoken is None:
+        spoken = np.ones(len(mat), dtype=bool)
+    freq = frequency_levels(mat, tokens, codes, n_groups, n_boot=n_boot, level=level, spoken=spoken)
     if not spoken.all():
         mat, tokens, codes = mat[spoken], tokens[spoken], codes[spoken]
     present = (mat > 0).astype(float)
     step = {"n_boot": n_boot, "n_perm": n_perm, "level": level, "seed": seed, "alpha": alpha,
             "fdr_family": fdr_family}
-    prev = table["_prev"].to_numpy()
     share = _change_step(freq["_share"], present, np.ones(len(mat)), codes, prev,
-                         test="two_proportion", **step)
-    rate = _change_step(freq["_rate"], mat, tokens, codes, prev, test="permutation", **step)
-    return _themes_table(table, by, series_col, themes, freq, share, rate, alpha=alpha, level=level,
-                         languages=languages)
+                         test="two_proportion", levels=_theme_levels(freq, "share_docs"), **step)
+    rate = _change_step(freq["_rate"], mat, tokens, codes, prev, test="permutation",
+                        levels=_theme_levels(freq, "per_1k"), **step)
+    return freq, share, rate
+
+
+def _theme_levels(freq: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The unscaled level intervals of ``share_docs`` or ``per_1k`` (both paths)."""
+    scale = 1000.0 if name == "per_1k" else 1.0
+    return freq[f"{name}_low"] / scale, freq[f"{name}_high"] / scale
 
 
 def _themes_table(table, by, series_col, themes, freq, share, rate, *, alpha, level,
