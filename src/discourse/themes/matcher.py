@@ -315,6 +315,7 @@ class Matcher:
         self._anchor_ids: dict[tuple[str, int, int], int] = {}
         self._hash_ids: dict[int, int] = {}  # lookup hash -> anchor id
         self._pre_lengths: set[int] = set()
+        self._pre3: set[int] | None = set()  # keys of the prefix anchors' first 3 characters (None: one is shorter)
         self._suf_lengths: set[int] = set()
         for ti, theme in enumerate(dictionary.themes):
             for role, pats in theme.pattern_lists():  # its own language's, then other sections'
@@ -335,6 +336,11 @@ class Matcher:
             k = max(b for b in _PREFIX_LENGTHS if b <= len(text))
             key = text[:k] if kind == "pre" else text[-k:][::-1]
             (self._pre_lengths if kind == "pre" else self._suf_lengths).add(k)
+            if kind == "pre" and self._pre3 is not None:
+                if k >= 3:
+                    self._pre3.add(_pack(text[:3]))
+                else:
+                    self._pre3 = None
             h = _mix(_pack(key), (_PRE_SALT if kind == "pre" else _SUF_SALT) + k)
         ident = (kind, k, h)
         if ident not in self._anchor_ids:
@@ -407,6 +413,13 @@ class Matcher:
         self._bitmap = np.zeros(1 << self._bits, dtype=bool)
         if len(self._keys):
             self._bitmap[self._keys >> np.uint64(64 - self._bits)] = True
+        # the tokens whose first 3 characters start a prefix anchor (7% of the UN speeches'
+        # tokens): the prefix keys are computed for those only
+        self._pre3_bitmap = None
+        if self._pre_lengths and self._pre3 is not None:
+            self._pre3_bitmap = np.zeros(1 << 16, dtype=bool)
+            for key in self._pre3:
+                self._pre3_bitmap[((key * int(_M3)) & _MASK) >> 48] = True
         first: list[list[int]] = [[] for _ in range(n_anchors)]
         group_ids: dict[tuple[int, ...], int] = {}  # one id per distinct group of required words
         route_bits: list[int] = []
@@ -509,17 +522,24 @@ class Matcher:
         bitmap = self._bitmap
         hits, hashes = [], []
 
-        def probe(q: np.ndarray) -> None:  # tokens whose hash q may be an anchor's (bitmap)
+        def probe(q: np.ndarray, tokens: np.ndarray | None = None) -> None:
+            """Keep the tokens whose hash ``q`` may be an anchor's (bitmap); ``tokens``: the
+            token of each hash when not every token has one."""
             hit = np.flatnonzero(bitmap.take((q >> shift).view(np.int64)))
             if len(hit):
-                hits.append(hit)
+                hits.append(hit if tokens is None else tokens.take(hit))
                 hashes.append(q.take(hit))
 
         with np.errstate(over="ignore"):
             head = words.take(starts + _PAD) & live  # .take: several times faster than [] on this view
             probe(head * _M1 + lengths.astype(np.uint64) * _M2)
-            for k in sorted(self._pre_lengths):
-                probe((head & _LIVE[k]) * _M1 + np.uint64(_PRE_SALT + k) * _M2)
+            if self._pre_lengths:
+                sub = None
+                if self._pre3_bitmap is not None:  # only tokens starting like a prefix anchor
+                    sub = np.flatnonzero(self._pre3_bitmap.take((((head & _LIVE[3]) * _M3) >> np.uint64(48)).view(np.int64)))
+                pre_head = head if sub is None else head.take(sub)
+                for k in sorted(self._pre_lengths):
+                    probe((pre_head & _LIVE[k]) * _M1 + np.uint64(_PRE_SALT + k) * _M2, sub)
             if self._suf_lengths:
                 tail = words.take(ends + _PAD - 8).byteswap() & live  # last 8 bytes, last first
                 for k in sorted(self._suf_lengths):
