@@ -426,6 +426,7 @@ class Matcher:
         route_lead: list[int] = []
         route_probe: list[int] = []
         route_offset: list[int] = []
+        route_level: list[int] = []  # the route's required words lie within 2**level tokens
         # an anchored regex's required words: each group must start a token within the
         # regex's longest match (at most 2,000 characters) from the candidate; a bit per
         # group (shared beyond 64) in a mask of their own, checked on the few candidates
@@ -446,6 +447,7 @@ class Matcher:
                 route_lead.append(1 << (group_ids.setdefault(lead, len(group_ids)) % 64) if lead else 0)
                 route_probe.append(i)
                 route_offset.append(offset)
+                route_level.append(0 if pr.max_chars else max(0, pr.max_tokens - 1).bit_length())
         anchor_bits = [0] * n_anchors
         for g, gid in group_ids.items():
             for a in g:
@@ -466,6 +468,7 @@ class Matcher:
         # required words are looked for in the 2**k tokens from a candidate (2**k >= longest match)
         longest = max((pr.max_tokens for pr in self.probes if pr.routes and not pr.max_chars), default=1)
         self._reach = 1 << max(0, longest - 1).bit_length()
+        self._route_level = np.array(route_level, dtype=np.int64)
         # near(): a candidate of one side needs one of the other side within
         # [t - before, t + after] tokens (sides searched everywhere are not filtered)
         self._partner = np.full(len(self.probes), -1, dtype=np.int64)
@@ -573,15 +576,19 @@ class Matcher:
         if need.any() or lead.any():
             # the groups of required words present in each token (the lead words are
             # checked there), then in the tokens a match starting there can reach: OR
-            # over 1, 2, 4, ... tokens
-            here = np.zeros(nt + self._reach, dtype=np.uint64)
-            np.bitwise_or.at(here, tok, self._anchor_bits.take(anchor))
-            ok = (here.take(t) & lead) == lead
+            # over 1, 2, 4, ... tokens, each width kept (row i: 2**i tokens), and each
+            # route checked over the width of its own longest match (not the longest of all)
+            size = nt + self._reach
+            levels = self._reach.bit_length()  # rows: widths 1 .. reach
+            here = np.zeros((levels, size), dtype=np.uint64)
+            np.bitwise_or.at(here[0], tok, self._anchor_bits.take(anchor))
+            ok = (here[0].take(t) & lead) == lead
             width = 1
-            while width < self._reach:
-                here[:-width] |= here[width:]
+            for i in range(1, levels):
+                np.bitwise_or(here[i - 1, :-width], here[i - 1, width:], out=here[i, :-width])
+                here[i, -width:] = here[i - 1, -width:]
                 width *= 2
-            ok &= (here.take(t) & need) == need
+            ok &= (here.ravel().take(self._route_level.take(route) * size + t) & need) == need
             route, t = route[ok], t[ok]
         key = _unique(self._route_probe.take(route) * nt + t)
         p, t = np.divmod(key, nt)
@@ -956,7 +963,8 @@ def _literal_spans(S: str, text: str, case: bool, finder: re.Pattern, units) -> 
             yield m.span()
         return
     c0, c1 = ord(text[0]), ord(text[1])
-    at = np.flatnonzero((units[:-1] == c0) & (units[1:] == c1)).tolist()
+    at = np.flatnonzero(units[:-1] == c0)  # the first character, then the second where it is
+    at = at[units.take(at + 1) == c1].tolist()
     last = 0
     for p in at:  # finditer's matches: the leftmost, then on from its end
         if p < last:
