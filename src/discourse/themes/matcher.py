@@ -283,13 +283,13 @@ def _unique(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _expand(ptr: np.ndarray, flat: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every ``i``, the values of row ``rows[i]``: ``(which i, value)`` pairs."""
-    cnt = ptr[rows + 1] - ptr[rows]
-    which = np.repeat(np.arange(len(rows)), cnt)
-    first = np.cumsum(cnt) - cnt  # where each row's run starts in the output
-    at = ptr[rows][which] + np.arange(len(which)) - first[which]
-    return which, flat[at]
+def _expand(ptr: np.ndarray, flat: np.ndarray, rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every ``i``, the values of row ``rows[i]``: ``(keys[i], value)`` pairs."""
+    cnt = ptr.take(rows + 1) - ptr.take(rows)
+    # value j of the output is flat[ptr[rows[i]] + (j - where row i's run starts)]
+    shift = ptr.take(rows) - (np.cumsum(cnt) - cnt)
+    at = np.repeat(shift, cnt) + np.arange(int(cnt.sum()))
+    return np.repeat(keys, cnt), flat.take(at)
 
 
 class Matcher:
@@ -567,8 +567,8 @@ class Matcher:
         if not len(tok):
             return _EMPTY, _EMPTY
         nt = len(starts) + 1  # pair key: probe * nt + token
-        which, route = _expand(*self._first, anchor)
-        t = tok[which] - self._route_offset.take(route)  # where a match would start
+        t, route = _expand(*self._first, anchor, tok)
+        t = t - self._route_offset.take(route)  # where a match would start
         if self._route_offset.any():
             inside = t >= 0
             route, t = route[inside], t[inside]
