@@ -41,8 +41,8 @@ keys of the patterns' anchors are looked up through a bitmap and one sorted arra
 pattern is entered by *routes* (:func:`_routes`): each leading alternative is a route
 with its own required words, and a leading very frequent word is skipped (the route
 anchors on the next token, ``offset`` 1). All routes are filtered at once: a 64-bit
-mask per token tells which groups of required words occur within the longest match
-from there; ``near()`` sides keep the candidates with a candidate of the other side
+mask per token tells which groups of required words occur within the route's longest
+match from there (an anchored regex's, within its longest match in characters); ``near()`` sides keep the candidates with a candidate of the other side
 close enough. Only then does Python try the pattern's compiled regex at each remaining
 token. Sentences are split only around a ``near()`` pair that is close enough; exclude
 regexes are searched near the theme's matches once those are known.
