@@ -72,7 +72,7 @@ def main() -> int:
     from discourse import load_corpus
     from discourse.errors import DictionaryError
     from discourse.themes import Matcher, default_dictionary, load_dictionary, theme_counts
-    from discourse.themes.matcher import _char_tables
+    from discourse.themes.matcher import _char_table16
 
     try:
         d = default_dictionary()
@@ -101,7 +101,7 @@ def main() -> int:
           f"importing discourse.themes before it: {fresh['import_cpu']:.2f} s CPU (not counted)")
 
     w, c = _clock()
-    _char_tables()
+    _char_table16()  # the full table is built only for text with astral characters
     Matcher(d)
     print(f"one-time setup (character tables, compiling), in this process: {time.perf_counter() - w:.2f} s")
 

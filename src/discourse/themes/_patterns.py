@@ -23,6 +23,7 @@ A pattern is one of
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -92,7 +93,10 @@ def _lex(text: str):
         yield kind, m.group()
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_token_pattern(text: str) -> Seq:
+    """The token pattern ``text`` as a :class:`Seq` (immutable, so shared: the dictionary
+    parses each pattern, and the matcher's routes read it again from this cache)."""
     toks = list(_lex(text))
     pos = 0
 
@@ -219,10 +223,11 @@ def _regex(node) -> str:
     if isinstance(node, Word):
         return _word_regex(node)
     if isinstance(node, Group):
-        # longest alternatives first, so that the regex prefers the longest match
-        opts = sorted(node.options, key=lambda o: (-_n_tokens_hint(o), -len(_regex(o))))
-        body = "(?:" + "|".join(_regex(o) for o in opts) + ")"
-        return body
+        # longest alternatives first, so that the regex prefers the longest match (each
+        # option's regex made once: nested groups made them again at every level)
+        made = [(_n_tokens_hint(o), _regex(o)) for o in node.options]
+        order = sorted(range(len(made)), key=lambda i: (-made[i][0], -len(made[i][1])))  # stable, as before
+        return "(?:" + "|".join(made[i][1] for i in order) + ")"
     items, glued = node.items, node.glued
     n = len(items)
 

@@ -12,8 +12,10 @@ Private to :mod:`discourse.themes`. The rules (``docs/dictionaries.md``, "Chines
 * matches of Chinese patterns join the theme's other matches: excludes and "longest
   match wins" apply to them all, as for any pattern.
 
-Texts without a Han character are not touched (one ``str.isascii`` or one regex search
-each), so the English path costs what it did.
+Texts without a Han character are not touched: a chunk of the matcher without one is told
+by its largest UTF-16 code unit, found while its token bytes are made; in a chunk with
+one, one ``str.isascii`` or one regex search per text. So the English path costs what it
+did.
 """
 
 from __future__ import annotations
@@ -179,7 +181,7 @@ class ZhPatterns:
         return int(ends[i]) if i < len(ends) else e
 
 
-def refine(matcher, found: Iterable, texts: list[str], base: int, raw: bool) -> Iterator:
+def refine(matcher, found: Iterable, texts: list[str], base: int, raw: bool, han: list | None = None) -> Iterator:
     """Give documents with Han characters their word count and their Chinese matches.
 
     ``found`` are the :class:`~discourse.themes.matcher.DocMatches` of one chunk
@@ -187,10 +189,16 @@ def refine(matcher, found: Iterable, texts: list[str], base: int, raw: bool) -> 
     the other patterns, where a run of Han characters was one token. For a text with a
     Han character: ``n_tokens`` becomes the count of :func:`discourse.text.count_tokens`
     (Chinese words), and the Chinese patterns' matches join the counted matches by the
-    matcher's own rules (excludes, longest match wins within a theme).
+    matcher's own rules (excludes, longest match wins within a theme). ``han``, when
+    given, is a one-item list the scan of the chunk sets to False before yielding its
+    first document when the chunk holds no Han character: its documents are then passed
+    through without a look at each.
     """
     zh: ZhPatterns = matcher.zh_patterns
     for dm in found:
+        if han is not None and not han[0]:  # the chunk holds no Han character (set by the scan)
+            yield dm
+            continue
         text = texts[dm.doc - base]
         if not has_han(text):
             yield dm

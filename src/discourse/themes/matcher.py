@@ -41,8 +41,8 @@ keys of the patterns' anchors are looked up through a bitmap and one sorted arra
 pattern is entered by *routes* (:func:`_routes`): each leading alternative is a route
 with its own required words, and a leading very frequent word is skipped (the route
 anchors on the next token, ``offset`` 1). All routes are filtered at once: a 64-bit
-mask per token tells which groups of required words occur within the longest match
-from there; ``near()`` sides keep the candidates with a candidate of the other side
+mask per token tells which groups of required words occur within the route's longest
+match from there (an anchored regex's, within its longest match in characters); ``near()`` sides keep the candidates with a candidate of the other side
 close enough. Only then does Python try the pattern's compiled regex at each remaining
 token. Sentences are split only around a ``near()`` pair that is close enough; exclude
 regexes are searched near the theme's matches once those are known.
@@ -83,56 +83,108 @@ _MASK = (1 << 64) - 1
 CHUNK_CHARS = 200_000  # measured best: the arrays of a chunk stay in cache, and malloc reuses them (1 MB: 2x slower)
 
 
+def _tables_of(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token byte (0 = not a token character) and lower-case byte of the code points ``cps``.
+
+    ``cps`` are sorted code points without the surrogates. The byte is the lower-case code
+    point for Latin-1 and a folded value (never 0) beyond; a collision only lets a
+    non-matching token reach the exact regex check. Astral characters keep their code point
+    as "lower case". Whether a character is a token character does not depend on its
+    neighbours (``TOKEN_CHAR`` is one character), so any range gives the values the full
+    table has.
+    """
+    chars = cps.tobytes().decode("utf-32-le")
+    flags = np.zeros(len(chars), dtype=np.int8)
+    for m in TOKEN_RE.finditer(chars):  # runs of token characters
+        flags[m.start() : m.end()] = 1
+    low = cps.astype(np.int64)
+    bmp = int(np.searchsorted(cps, 0x10000))
+    low[:bmp] = np.fromiter((ord(ch.lower()[0]) for ch in chars[:bmp]), dtype=np.int64, count=bmp)
+    lower8 = np.where(low < 256, low, (low - 1) % 255 + 1).astype(np.uint8)
+    return np.where(flags == 1, lower8, 0).astype(np.uint8), lower8
+
+
+def _surrogate_fill(comb: np.ndarray, lower8: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tables of ``size`` code points from those of every code point below ``size`` but the
+    surrogates (token byte 0; lower-case byte: the folded code point)."""
+    cps = np.arange(size, dtype=np.int64)
+    keep = (cps < 0xD800) | (cps >= 0xE000)
+    full_comb = np.zeros(size, dtype=np.uint8)
+    full_comb[keep] = comb
+    full_low = np.where(cps < 256, cps, (cps - 1) % 255 + 1).astype(np.uint8)
+    full_low[keep] = lower8
+    return full_comb, full_low
+
+
+@functools.lru_cache(maxsize=1)
+def _bmp_tables() -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_char_tables` for the 65,536 code points of the BMP only (built in a
+    twentieth of the time: what text without astral characters needs)."""
+    cps = np.arange(0x10000, dtype=np.uint32)
+    cps = cps[(cps < 0xD800) | (cps >= 0xE000)]
+    return _surrogate_fill(*_tables_of(cps), 0x10000)
+
+
 @functools.lru_cache(maxsize=1)
 def _char_tables() -> tuple[np.ndarray, np.ndarray]:
     """For every code point: its token byte (0 = not a token character) and lower-case byte.
 
     The byte is the lower-case code point for Latin-1 and a folded value (never 0)
     beyond; a collision only lets a non-matching token reach the exact regex check.
+    Built only when a text has an astral character (:func:`_bmp_tables` otherwise).
     """
-    cps = np.arange(0x110000, dtype=np.uint32)
-    cps = cps[(cps < 0xD800) | (cps >= 0xE000)]
-    allc = cps.tobytes().decode("utf-32-le")  # every code point but the surrogates, in order
-    flags = np.zeros(len(allc), dtype=np.int8)
-    for m in TOKEN_RE.finditer(allc):  # runs of token characters
-        flags[m.start() : m.end()] = 1
-    istok = np.zeros(0x110000, dtype=np.int8)
-    istok[cps] = flags
-    low = np.arange(0x110000, dtype=np.int64)
-    bmp = allc[: 0xD800] + allc[0xD800 : 0x10000 - 0x800]  # astral characters keep their code point
-    bmp_codes = cps[: len(bmp)]
-    lowered = np.fromiter((ord(ch.lower()[0]) for ch in bmp), dtype=np.int64, count=len(bmp))
-    low[bmp_codes] = lowered
-    lower8 = np.where(low < 256, low, (low - 1) % 255 + 1).astype(np.uint8)
-    # one table: 0 for a character that is not part of a token, else its lower-case byte
-    comb = np.where(istok == 1, lower8, 0).astype(np.uint8)
-    return comb, lower8
+    cps = np.arange(0x10000, 0x110000, dtype=np.uint32)
+    comb_hi, low_hi = _tables_of(cps)
+    comb_lo, low_lo = _bmp_tables()
+    return np.concatenate([comb_lo, comb_hi]), np.concatenate([low_lo, low_hi])
 
 
 @functools.lru_cache(maxsize=1)
 def _char_table16() -> np.ndarray:
     """The token bytes of the 65,536 UTF-16 code units (surrogates: 0, see :func:`_token_bytes`)."""
-    return np.ascontiguousarray(_char_tables()[0][:0x10000])
+    return np.ascontiguousarray(_bmp_tables()[0])
+
+
+@functools.lru_cache(maxsize=1)
+def _lower16() -> bytes:
+    """The lower-case bytes of the BMP as ``bytes`` (indexing gives an int: fast in Python)."""
+    return _bmp_tables()[1].tobytes()
 
 
 _PAD = 8  # zero bytes before and after a chunk's token bytes (8-byte keys never read outside)
 
 
-def _token_bytes(S: str) -> np.ndarray:
-    """The token byte of every character of ``S``, with ``_PAD`` zeros on each side.
+_HAN_FIRST = 0x3007  # the first Han character (discourse.text.HAN_CHAR): no code unit below it is one
 
-    UTF-16 and a 64 KB table when ``S`` has no astral character (one code unit per
-    character, the common case); UTF-32 and the full table otherwise.
+
+def _token_bytes(S: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The token byte of every character of ``S``, with ``_PAD`` zeros on each side, and
+    the code unit of every character (None when ``S`` has an astral character).
+
+    The code units are ``S``'s bytes (``np.uint8``) when it is ASCII, its UTF-16 code units
+    and a 64 KB table when it has no astral character (one code unit per character, the
+    common case); UTF-32 and the full table otherwise.
     """
     n = len(S)
     b = np.zeros(n + 2 * _PAD, dtype=np.uint8)
+    if S.isascii():
+        units = np.frombuffer(S.encode("ascii"), dtype=np.uint8)
+        np.take(_char_table16(), units, out=b[_PAD : _PAD + n])
+        return b, units
     units = np.frombuffer(S.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
     if len(units) == n:
         np.take(_char_table16(), units, out=b[_PAD : _PAD + n])
-    else:
-        codes = np.frombuffer(S.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        np.take(_char_tables()[0], codes, out=b[_PAD : _PAD + n])
-    return b
+        return b, units
+    codes = np.frombuffer(S.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    np.take(_char_tables()[0], codes, out=b[_PAD : _PAD + n])
+    return b, None
+
+
+def _may_hold_han(units: np.ndarray | None) -> bool:
+    """Whether a text with these code units (:func:`_token_bytes`) may hold a Han character."""
+    if units is None:
+        return True
+    return units.dtype != np.uint8 and bool(units.max() >= _HAN_FIRST)
 
 
 _PREFIX_LENGTHS = (1, 2, 3, 5, 8)  # prefixes are looked up at these lengths (fewer passes)
@@ -144,10 +196,11 @@ _M3 = np.uint64(0xFF51AFD7ED558CCD)  # mixes a key before its top bits index the
 
 def _pack(s: str) -> int:
     """The 8-byte key of the first (up to) 8 characters of ``s``, as the scanner computes it."""
-    lower8 = _char_tables()[1]
+    low16 = _lower16()
     key = 0
     for j, ch in enumerate(s[:8]):
-        key |= int(lower8[ord(ch)]) << (8 * j)
+        c = ord(ch)
+        key |= (low16[c] if c < 0x10000 else int(_char_tables()[1][c])) << (8 * j)
     return key
 
 
@@ -230,13 +283,13 @@ def _unique(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _expand(ptr: np.ndarray, flat: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every ``i``, the values of row ``rows[i]``: ``(which i, value)`` pairs."""
-    cnt = ptr[rows + 1] - ptr[rows]
-    which = np.repeat(np.arange(len(rows)), cnt)
-    first = np.cumsum(cnt) - cnt  # where each row's run starts in the output
-    at = ptr[rows][which] + np.arange(len(which)) - first[which]
-    return which, flat[at]
+def _expand(ptr: np.ndarray, flat: np.ndarray, rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every ``i``, the values of row ``rows[i]``: ``(keys[i], value)`` pairs."""
+    cnt = ptr.take(rows + 1) - ptr.take(rows)
+    # value j of the output is flat[ptr[rows[i]] + (j - where row i's run starts)]
+    shift = ptr.take(rows) - (np.cumsum(cnt) - cnt)
+    at = np.repeat(shift, cnt) + np.arange(int(cnt.sum()))
+    return np.repeat(keys, cnt), flat.take(at)
 
 
 class Matcher:
@@ -262,6 +315,7 @@ class Matcher:
         self._anchor_ids: dict[tuple[str, int, int], int] = {}
         self._hash_ids: dict[int, int] = {}  # lookup hash -> anchor id
         self._pre_lengths: set[int] = set()
+        self._pre3: set[int] | None = set()  # keys of the prefix anchors' first 3 characters (None: one is shorter)
         self._suf_lengths: set[int] = set()
         for ti, theme in enumerate(dictionary.themes):
             for role, pats in theme.pattern_lists():  # its own language's, then other sections'
@@ -282,6 +336,11 @@ class Matcher:
             k = max(b for b in _PREFIX_LENGTHS if b <= len(text))
             key = text[:k] if kind == "pre" else text[-k:][::-1]
             (self._pre_lengths if kind == "pre" else self._suf_lengths).add(k)
+            if kind == "pre" and self._pre3 is not None:
+                if k >= 3:
+                    self._pre3.add(_pack(text[:3]))
+                else:
+                    self._pre3 = None
             h = _mix(_pack(key), (_PRE_SALT if kind == "pre" else _SUF_SALT) + k)
         ident = (kind, k, h)
         if ident not in self._anchor_ids:
@@ -354,24 +413,41 @@ class Matcher:
         self._bitmap = np.zeros(1 << self._bits, dtype=bool)
         if len(self._keys):
             self._bitmap[self._keys >> np.uint64(64 - self._bits)] = True
+        # the tokens whose first 3 characters start a prefix anchor (7% of the UN speeches'
+        # tokens): the prefix keys are computed for those only
+        self._pre3_bitmap = None
+        if self._pre_lengths and self._pre3 is not None:
+            self._pre3_bitmap = np.zeros(1 << 16, dtype=bool)
+            for key in self._pre3:
+                self._pre3_bitmap[((key * int(_M3)) & _MASK) >> 48] = True
         first: list[list[int]] = [[] for _ in range(n_anchors)]
         group_ids: dict[tuple[int, ...], int] = {}  # one id per distinct group of required words
         route_bits: list[int] = []
         route_lead: list[int] = []
         route_probe: list[int] = []
         route_offset: list[int] = []
+        route_level: list[int] = []  # the route's required words lie within 2**level tokens
+        # an anchored regex's required words: each group must start a token within the
+        # regex's longest match (at most 2,000 characters) from the candidate; a bit per
+        # group (shared beyond 64) in a mask of their own, checked on the few candidates
+        rx_group_ids: dict[tuple[int, ...], int] = {}
+        rx_need = [0] * len(self.probes)
         for i, pr in enumerate(self.probes):
             for anchors, offset, required, lead in pr.routes:
                 for a in anchors:
                     first[a].append(len(route_probe))
                 bits = 0
-                if not pr.max_chars:  # a regex's required words may be far: not filtered on
+                if not pr.max_chars:  # a regex's required words may be far: filtered on below
                     for g in required:
                         bits |= 1 << (group_ids.setdefault(g, len(group_ids)) % 64)
+                else:
+                    for g in required:
+                        rx_need[i] |= 1 << (rx_group_ids.setdefault(g, len(rx_group_ids)) % 64)
                 route_bits.append(bits)
                 route_lead.append(1 << (group_ids.setdefault(lead, len(group_ids)) % 64) if lead else 0)
                 route_probe.append(i)
                 route_offset.append(offset)
+                route_level.append(0 if pr.max_chars else max(0, pr.max_tokens - 1).bit_length())
         anchor_bits = [0] * n_anchors
         for g, gid in group_ids.items():
             for a in g:
@@ -382,9 +458,17 @@ class Matcher:
         self._route_lead = np.array(route_lead, dtype=np.uint64)
         self._route_probe = np.array(route_probe, dtype=np.int64)
         self._route_offset = np.array(route_offset, dtype=np.int64)
+        rx_anchor_bits = [0] * n_anchors
+        for g, gid in rx_group_ids.items():
+            for a in g:
+                rx_anchor_bits[a] |= 1 << (gid % 64)
+        self._rx_anchor_bits = np.array(rx_anchor_bits, dtype=np.uint64)
+        self._rx_need = np.array(rx_need, dtype=np.uint64)
+        self._rx_reach = np.array([pr.max_chars for pr in self.probes], dtype=np.int64)
         # required words are looked for in the 2**k tokens from a candidate (2**k >= longest match)
         longest = max((pr.max_tokens for pr in self.probes if pr.routes and not pr.max_chars), default=1)
         self._reach = 1 << max(0, longest - 1).bit_length()
+        self._route_level = np.array(route_level, dtype=np.int64)
         # near(): a candidate of one side needs one of the other side within
         # [t - before, t + after] tokens (sides searched everywhere are not filtered)
         self._partner = np.full(len(self.probes), -1, dtype=np.int64)
@@ -416,11 +500,13 @@ class Matcher:
             buf.append(text)
             size += len(text) + 1
             if size >= chunk_chars:
-                yield from refine(self, self._scan_chunk(buf, base, raw), buf, base, raw)
+                han = [True]  # set to False by _scan_chunk when the chunk holds no Han character
+                yield from refine(self, self._scan_chunk(buf, base, raw, han), buf, base, raw, han)
                 base += len(buf)
                 buf, size = [], 0
         if buf:
-            yield from refine(self, self._scan_chunk(buf, base, raw), buf, base, raw)
+            han = [True]
+            yield from refine(self, self._scan_chunk(buf, base, raw, han), buf, base, raw, han)
 
     def _anchor_hits(self, b: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (token index, anchor id) where a token is, starts with or ends with an anchor.
@@ -435,24 +521,39 @@ class Matcher:
         words = np.ndarray((len(b) - 7,), dtype="<u8", buffer=b, strides=(1,))  # words[i] = b[i:i+8]
         lengths = ends - starts
         live = _LIVE.take(np.minimum(lengths, 8))  # byte mask of the token's first (last) <= 8 chars
-        queries = []
+        shift = np.uint64(64 - self._bits)
+        bitmap = self._bitmap
+        hits, hashes = [], []
+
+        def probe(q: np.ndarray, tokens: np.ndarray | None = None) -> None:
+            """Keep the tokens whose hash ``q`` may be an anchor's (bitmap); ``tokens``: the
+            token of each hash when not every token has one."""
+            hit = np.flatnonzero(bitmap.take((q >> shift).view(np.int64)))
+            if len(hit):
+                hits.append(hit if tokens is None else tokens.take(hit))
+                hashes.append(q.take(hit))
+
         with np.errstate(over="ignore"):
-            head = words[starts + _PAD] & live
-            queries.append(head * _M1 + lengths.astype(np.uint64) * _M2)
-            for k in sorted(self._pre_lengths):
-                queries.append((head & _LIVE[k]) * _M1 + np.uint64(_PRE_SALT + k) * _M2)
+            head = words.take(starts + _PAD) & live  # .take: several times faster than [] on this view
+            probe(head * _M1 + lengths.astype(np.uint64) * _M2)
+            if self._pre_lengths:
+                sub = None
+                if self._pre3_bitmap is not None:  # only tokens starting like a prefix anchor
+                    sub = np.flatnonzero(self._pre3_bitmap.take((((head & _LIVE[3]) * _M3) >> np.uint64(48)).view(np.int64)))
+                pre_head = head if sub is None else head.take(sub)
+                for k in sorted(self._pre_lengths):
+                    probe((pre_head & _LIVE[k]) * _M1 + np.uint64(_PRE_SALT + k) * _M2, sub)
             if self._suf_lengths:
-                tail = words[ends + _PAD - 8].byteswap() & live  # last 8 bytes, last first
+                tail = words.take(ends + _PAD - 8).byteswap() & live  # last 8 bytes, last first
                 for k in sorted(self._suf_lengths):
-                    queries.append((tail & _LIVE[k]) * _M1 + np.uint64(_SUF_SALT + k) * _M2)
-        q = queries[0] if len(queries) == 1 else np.concatenate(queries)
-        hit = np.flatnonzero(self._bitmap.take((q >> np.uint64(64 - self._bits)).view(np.int64)))
-        if not len(hit):
+                    probe((tail & _LIVE[k]) * _M1 + np.uint64(_SUF_SALT + k) * _M2)
+        if not hits:
             return _EMPTY, _EMPTY
-        h = q.take(hit)
+        hit = hits[0] if len(hits) == 1 else np.concatenate(hits)
+        h = hashes[0] if len(hashes) == 1 else np.concatenate(hashes)
         pos = np.minimum(np.searchsorted(self._keys, h), len(self._keys) - 1)
         ok = self._keys.take(pos) == h
-        return hit[ok] % n, self._ids.take(pos[ok])
+        return hit[ok], self._ids.take(pos[ok])
 
     def _candidates(self, tok: np.ndarray, anchor: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The (probe, token) pairs worth a regex check, sorted by probe then token.
@@ -466,8 +567,8 @@ class Matcher:
         if not len(tok):
             return _EMPTY, _EMPTY
         nt = len(starts) + 1  # pair key: probe * nt + token
-        which, route = _expand(*self._first, anchor)
-        t = tok[which] - self._route_offset.take(route)  # where a match would start
+        t, route = _expand(*self._first, anchor, tok)
+        t = t - self._route_offset.take(route)  # where a match would start
         if self._route_offset.any():
             inside = t >= 0
             route, t = route[inside], t[inside]
@@ -475,15 +576,19 @@ class Matcher:
         if need.any() or lead.any():
             # the groups of required words present in each token (the lead words are
             # checked there), then in the tokens a match starting there can reach: OR
-            # over 1, 2, 4, ... tokens
-            here = np.zeros(nt + self._reach, dtype=np.uint64)
-            np.bitwise_or.at(here, tok, self._anchor_bits.take(anchor))
-            ok = (here.take(t) & lead) == lead
+            # over 1, 2, 4, ... tokens, each width kept (row i: 2**i tokens), and each
+            # route checked over the width of its own longest match (not the longest of all)
+            size = nt + self._reach
+            levels = self._reach.bit_length()  # rows: widths 1 .. reach
+            here = np.zeros((levels, size), dtype=np.uint64)
+            np.bitwise_or.at(here[0], tok, self._anchor_bits.take(anchor))
+            ok = (here[0].take(t) & lead) == lead
             width = 1
-            while width < self._reach:
-                here[:-width] |= here[width:]
+            for i in range(1, levels):
+                np.bitwise_or(here[i - 1, :-width], here[i - 1, width:], out=here[i, :-width])
+                here[i, -width:] = here[i - 1, -width:]
                 width *= 2
-            ok &= (here.take(t) & need) == need
+            ok &= (here.ravel().take(self._route_level.take(route) * size + t) & need) == need
             route, t = route[ok], t[ok]
         key = _unique(self._route_probe.take(route) * nt + t)
         p, t = np.divmod(key, nt)
@@ -498,16 +603,50 @@ class Matcher:
             keep = np.ones(len(key), dtype=bool)
             keep[near[~ok]] = False
             p, t = p[keep], t[keep]
+        if len(p) and self._rx_need.any():
+            p, t = self._regex_required(p, t, tok, anchor, starts)
         return p, t
 
-    def _scan_chunk(self, docs: list[str], base: int, raw: bool) -> Iterator[DocMatches]:
+    def _regex_required(self, p, t, tok, anchor, starts) -> tuple[np.ndarray, np.ndarray]:
+        """Keep the candidates of anchored regexes whose required words all start a token
+        within the regex's longest match from the candidate (``_rx_need``; see
+        :func:`_regex_anchors`); other candidates pass."""
+        need = self._rx_need.take(p)
+        sel = np.flatnonzero(need)
+        if not len(sel):
+            return p, t
+        need = need[sel]
+        hit_bits = self._rx_anchor_bits.take(anchor)
+        has = np.flatnonzero(hit_bits)
+        hit_tok, hit_bits = tok[has], hit_bits[has]
+        first = t[sel]
+        # tokens [first, last) start before the end of the longest match from the candidate
+        last = np.searchsorted(starts, starts.take(first) + self._rx_reach.take(p[sel]), side="left")
+        ok = np.ones(len(sel), dtype=bool)
+        wanted = int(np.bitwise_or.reduce(need))
+        while wanted:
+            bit = wanted & -wanted
+            wanted ^= bit
+            b = np.uint64(bit)
+            rows = np.flatnonzero(need & b)
+            where = np.sort(hit_tok[(hit_bits & b) != 0])
+            ok[rows] &= np.searchsorted(where, first[rows]) < np.searchsorted(where, last[rows])
+        keep = np.ones(len(p), dtype=bool)
+        keep[sel[~ok]] = False
+        return p[keep], t[keep]
+
+    def _scan_chunk(self, docs: list[str], base: int, raw: bool, han: list | None = None) -> Iterator[DocMatches]:
+        """Match the documents of one chunk; ``han[0]`` becomes False (before the first
+        document is yielded) when the chunk holds no Han character."""
         S = "\n".join(docs)
         n_chars = len(S)
         doc_start = np.zeros(len(docs), dtype=np.int64)
         if len(docs) > 1:
             doc_start[1:] = np.cumsum(np.fromiter((len(d) + 1 for d in docs[:-1]), dtype=np.int64, count=len(docs) - 1))
         doc_end = doc_start + np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        b = _token_bytes(S)
+        b, code_units = _token_bytes(S)
+        if han is not None:
+            han[0] = _may_hold_han(code_units)
         utf8 = None  # (bytes, character -> byte offsets) for the RE2 regexes, made once
         if any(isinstance(rx, RE2Regex) for _u, rx, _l in self.regex_units):
             codes = np.frombuffer(S.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -556,7 +695,7 @@ class Matcher:
             if literal is not None:
                 wkey = (literal[0], literal[1], False, literal[3])  # shared by regexes with one literal
                 if wkey not in window_cache:
-                    window_cache[wkey] = _literal_windows(S, wkey)
+                    window_cache[wkey] = _literal_windows(S, wkey, code_units)
                 windows = window_cache[wkey]
             else:
                 windows = [(0, n_chars)]
@@ -789,8 +928,14 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def _literal_windows(S: str, literal) -> list[tuple[int, int]]:
-    """Merged windows of +-300 characters around the occurrences of a regex's required literal."""
+def _literal_windows(S: str, literal, units: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Merged windows of +-300 characters around the occurrences of a regex's required literal.
+
+    ``units`` (optional): the code unit of every character of ``S`` (:func:`_token_bytes`);
+    a case-sensitive literal is then first looked for in them with NumPy (its first two
+    characters; several times faster than ``re``'s search) and each place confirmed by
+    the same regex, giving exactly the occurrences ``re.finditer`` gives.
+    """
     text, case, left_b, right_b = literal
     # the literal first, so that re's fast literal search drives the scan
     rx = re.escape(text)
@@ -801,13 +946,33 @@ def _literal_windows(S: str, literal) -> list[tuple[int, int]]:
     finder = re.compile(rx, 0 if case else re.IGNORECASE)
     out: list[list[int]] = []
     n = len(S)
-    for m in finder.finditer(S):
-        ws, we = max(0, m.start() - _WINDOW), min(n, m.end() + _WINDOW)
+    for start, end in _literal_spans(S, text, case, finder, units):
+        ws, we = max(0, start - _WINDOW), min(n, end + _WINDOW)
         if out and ws <= out[-1][1]:
             out[-1][1] = we
         else:
             out.append([ws, we])
     return [(a, b) for a, b in out]
+
+
+def _literal_spans(S: str, text: str, case: bool, finder: re.Pattern, units) -> Iterator[tuple[int, int]]:
+    """The spans ``finder.finditer(S)`` gives; ``finder`` starts with the literal ``text``."""
+    top = 0xFF if units is not None and units.dtype == np.uint8 else 0xFFFF
+    if units is None or not case or len(text) < 2 or max(map(ord, text[:2])) > top:
+        for m in finder.finditer(S):
+            yield m.span()
+        return
+    c0, c1 = ord(text[0]), ord(text[1])
+    at = np.flatnonzero(units[:-1] == c0)  # the first character, then the second where it is
+    at = at[units.take(at + 1) == c1].tolist()
+    last = 0
+    for p in at:  # finditer's matches: the leftmost, then on from its end
+        if p < last:
+            continue
+        m = finder.match(S, p)
+        if m is not None:
+            yield m.span()
+            last = m.end()
 
 
 def _required_literal(regex: str):
