@@ -15,6 +15,8 @@ Approaches, per mission theme (each a binary problem):
 * ``dict|lr-word``: the dictionary OR ``lr-word`` (the classifier's threshold chosen so
   that the union keeps precision >= 0.85 inside the training fold).
 * ``svm-word``: TF-IDF word 1-2 grams + LinearSVC (balanced), decision threshold as for LR.
+* ``[F1 thr]``: the same model with the threshold of best inner F1 (no precision floor),
+  to show what the precision floor costs.
 
 Every learned choice is made inside the training data only: C by inner grouped 3-fold
 CV (best mean average precision), then the decision threshold on the inner out-of-fold
@@ -42,6 +44,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -174,8 +177,11 @@ class _Model:
         return est.decision_function(xte)
 
 
-def _threshold(y, s, base=None):
-    """Lowest threshold with precision >= TARGET_P (union with ``base`` when given), else best F1."""
+def _threshold(y, s, base=None, rule="precision"):
+    """Lowest threshold with precision >= TARGET_P (union with ``base`` when given), else best F1.
+
+    ``rule="f1"``: the threshold of best F1 whatever its precision.
+    """
     base = np.zeros(len(y), bool) if base is None else base.astype(bool)
     cands = np.unique(s)
     best_p, best_f = None, (-1.0, None)
@@ -189,12 +195,12 @@ def _threshold(y, s, base=None):
             best_p = thr
         if f1 > best_f[0]:
             best_f = (f1, thr)
-    if best_p is not None:
+    if best_p is not None and rule == "precision":
         return best_p
     return best_f[1] if best_f[1] is not None else np.inf
 
 
-def _inner(model, train, y, groups, base=None):
+def _inner(model, train, y, groups, base=None, rule="precision"):
     """Choose C (mean average precision over inner grouped folds), then the threshold."""
     from sklearn.metrics import average_precision_score
     from sklearn.model_selection import StratifiedGroupKFold
@@ -210,14 +216,14 @@ def _inner(model, train, y, groups, base=None):
         if np.mean(aps) > best[0]:
             best = (float(np.mean(aps)), c, oof)
     _, c, oof = best
-    return c, _threshold(y, oof, base)
+    return c, _threshold(y, oof, base, rule)
 
 
-def predict(model, train, test, theme, base_col=None):
+def predict(model, train, test, theme, base_col=None, rule="precision"):
     """Fit on train with inner choices, predict 0/1 on test."""
     y = train[f"label_{theme}"].to_numpy()
     base_tr = train[base_col].to_numpy() if base_col else None
-    c, thr = _inner(model, train, y, train["doc_id"].to_numpy(), base_tr)
+    c, thr = _inner(model, train, y, train["doc_id"].to_numpy(), base_tr, rule)
     s = model.fit_score(train, test, y, c)
     p = s >= thr
     if base_col:
@@ -226,13 +232,15 @@ def predict(model, train, test, theme, base_col=None):
 
 
 def approaches(tag):
-    """name -> (model or None, base column) for dictionary version ``tag`` ("now"/"old")."""
+    """name -> (model, base column[, threshold rule]) for dictionary version ``tag`` ("now"/"old")."""
     dict_cols = lambda df, t: [f"dict_{tag}_{u}" for u in THEMES] + [c for c in df.columns  # noqa: E731
                                                                        if c.startswith(f"pat_{tag}_{t}__")]
     return {
         "lr-word": lambda df, t: (_Model("word", "lr"), None),
+        "lr-word [F1 thr]": lambda df, t: (_Model("word", "lr"), None, "f1"),
         "lr-word+char": lambda df, t: (_Model("word+char", "lr"), None),
         "lr-word+dict": lambda df, t: (_Model("word", "lr", dict_cols(df, t)), None),
+        "lr-word+dict [F1 thr]": lambda df, t: (_Model("word", "lr", dict_cols(df, t)), None, "f1"),
         "dict|lr-word": lambda df, t: (_Model("word", "lr"), f"dict_{tag}_{t}"),
         "svm-word": lambda df, t: (_Model("word", "svm"), None),
     }
@@ -262,8 +270,7 @@ def cross_validate(df):
         for t in THEMES:
             out = np.zeros(len(df), int)
             for tr, te in folds:
-                model, base = make(df, t)
-                out[te] = predict(model, df.iloc[tr], df.iloc[te], t, base)
+                out[te] = predict(*_args(make(df, t), df.iloc[tr], df.iloc[te], t))
             preds[(name, t)] = out
     return preds
 
@@ -276,9 +283,52 @@ def round3_test(df):
         preds[("dict (now, in-sample)", t)] = test[f"dict_now_{t}"].to_numpy()
     for name, make in approaches("old").items():
         for t in THEMES:
-            model, base = make(df, t)
-            preds[(name, t)] = predict(model, train, test, t, base)
+            preds[(name, t)] = predict(*_args(make(df, t), train, test, t))
     return test, preds
+
+
+def _args(made, train, test, theme):
+    model, base, *rule = made
+    return (model, train, test, theme, base, *rule)
+
+
+def paired_bootstrap(test, preds, ref, n_boot=2000):
+    """F1 difference of each approach minus ``ref`` on the test rows, with a 95% interval
+    from resampling documents (paired: the same resample for both)."""
+    rng = np.random.default_rng(SEED)
+    docs = test["doc_id"].to_numpy()
+    uniq, inv = np.unique(docs, return_inverse=True)
+    rows_of = [np.flatnonzero(inv == k) for k in range(len(uniq))]
+    draws = [np.concatenate([rows_of[k] for k in rng.integers(0, len(uniq), len(uniq))]) for _ in range(n_boot)]
+    out = []
+    for (name, t), p in preds.items():
+        if name == ref:
+            continue
+        y, q = test[f"label_{t}"].to_numpy(), preds[(ref, t)]
+        d = [prf(y[i], p[i])[2] - prf(y[i], q[i])[2] for i in draws]
+        out.append({"theme": t, "approach": name, "dF1": prf(y, p)[2] - prf(y, q)[2],
+                    "low": float(np.percentile(d, 2.5)), "high": float(np.percentile(d, 97.5)),
+                    "dP": prf(y, p)[0] - prf(y, q)[0]})
+    return pd.DataFrame(out)
+
+
+def learning_curve(df, fractions=(0.25, 0.5, 1.0)):
+    """Round-3 F1 of lr-word and lr-word+dict trained on a share of the dev+round2 documents."""
+    train_all, test = df[df["source"] != "round3"], df[df["source"] == "round3"]
+    docs = np.unique(train_all["doc_id"].to_numpy())
+    order = np.random.default_rng(SEED).permutation(docs)
+    made = approaches("old")
+    rows = []
+    for frac in fractions:
+        keep = set(order[: int(round(frac * len(docs)))])
+        train = train_all[train_all["doc_id"].isin(keep)]
+        for name in ("lr-word", "lr-word+dict"):
+            for t in THEMES:
+                p = predict(*_args(made[name](df, t), train, test, t))
+                prec, rec, f1, _ = prf(test[f"label_{t}"].to_numpy(), p)
+                rows.append({"share": frac, "train_rows": len(train), "approach": name, "theme": t,
+                             "P": prec, "R": rec, "F1": f1})
+    return pd.DataFrame(rows)
 
 
 def table(df, preds, by_source):
@@ -301,6 +351,10 @@ def main() -> int:
     zip_path = require_ungdc()
     import discourse as dc
 
+    # attach_predictions of ~100 one-pattern themes inserts columns one by one (pandas
+    # PerformanceWarning); StratifiedGroupKFold warns about the rare label combinations.
+    warnings.filterwarnings("ignore", category=pd.errors.PerformanceWarning)
+    warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
     t0 = time.process_time()
     corpus = dc.load_corpus(zip_path)
     df = load_data(corpus)
@@ -319,6 +373,11 @@ def main() -> int:
     test, preds = round3_test(df)
     r3 = table(test, preds, by_source=False)
     print(r3.to_string(index=False, formatters=fmt))
+    print(f"\n-- F1 minus dict@{OLD_COMMIT} on round 3 (95% interval: paired bootstrap of documents) --")
+    boot = paired_bootstrap(test, preds, f"dict@{OLD_COMMIT}")
+    print(boot.to_string(index=False, float_format="{:+.3f}".format))
+    print("\n== 3. learning curve: round-3 F1 by share of dev+round2 documents used for training ==")
+    print(learning_curve(df).to_string(index=False, formatters=fmt))
     print(f"\nCPU time: {time.process_time() - t0:.0f} s")
     return 0
 
