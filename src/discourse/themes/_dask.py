@@ -78,11 +78,10 @@ def document_moments(mat, ntok, n_units=None, with_units=None) -> dict[str, np.n
 def spoken_documents(frame: pd.DataFrame, d) -> tuple[np.ndarray, np.ndarray]:
     """Languages of a partition's documents and whether the dictionary speaks them (the
     pandas path's rule, :func:`discourse.themes.frequencies.document_languages`)."""
-    from discourse.corpus.table import corpus_texts
     from discourse.themes.frequencies import _languages, _spoken
 
     langs = _languages(frame, d)
-    return langs, _spoken(langs, corpus_texts(frame), d)
+    return langs, _spoken(langs, frame, d)
 
 
 def _partition_sums(part: pd.DataFrame, d, cols: list[str], unit: str) -> pd.DataFrame:

@@ -147,7 +147,7 @@ def document_languages(corpus, dictionary=None) -> pd.DataFrame:
     frame = check_corpus(corpus)
     langs = _languages(frame, d)
     return pd.DataFrame({"doc_id": frame["doc_id"].to_numpy(), "language": langs,
-                         "spoken": _spoken(langs, corpus_texts(frame), d)})
+                         "spoken": _spoken(langs, frame, d)})
 
 
 def _languages(frame: pd.DataFrame, d: Dictionary) -> np.ndarray:
@@ -158,18 +158,27 @@ def _languages(frame: pd.DataFrame, d: Dictionary) -> np.ndarray:
     return np.array([_script_language(t, d.language) for t in corpus_texts(frame)], dtype=object)
 
 
-def _spoken(langs: np.ndarray, texts: list[str], d: Dictionary) -> np.ndarray:
+def _spoken(langs: np.ndarray, frame: pd.DataFrame, d: Dictionary) -> np.ndarray:
+    """Which documents the dictionary speaks (see :func:`document_languages`); the text of
+    a document is read only where its language is "mixed" and the answer depends on it."""
     speaks = {_base(x) for x in d.languages}
     other = bool(speaks - {"zh"})
     out = np.ones(len(langs), dtype=bool)
+    mixed = []
     for i, lang in enumerate(langs):
         base = _base(lang)
         if base in ("", UNDETERMINED):
             continue
         if base == MIXED:
-            out[i] = other or ("zh" in speaks and _HAN_ANY.search(texts[i]) is not None)
+            if other or "zh" not in speaks:
+                out[i] = other
+            else:
+                mixed.append(i)
         else:
             out[i] = base in speaks
+    if mixed:
+        texts = corpus_texts(frame.iloc[mixed])
+        out[mixed] = [_HAN_ANY.search(t) is not None for t in texts]
     return out
 
 
@@ -294,7 +303,7 @@ def theme_counts(corpus, dictionary=None, *, unit: str = "document") -> pd.DataF
     mat, ntok, n_units, with_theme = _document_matrices(frame, d, unit)
     n_docs, n_themes = mat.shape
     langs = _languages(frame, d)
-    spoken = _spoken(langs, corpus_texts(frame), d)
+    spoken = _spoken(langs, frame, d)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_1k = np.where((ntok[:, None] > 0) & spoken[:, None], mat * 1000.0 / np.maximum(ntok[:, None], 1),
                           np.nan)
@@ -486,7 +495,7 @@ def theme_frequencies(
     n_themes = len(d.theme_ids)
     n_groups = len(keys)
     langs = _languages(frame, d)
-    spoken = _spoken(langs, corpus_texts(frame), d)
+    spoken = _spoken(langs, frame, d)
     lv = frequency_levels(mat, ntok, codes, n_groups, n_boot=n_boot, level=level, spoken=spoken)
     if not spoken.all():  # documents in a language the dictionary does not speak: left out
         codes = codes[spoken]
@@ -647,7 +656,7 @@ def theme_cooccurrence(corpus, dictionary=None, unit: str = "document") -> pd.Da
     _check_unit(unit, ("document", "sentence"))
     d = _dictionary(dictionary)
     frame = check_corpus(corpus)
-    spoken = _spoken(_languages(frame, d), corpus_texts(frame), d)
+    spoken = _spoken(_languages(frame, d), frame, d)
     if not spoken.all():  # documents in a language the dictionary does not speak: left out
         frame = frame[spoken].reset_index(drop=True)
     k = len(d.theme_ids)
