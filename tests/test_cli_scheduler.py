@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from discourse import convert_corpus
+from discourse import convert_corpus, demo_corpus_path
 from discourse.cli import build_parser, main
 from discourse.corpus import _dask
 
@@ -146,3 +146,21 @@ def test_info_and_kwic_on_a_loopback_cluster(capsys, tmp_path, demo_store):
         assert _run(capsys, "info", str(demo_store), "--scheduler", address) == _run(capsys, "info", str(demo_store))
         plain = _run(capsys, "kwic", str(DEMO), "digital_divide", "--limit", "500")
         assert _run(capsys, "kwic", str(DEMO), "digital_divide", "--limit", "500", "--scheduler", address) == plain
+
+
+def test_count_options_and_sample_size_without_scheduler_get_clear_errors(tmp_path, capsys):
+    """0 for a count, or --sample-size with no --scheduler, is the user's mistake, said as such."""
+    demo = str(demo_corpus_path())
+    with pytest.raises(SystemExit) as exc:
+        main(["topics", demo, "-k", "3", "--scheduler", "synchronous", "--sample-size", "0",
+              "-o", str(tmp_path / "a")])
+    assert exc.value.code != 0
+    err = capsys.readouterr().err
+    assert "--sample-size" in err and "1 or more" in err and "bug" not in err
+    assert main(["topics", demo, "-k", "3", "--sample-size", "5", "-o", str(tmp_path / "b")]) != 0
+    err = capsys.readouterr().err
+    assert "--scheduler" in err and "bug" not in err
+    with pytest.raises(SystemExit) as exc:
+        main(["convert", demo, str(tmp_path / "c"), "--batch-size", "0"])
+    assert exc.value.code != 0
+    assert "--batch-size" in capsys.readouterr().err

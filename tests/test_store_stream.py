@@ -219,3 +219,18 @@ def test_traced_memory_does_not_grow_with_the_corpus(tmp_path, monkeypatch):
     assert whole > 2.5 * small_whole  # unstreamed: grows with the corpus
     assert streamed < 1.5 * small_streamed  # streamed: one batch and one file, whatever the corpus
     assert streamed < text / 2 and streamed < whole / 2
+
+
+def test_an_empty_column_of_a_table_source_is_kept(tmp_path):
+    """A CSV's own column with no value stays, as load_corpus keeps it; on the Dask path too."""
+    from discourse.corpus import compute_corpus
+
+    src = tmp_path / "t.csv"
+    pd.DataFrame({"doc_id": ["a", "b"], "text": ["One text.", "Another text."],
+                  "note": [None, None], "tag": ["x", "y"]}).to_csv(src, index=False)
+    direct = load_corpus(src)
+    assert "note" in direct.columns
+    stored = load_corpus(convert_corpus(src, tmp_path / "store"))
+    pd.testing.assert_frame_equal(stored, direct, check_like=False)
+    via_dask = compute_corpus(load_corpus(src, backend="dask"))
+    assert list(via_dask.columns) == list(direct.columns)

@@ -189,6 +189,17 @@ def _load_for(args: argparse.Namespace):
     return load_dask_corpus(args.source, **_load_options(args))
 
 
+def _positive_int(value: str) -> int:
+    """argparse type of a count option (1 or more), with a message naming the value."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number; give 1 or more") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too small; give 1 or more")
+    return n
+
+
 def _add_scheduler(p: argparse.ArgumentParser, what: str = "") -> None:
     p.add_argument(
         "--scheduler", default=None, metavar="SPEC",
@@ -385,6 +396,11 @@ def _cmd_topics(args: argparse.Namespace) -> int:
     from discourse.topics import write_topic_outputs
 
     _check_output(args.output, folder=True)
+    if args.sample_size is not None and not args.scheduler:
+        raise DiscourseError(
+            "--sample-size was given without --scheduler: in memory the model is fitted on every document",
+            hint="Add --scheduler (threads, processes or a scheduler address), or leave --sample-size out",
+        )
     with scheduler(args.scheduler):
         corpus = _load_for(args)
         paths = write_topic_outputs(
@@ -598,7 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scheduler(p, "The model is fitted in memory on a seeded sample of --sample-size documents "
                    "(the whole corpus when it is no larger: then the same model as without Dask); "
                    "doc_topics.csv and prevalence.csv are computed in the partitions")
-    p.add_argument("--sample-size", type=int, default=None, metavar="N",
+    p.add_argument("--sample-size", type=_positive_int, default=None, metavar="N",
                    help="with --scheduler: documents the model is fitted on (default 20000)")
     p.add_argument("-o", "--output", required=True, help="output folder")
     p.set_defaults(func=_cmd_topics)
@@ -661,9 +677,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_load_options(p)
     p.add_argument("output", metavar="OUT",
                    help="the store folder: new, empty, or a store (replaced once the new one is complete)")
-    p.add_argument("--partition-mb", type=int, default=64, metavar="MB",
+    p.add_argument("--partition-mb", type=_positive_int, default=64, metavar="MB",
                    help="MiB of text per Parquet file, one dask partition each (default 64)")
-    p.add_argument("--batch-size", type=int, default=500, metavar="FILES",
+    p.add_argument("--batch-size", type=_positive_int, default=500, metavar="FILES",
                    help="files of a folder or archive read at a time: memory holds one batch and one "
                    "Parquet file, never the corpus; the store is the same whatever it is (default 500)")
     p.set_defaults(func=_cmd_convert)

@@ -194,9 +194,12 @@ def compute_corpus(corpus, **compute_options) -> pd.DataFrame:
         results = dask.compute(*report.tasks, **compute_options)
         df = pd.concat([r[0] for r in results]) if len(results) > 1 else results[0][0]
         attrs = _merge(report, [r[1] for r in results])
-    # the extras no document has (foreseen by the plan, all missing): pandas has no such column
-    empty = [c for c in df.columns[len(readers.CORPUS_COLUMNS):] if df[c].isna().all()]
-    df = df.drop(columns=empty).reset_index(drop=True)
+    if report.tasks is not None:
+        # files read in partitions: the extras no document has (foreseen by the plan, all
+        # missing) are not in the pandas table. A table or store keeps its columns, empty or not.
+        empty = [c for c in df.columns[len(readers.CORPUS_COLUMNS):] if df[c].isna().all()]
+        df = df.drop(columns=empty)
+    df = df.reset_index(drop=True)
     df.attrs = attrs
     return df
 
@@ -240,7 +243,9 @@ def map_corpus(corpus, func) -> tuple[list[Any], dict[str, Any], list[str]]:
     else:
         attrs = _merge(report, [r[2] for r in results])
     filled = set().union(*(r[1] for r in results)) if results else set()
-    extras = [c for c in corpus.columns[len(readers.CORPUS_COLUMNS):] if c not in filled]
+    # only files read in partitions have planned extras pandas lacks (see compute_corpus)
+    extras = [] if report.tasks is None else [
+        c for c in corpus.columns[len(readers.CORPUS_COLUMNS):] if c not in filled]
     return [r[0] for r in results], attrs, extras
 
 

@@ -492,6 +492,8 @@ def _stream(lazy, writer: _PartWriter, progress: bool) -> dict[str, Any]:
 
     report = _dask._report_of(lazy)
     if report.tasks is None:  # a store (one file per partition) or a table (read whole)
+        # its columns are the pandas table's: an empty column of the user's table stays
+        writer.keep_empty = True
         tasks = [dask.delayed(lambda p: (p, None))(p) for p in lazy.to_delayed(optimize_graph=True)]
     else:
         tasks = list(report.tasks)
@@ -537,6 +539,10 @@ class _PartWriter:
         self.n_rows = 0
         self.template: pd.DataFrame | None = None
         self.filled: dict[str, bool] = {}
+        #: True when the columns are those of a pandas table (a table or store source):
+        #: then no empty column is dropped; False for files read in batches, whose plan
+        #: foresees extra columns (sidecar fields) that pandas has only when filled
+        self.keep_empty = False
         #: the most rows held at once (the batch being added and the file being filled)
         self.peak_rows = 0
 
@@ -580,7 +586,7 @@ class _PartWriter:
             if not self.pending:
                 self.pending = [self.template]
             self._flush()
-        empty = [c for c, filled in self.filled.items() if not filled]
+        empty = [] if self.keep_empty else [c for c, filled in self.filled.items() if not filled]
         kept = self.template.drop(columns=empty)
         for entry in self.files:
             path = self.tmp / entry["name"]
