@@ -365,3 +365,60 @@ def test_recall_revision_families_match(dictionary, text, theme):
 )
 def test_recall_revision_traps_do_not_match(dictionary, text, theme):
     assert theme not in themes_matching(text, dictionary)
+
+
+# --- precision revision of governance_deficit (issue 9), sentences written for the tests ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # new or emerging technologies still count when AI or a digital field is named as the example
+        "We must agree on an ethical framework for emerging technologies, such as artificial intelligence.",
+        "The world needs rules to govern frontier technologies, including AI, before harm is done.",
+        # the Pact / Summit of the Future with its digital part named
+        "We welcome the Pact for the Future and its annex on digital cooperation.",
+        "At the Summit of the Future we adopted a compact for our digital future.",
+        # norms of responsible State behaviour built or supported, not only invoked
+        "We must develop norms of responsible State behaviour in cyberspace.",
+        "We support the Open-Ended Working Group on ICTs and its work on norms.",
+        # regulation of the internet called for, freedom named but not as a restriction
+        "We call for international rules for the Internet that protect freedom of expression.",
+        # upper-case AI still counts
+        "We need international rules for AI.",
+        # digital platforms and data flows still count where they are named as digital
+        "Global rules for online platforms are overdue.",
+        "We call for international rules on cross-border data flows.",
+    ],
+)
+def test_gd_precision_revision_positives_still_count(dictionary, text):
+    assert "governance_deficit" in themes_matching(text, dictionary)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # new or emerging technologies with no digital field named (codebook: not the digital domain)
+        "Our leader called for norms for the safe use of emerging technologies.",
+        "Multilateralism must address climate change, trade and regulating new technologies.",
+        "New technologies, if left unregulated, help criminals move money.",
+        # the Pact / Summit of the Future with no digital part named
+        "The Summit of the Future showed that digital transformation drives growth.",
+        "The adoption of the Pact for the Future and its annexes gives us hope.",
+        # agreed norms invoked as existing, or breached
+        "The agreed framework of responsible State behaviour in cyberspace guides our conduct.",
+        "The attack was a clear breach of the norms of responsible State behaviour in cyberspace.",
+        # a UN norm-making body only mentioned
+        "Our ambassador is chair of the open-ended working group on ICTs.",
+        "We are mindful of the work of the Group of Governmental Experts on cyber issues.",
+        # regulation warned against as restricting internet freedom
+        "New rules at the telecommunication union must not lead to the restriction of internet freedom.",
+        # statistics and political platforms are not the digital domain
+        "The United Nations framework for collecting data on migration has improved.",
+        "We agreed on common principles and platforms of solidarity.",
+        # lower-case "ai" (OCR noise) or a name is not AI
+        "The treaty signed by Emir Ai with the neighbouring kingdom held.",
+    ],
+)
+def test_gd_precision_revision_traps_do_not_match(dictionary, text):
+    assert "governance_deficit" not in themes_matching(text, dictionary)
