@@ -27,8 +27,10 @@ help: ## Show this help
 	@echo
 	@echo "Variables: CORPUS=$(CORPUS)  REPORT_DIR=$(REPORT_DIR)  SEED=$(SEED)  LOAD_OPTS='$(LOAD_OPTS)'  SCHEDULER=$(SCHEDULER)"
 
-# The virtual environment is (re)built when missing or when pyproject.toml changes.
-$(STAMP): pyproject.toml
+# The virtual environment is (re)built when missing or when pyproject.toml changes; the
+# install is redone when setup.py or the compiled matcher loop (_scan.c) changes, so that
+# the extension built in place is never older than its source.
+$(STAMP): pyproject.toml setup.py src/discourse/themes/_scan.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -25,6 +25,7 @@ with the setup included (towards 100 MB/s).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -57,13 +58,21 @@ def fresh_process(zip_path: str) -> dict:
     d = default_dictionary()
     counts = theme_counts(corpus, d)
     wall, cpu = time.perf_counter() - w, time.process_time() - c
+    from discourse.themes.matcher import EXTENSION
+
     return {"mb": mb, "cpu": cpu, "wall": wall, "import_cpu": import_cpu,
-            "matches": int(counts["count"].sum())}
+            "matches": int(counts["count"].sum()), "extension": EXTENSION}
 
 
-def _fresh(zip_path) -> dict:
+def _fresh(zip_path, extension: bool = True) -> dict:
+    """The fresh-process figures; ``extension=False``: with the compiled loop turned off
+    (``DISCOURSE_NO_EXTENSION=1``), the NumPy path, as a baseline of the same run."""
+    env = dict(os.environ)
+    env.pop("DISCOURSE_NO_EXTENSION", None)
+    if not extension:
+        env["DISCOURSE_NO_EXTENSION"] = "1"
     out = subprocess.run([sys.executable, __file__, "--fresh", str(zip_path)], check=True,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -98,7 +107,13 @@ def main() -> int:
           f"{fresh['cpu']:.2f} s CPU = {fresh_cpu_mbs:.1f} MB/s per core "
           f"(target >= {TARGET_CPU_MBS} MB/s: {'met' if fresh_cpu_mbs >= TARGET_CPU_MBS else 'NOT met'}), "
           f"{fresh['wall']:.2f} s wall = {fresh_wall_mbs:.1f} MB/s; "
-          f"importing discourse.themes before it: {fresh['import_cpu']:.2f} s CPU (not counted)")
+          f"importing discourse.themes before it: {fresh['import_cpu']:.2f} s CPU (not counted); "
+          f"compiled loop (_scan.c): {'used' if fresh['extension'] else 'NOT built, NumPy path'}")
+    if fresh["extension"]:
+        plain = _fresh(zip_path, extension=False)
+        print(f"  the same with the NumPy path (DISCOURSE_NO_EXTENSION=1): {plain['cpu']:.2f} s CPU = "
+              f"{plain['mb'] / plain['cpu']:.1f} MB/s per core; compiled / NumPy: "
+              f"{plain['cpu'] / fresh['cpu']:.2f}x; same matches: {plain['matches'] == fresh['matches']}")
 
     w, c = _clock()
     _char_table16()  # the full table is built only for text with astral characters

@@ -46,12 +46,20 @@ match from there (an anchored regex's, within its longest match in characters); 
 close enough. Only then does Python try the pattern's compiled regex at each remaining
 token. Sentences are split only around a ``near()`` pair that is close enough; exclude
 regexes are searched near the theme's matches once those are known.
+
+The per-character and per-token steps (tokens, anchor lookups, the route filter) also
+exist compiled, in ``_scan.c`` (built by ``setup.py`` where a C compiler is found; it
+releases the GIL): one pass over the characters and one over the tokens instead of a
+dozen NumPy passes, with the same arrays as results (``tests/test_themes_scan_ext.py``).
+``EXTENSION`` says which path runs; ``DISCOURSE_NO_EXTENSION=1`` turns the compiled one
+off. Counts never depend on it.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -80,6 +88,14 @@ from discourse.themes.dictionary import Dictionary
 __all__ = ["Matcher", "DocMatches", "Unit"]
 
 _MASK = (1 << 64) - 1
+
+try:  # the compiled loop (setup.py builds it where a C compiler is found)
+    from discourse.themes import _scan
+except ImportError:  # pragma: no cover - depends on the build
+    _scan = None
+#: Whether the compiled loop (``_scan.c``) runs; False: the NumPy path (same results).
+#: ``DISCOURSE_NO_EXTENSION=1`` in the environment turns it off.
+EXTENSION = _scan is not None and not os.environ.get("DISCOURSE_NO_EXTENSION")
 CHUNK_CHARS = 200_000  # measured best: the arrays of a chunk stay in cache, and malloc reuses them (1 MB: 2x slower)
 
 
@@ -415,6 +431,19 @@ class Matcher:
             self._bitmap[self._keys >> np.uint64(64 - self._bits)] = True
         # the tokens whose first 3 characters start a prefix anchor (7% of the UN speeches'
         # tokens): the prefix keys are computed for those only
+        # for the compiled loop: the lengths as bytes, and an open-addressing table of the
+        # anchors' hashes (index into _keys; linear probing from the top bits; at most
+        # half full, so that a miss ends at an empty slot after a probe or two)
+        self._pre_sorted = bytes(sorted(self._pre_lengths))
+        self._suf_sorted = bytes(sorted(self._suf_lengths))
+        self._slot_bits = max(self._bits, (2 * len(hashes)).bit_length())
+        self._slots = np.full(1 << self._slot_bits, -1, dtype=np.int32)
+        mask = (1 << self._slot_bits) - 1
+        for k, h in enumerate(hashes):
+            at = h >> (64 - self._slot_bits)
+            while self._slots[at] >= 0:
+                at = (at + 1) & mask
+            self._slots[at] = k
         self._pre3_bitmap = None
         if self._pre_lengths and self._pre3 is not None:
             self._pre3_bitmap = np.zeros(1 << 16, dtype=bool)
@@ -555,6 +584,23 @@ class Matcher:
         ok = self._keys.take(pos) == h
         return hit[ok], self._ids.take(pos[ok])
 
+    def _compiled_scan(self, S: str) -> tuple:
+        """Token starts and ends, anchor hits (token, anchor id) and code units of a chunk,
+        from the compiled loop (``_scan.c``): the arrays of :func:`_token_bytes`, the edge
+        detection and :meth:`_anchor_hits`, in one pass."""
+        args = (self._keys, self._ids, self._slot_bits, self._slots, self._pre_sorted, self._pre3_bitmap, self._suf_sorted)
+        r = _scan.scan(S, _char_table16(), None, *args)
+        if r is None:  # an astral character: the full table is needed
+            r = _scan.scan(S, _char_table16(), _char_tables()[0], *args)
+        starts, ends, tok, anchor, units, kind = r
+        if units is not None:
+            units = np.frombuffer(units, dtype=np.uint8 if kind == 1 else np.uint16)
+        if not len(tok):
+            tok = anchor = _EMPTY
+        else:
+            tok, anchor = np.frombuffer(tok, dtype=np.int64), np.frombuffer(anchor, dtype=np.int64)
+        return np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64), tok, anchor, units
+
     def _candidates(self, tok: np.ndarray, anchor: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The (probe, token) pairs worth a regex check, sorted by probe then token.
 
@@ -567,6 +613,31 @@ class Matcher:
         if not len(tok):
             return _EMPTY, _EMPTY
         nt = len(starts) + 1  # pair key: probe * nt + token
+        if EXTENSION:  # the same keys, from the compiled loop
+            key = np.frombuffer(_scan.candidates(
+                tok, anchor, nt, *self._first, self._route_offset, self._route_bits, self._route_lead,
+                self._route_level, self._route_probe, self._anchor_bits, self._reach), dtype=np.int64)
+        else:
+            key = self._candidate_keys(tok, anchor, nt)
+        p, t = np.divmod(key, nt)
+        partner = self._partner.take(p)
+        near = np.flatnonzero(partner >= 0)
+        if len(near):
+            q, tn, pn = partner[near], t[near], p[near]
+            lo = q * nt + np.maximum(tn - self._before.take(pn), 0)
+            hi = q * nt + np.minimum(tn + self._after.take(pn), nt - 1)
+            j = np.searchsorted(key, lo)
+            ok = (j < len(key)) & (key.take(np.minimum(j, len(key) - 1)) <= hi)
+            keep = np.ones(len(key), dtype=bool)
+            keep[near[~ok]] = False
+            p, t = p[keep], t[keep]
+        if len(p) and self._rx_need.any():
+            p, t = self._regex_required(p, t, tok, anchor, starts)
+        return p, t
+
+    def _candidate_keys(self, tok: np.ndarray, anchor: np.ndarray, nt: int) -> np.ndarray:
+        """The sorted distinct keys ``probe * nt + token`` of the routes' candidates whose
+        lead and required words are there (NumPy; ``_scan.candidates`` is the compiled one)."""
         t, route = _expand(*self._first, anchor, tok)
         t = t - self._route_offset.take(route)  # where a match would start
         if self._route_offset.any():
@@ -590,22 +661,7 @@ class Matcher:
                 width *= 2
             ok &= (here.ravel().take(self._route_level.take(route) * size + t) & need) == need
             route, t = route[ok], t[ok]
-        key = _unique(self._route_probe.take(route) * nt + t)
-        p, t = np.divmod(key, nt)
-        partner = self._partner.take(p)
-        near = np.flatnonzero(partner >= 0)
-        if len(near):
-            q, tn, pn = partner[near], t[near], p[near]
-            lo = q * nt + np.maximum(tn - self._before.take(pn), 0)
-            hi = q * nt + np.minimum(tn + self._after.take(pn), nt - 1)
-            j = np.searchsorted(key, lo)
-            ok = (j < len(key)) & (key.take(np.minimum(j, len(key) - 1)) <= hi)
-            keep = np.ones(len(key), dtype=bool)
-            keep[near[~ok]] = False
-            p, t = p[keep], t[keep]
-        if len(p) and self._rx_need.any():
-            p, t = self._regex_required(p, t, tok, anchor, starts)
-        return p, t
+        return _unique(self._route_probe.take(route) * nt + t)
 
     def _regex_required(self, p, t, tok, anchor, starts) -> tuple[np.ndarray, np.ndarray]:
         """Keep the candidates of anchored regexes whose required words all start a token
@@ -644,7 +700,10 @@ class Matcher:
         if len(docs) > 1:
             doc_start[1:] = np.cumsum(np.fromiter((len(d) + 1 for d in docs[:-1]), dtype=np.int64, count=len(docs) - 1))
         doc_end = doc_start + np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        b, code_units = _token_bytes(S)
+        if EXTENSION:
+            starts, ends, tok, anchor, code_units = self._compiled_scan(S)
+        else:
+            b, code_units = _token_bytes(S)
         if han is not None:
             han[0] = _may_hold_han(code_units)
         utf8 = None  # (bytes, character -> byte offsets) for the RE2 regexes, made once
@@ -652,15 +711,16 @@ class Matcher:
             codes = np.frombuffer(S.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             utf8 = (S.encode("utf-8", "surrogatepass"), utf8_offsets(codes))
             del codes
-        is_tok = b != 0
-        edges = np.flatnonzero(is_tok[1:] != is_tok[:-1])  # alternately a token's start and end
-        del is_tok
-        starts = edges[0::2] - (_PAD - 1)
-        ends = edges[1::2] - (_PAD - 1)
-        del edges
+        if not EXTENSION:
+            is_tok = b != 0
+            edges = np.flatnonzero(is_tok[1:] != is_tok[:-1])  # alternately a token's start and end
+            del is_tok
+            starts = edges[0::2] - (_PAD - 1)
+            ends = edges[1::2] - (_PAD - 1)
+            del edges
+            tok, anchor = self._anchor_hits(b, starts, ends)
+            del b
         n_tokens = (np.searchsorted(starts, doc_end) - np.searchsorted(starts, doc_start)).tolist()
-        tok, anchor = self._anchor_hits(b, starts, ends)
-        del b
         cand_probe, cand_tok = self._candidates(tok, anchor, starts)
 
         per_doc: dict[int, list] = {}  # document -> hits (unit, side, start, end), chunk offsets
