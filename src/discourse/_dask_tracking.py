@@ -156,7 +156,7 @@ def part_codes(part: pd.DataFrame, by: str, code_of: dict, missing_code: int) ->
 # --- track_themes ----------------------------------------------------------------------
 
 
-def _track_partition(part, d, by, code_of, missing_code, prev, nxt, pi, n_groups, *, seed, n_boot, n_perm):
+def _track_partition(part, d, by, code_of, missing_code, prev, nxt, pi, n_groups, *, seed, n_perm):
     from discourse.themes.frequencies import _document_matrices
 
     frame = check_corpus(part)
@@ -291,12 +291,11 @@ def track_themes_dask(frame, dictionary, by, *, n_boot, level, seed, alpha, n_pe
     cols = [c for c in dict.fromkeys(["doc_id", "text", by, "event", "event_series", "language"]) if c in frame.columns]
     dd_ = dask.delayed(d, pure=True)
     tasks = [dask.delayed(_track_partition, pure=True)(p, dd_, by, code_of, missing_code, prev, nxt, pi, n_groups,
-                                                      seed=seed, n_boot=n_boot, n_perm=n_perm)
+                                                      seed=seed, n_perm=n_perm)
              for p in partitions(frame[cols])]
     total = tree_sum(tasks, _add_dicts)
     sums = compute(total)[0] if total is not None else _track_partition(
-        frame._meta[cols], d, by, code_of, missing_code, prev, nxt, pi, n_groups, seed=seed, n_boot=n_boot,
-        n_perm=n_perm)
+        frame._meta[cols], d, by, code_of, missing_code, prev, nxt, pi, n_groups, seed=seed, n_perm=n_perm)
     freq = frequency_levels_from_sums(_sums_frame(sums, k), k, n_boot=n_boot, level=level)
     docs_with, count = freq["docs_with_theme"], freq["count"]
     step = {"level": level, "alpha": alpha, "fdr_family": fdr_family, "n_boot": n_boot}

@@ -543,8 +543,6 @@ class _PartWriter:
         #: then no empty column is dropped; False for files read in batches, whose plan
         #: foresees extra columns (sidecar fields) that pandas has only when filled
         self.keep_empty = False
-        #: the most rows held at once (the batch being added and the file being filled)
-        self.peak_rows = 0
 
     def add(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -555,7 +553,6 @@ class _PartWriter:
             self.template = frame.iloc[:0]
         for c in frame.columns[len(_corpus_columns()):]:
             self.filled[c] = self.filled.get(c, False) or bool(frame[c].notna().any())
-        self.peak_rows = max(self.peak_rows, self.pending_rows + len(frame))
         sizes = _text_bytes(pa.Table.from_pandas(frame[["text"]], preserve_index=False))
         start = 0
         for i, n in enumerate(sizes):
