@@ -448,8 +448,28 @@ def test_validation_samples_concatenate_and_their_design_is_plain_data(demo):
     assert design["stratum"].is_monotonic_increasing and (design["n_stratified"] <= design["N"]).all()
     design.loc[0, "N"] = -1  # a new table: the sample's attrs are untouched
     assert sample_design(s1)["N"].min() >= 0
-    with pytest.raises(ValidationError, match="no sample design"):
+    with pytest.raises(ValidationError, match="no sample design") as read_back:
         sample_design(pd.DataFrame(s1.to_dict("list")))  # e.g. read back from CSV: no attrs
+    assert "read back from a file" in str(read_back.value)
+    assert "sample_design on each sample before concatenating" in str(read_back.value)
+
+
+def test_sample_design_of_samples_of_different_designs_says_why_and_what_to_do(demo):
+    """pd.concat drops attrs that differ: the error names that cause and the fix."""
+    s1 = validation_sample(demo, n=40, seed=1)
+    other = validation_sample(demo, n=30, seed=1, random_share=0.5)
+    mixed = pd.concat([s1, other], ignore_index=True)
+    assert "design" not in mixed.attrs
+    with pytest.raises(ValidationError, match="mixes samples of different designs") as err:
+        sample_design(mixed)
+    text = str(err.value)
+    assert "pd.concat drops attrs that differ" in text
+    assert "sample_design on each sample before concatenating" in text and "keys=" in text
+    # the fix it names works: the designs kept apart, concatenated as tables
+    designs = pd.concat([sample_design(s1), sample_design(other)], keys=["s1", "other"])
+    assert designs.loc["s1"]["p_random"].iloc[0] != designs.loc["other"]["p_random"].iloc[0]
+    # one design twice: kept, no error
+    pd.testing.assert_frame_equal(sample_design(pd.concat([s1, s1])), sample_design(s1))
 
 
 def test_validation_sample_exclude_leaves_named_units_out_of_the_frame(demo, demo_sentences):

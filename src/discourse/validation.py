@@ -402,7 +402,10 @@ def sample_design(sample: pd.DataFrame) -> pd.DataFrame:
     ------
     ValidationError
         When the table carries no design (not drawn by :func:`validation_sample`, read
-        back from a CSV file, or an operation dropped its ``attrs``).
+        back from a CSV file, or an operation dropped its ``attrs``: ``pd.concat`` of
+        samples with different designs does; the message says so when the table shows
+        it, a stratum with more than one weight). To keep the designs of several
+        samples, call ``sample_design`` on each before concatenating them.
 
     Examples
     --------
@@ -416,13 +419,34 @@ def sample_design(sample: pd.DataFrame) -> pd.DataFrame:
     """
     records = getattr(sample, "attrs", {}).get("design")
     if records is None:
-        raise ValidationError(
-            "this table carries no sample design (attrs['design'])",
-            hint="Use the table returned by validation_sample; a CSV file read back does not keep it",
-        )
+        problem, hint = _no_design(sample)
+        raise ValidationError(problem, hint=hint)
     if isinstance(records, pd.DataFrame):  # a sample pickled by an older version
         return records.copy()
     return pd.DataFrame([dict(r) for r in records], columns=list(_DESIGN_COLUMNS))
+
+
+def _no_design(sample) -> tuple[str, str]:
+    """The message and hint of :func:`sample_design` for a table without a design.
+
+    ``pd.concat`` keeps ``attrs`` only when every table has the same: samples of
+    different designs concatenated lose theirs. Such a table shows it: a stratum whose
+    units have more than one weight (one design gives every unit of a stratum the same).
+    """
+    message = "this table carries no sample design (attrs['design'])"
+    split = "Call sample_design on each sample before concatenating and keep the designs apart "
+    if isinstance(sample, pd.DataFrame) and {"stratum", "weight"} <= set(sample.columns):
+        weights = sample.groupby(sample["stratum"].astype(str), sort=True)["weight"].nunique()
+        mixed = weights[weights > 1]
+        if len(mixed):
+            return (f"{message}: it mixes samples of different designs (stratum {mixed.index[0]!r} has "
+                    f"{int(mixed.iloc[0])} different weights), and pd.concat drops attrs that differ",
+                    split + "(e.g. pd.concat([sample_design(s1), sample_design(s2)], keys=['s1', 's2'])), "
+                    "or draw the samples with the same design (same corpus, n, strata, random_share, exclude)")
+    return (f"{message}: it was not drawn by validation_sample, was read back from a file, or lost its attrs "
+            "(pd.concat of samples with different designs drops them)",
+            "Use the table returned by validation_sample (a CSV file read back does not keep the design); "
+            + split[0].lower() + split[1:] + "(pd.concat of the sample_design tables)")
 
 
 def _not_excluded(frame: pd.DataFrame, um: UnitMatches, exclude) -> np.ndarray:
