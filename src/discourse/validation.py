@@ -24,6 +24,7 @@ The design is documented in ``docs/validation.md``.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from dataclasses import dataclass
@@ -360,11 +361,12 @@ def validation_sample(
     out["weight"] = 1.0 / pi[take]
     if "year" in frame.columns:
         out["year"] = frame["year"].to_numpy()[um.row[take]]
-    for j, t in enumerate(chosen):
-        out[f"pred_{t}"] = pred[take, j].astype(np.int64)
-    for t in chosen:
-        out[f"label_{t}"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    out["note"] = ""
+    # the theme columns at once: one insertion each fragments the table (pandas warns
+    # from about 100 themes)
+    columns = {f"pred_{t}": pred[take, j].astype(np.int64) for j, t in enumerate(chosen)}
+    columns.update({f"label_{t}": pd.array([pd.NA] * len(out), dtype="Int64") for t in chosen})
+    columns["note"] = ""
+    out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     # plain records, not a DataFrame: pandas compares ``attrs`` when concatenating, and
     # a DataFrame there makes ``pd.concat([sample1, sample2])`` fail (see sample_design)
     out.attrs["design"] = tuple(
@@ -608,10 +610,15 @@ def attach_predictions(labels: pd.DataFrame, corpus, dictionary=None, *, themes=
     sub = frame.iloc[keep]
     um = unit_theme_matrix(sub, d, unit)
     pos = {(int(keep[r]), int(s)): i for i, (r, s) in enumerate(zip(um.row, um.start, strict=True))}
-    out = labels.copy()
-    for t in chosen:
-        j = d.theme_ids.index(t)
-        out[f"pred_{t}"] = [int(um.present[pos[(int(r), int(s))], j]) for r, s in zip(rows, labels["start"], strict=True)]
+    at = np.array([pos[(int(r), int(s))] for r, s in zip(rows, labels["start"], strict=True)], dtype=np.int64)
+    pred = {f"pred_{t}": np.asarray(um.present[at, d.theme_ids.index(t)], dtype=np.int64) for t in chosen}
+    # all columns at once: one insertion per theme fragments the table (pandas warns from
+    # about 100 themes); a replaced column keeps its place, a new one comes last
+    new = pd.DataFrame(pred, index=labels.index)
+    kept = labels.drop(columns=[c for c in pred if c in labels.columns])
+    order = list(labels.columns) + [c for c in pred if c not in labels.columns]
+    out = pd.concat([kept, new], axis=1)[order]
+    out.attrs = copy.deepcopy(labels.attrs)
     return out
 
 
