@@ -43,6 +43,7 @@ from discourse.report import (
     VALIDITY_SHOWN,
     ReportOutputs,
     in_languages,
+    interval_methods_note,
     load_report_corpus,
     rates_note,
     show_text,
@@ -157,6 +158,8 @@ with out.attempt("Measured validity of the dictionary"):
     for caveat in validity_caveats(validity, dic, builtin=not dictionary, own_labels=validation is not None):
         show_text(caveat, kind="note")
     out.findings("Measured validity of the dictionary", validity_findings(validity))
+    if interval_methods_note(validity):
+        show_text(interval_methods_note(validity), kind="note")
     out.table(validity, "dictionary-validity",
               "Precision, recall and F1 of the dictionary against people's labels, with 95% intervals "
               + ("(your labels)" if validation else "(shipped figures, UN General Assembly speeches 2000-2024)"),

@@ -91,6 +91,37 @@ def test_validity_table_shipped_figures_held_out_when_present():
     assert sentences[0].startswith(f"{table['theme'].iloc[0]}: precision ")
 
 
+def test_validity_figures_say_which_interval_each_uses():
+    from discourse.report import VALIDITY_SHOWN, interval_methods_note
+    from discourse.report.findings import INTERVAL_METHOD_WORDS
+    from discourse.validation import INTERVAL_METHODS
+
+    assert set(INTERVAL_METHOD_WORDS) == set(INTERVAL_METHODS)  # every method is worded
+    table = validity_table(default_dictionary())
+    for m in ("precision", "recall", "f1"):
+        assert f"{m}_interval_method" in VALIDITY_SHOWN and f"{m}_interval_method" in table.columns
+    row = table.iloc[0]
+    short = {m: INTERVAL_METHOD_WORDS[row[f"{m}_interval_method"]][0] for m in ("precision", "recall", "f1")}
+    sentence = validity_findings(table)[0]
+    assert f"{row['precision_high']:.2f}, {short['precision']})" in sentence
+    assert f"{row['f1_high']:.2f}, {short['f1']})" in sentence
+    note = interval_methods_note(table)
+    used = set(table[["precision_interval_method", "recall_interval_method", "f1_interval_method"]].stack())
+    for m, (name, meaning) in INTERVAL_METHOD_WORDS.items():
+        assert (f"{name} = {meaning}" in note) == (m in used), m
+    # every method, in INTERVAL_METHODS order; one this version does not know is named as is
+    mixed = table.head(1).assign(precision_interval_method="wilson_kish", recall_interval_method="percentile_bootstrap",
+                                 f1_interval_method="other")
+    note = interval_methods_note(mixed)
+    assert note.index("bootstrap = ") < note.index("Wilson-Kish = ") < note.index("other = ")
+    assert "hull = " not in note
+    assert interval_methods_note(table.drop(columns=["precision_interval_method", "recall_interval_method",
+                                                     "f1_interval_method"])) == ""
+    # without the method (an older CSV): the interval alone
+    old = validity_findings(table.drop(columns=["precision_interval_method"]))[0]
+    assert f"{row['precision_high']:.2f}), recall" in old
+
+
 def test_validity_caveats_say_where_measured_and_whether_they_apply(fixtures_dir):
     table = validity_table(default_dictionary())
     builtin = default_dictionary()
@@ -154,6 +185,8 @@ def test_report_shows_shipped_validity_without_a_validation_file(tmp_path):
     assert "How far the dictionary can be trusted" in page
     assert "UN General Assembly general debate speeches, 2000-2024" in page
     assert "may differ on other corpora" in page
+    assert "which bounds it kept" in page  # the interval methods explained beside the table
+    assert {"precision_interval_method", "recall_interval_method", "f1_interval_method"} <= set(table.columns)
     findings = [it for it in items(manifest, "findings") if it["name"] == "Measured validity of the dictionary"]
     assert len(findings) == 1 and findings[0]["sentences"][0].split(":")[0] in set(table["theme"])
     assert items(manifest, "note") == []

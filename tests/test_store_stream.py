@@ -96,10 +96,13 @@ class _Spy(store_mod._PartWriter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.batches: list[int] = []
+        #: the most rows held at once: the batch being added and the file being filled
+        self.peak_rows = 0
         _Spy.instances.append(self)
 
     def add(self, frame):
         self.batches.append(len(frame))
+        self.peak_rows = max(self.peak_rows, self.pending_rows + len(frame))
         super().add(frame)
 
 

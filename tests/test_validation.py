@@ -304,6 +304,33 @@ def test_attach_text_offsets_that_do_not_fit_and_unknown_doc_name_the_row(demo):
         attach_text(labels.drop(columns="start"), demo)
 
 
+def test_attach_predictions_of_about_100_themes_adds_the_columns_at_once(demo):
+    """One insertion per theme fragmented the table: pandas raised a PerformanceWarning
+    from about 100 themes (here and in validation_sample). The columns now come at once,
+    with the same values."""
+    import collections
+    import re
+    import warnings
+
+    words = collections.Counter(w.lower() for t in demo["text"] for w in re.findall(r"[A-Za-z]{7,}", t))
+    common = sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:100]
+    themes = [f"t{i:03d}" for i in range(len(common))]
+    d = {"themes": {t: {"patterns": [w]} for t, (w, _) in zip(themes, common, strict=True)}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        s = validation_sample(demo, d, n=80, strata=(), random_share=1.0, seed=0)
+        bare = s.drop(columns=[f"pred_{t}" for t in themes])
+        added = attach_predictions(bare, demo, d)
+        replaced = attach_predictions(s, demo, d)
+    assert list(added.columns) == list(bare.columns) + [f"pred_{t}" for t in themes]  # new ones last
+    pd.testing.assert_frame_equal(added[list(s.columns)], s)  # the sample's own predictions, dtypes
+    pd.testing.assert_frame_equal(replaced, s)  # replaced in place
+    assert list(s.columns[-201:]) == [f"pred_{t}" for t in themes] + [f"label_{t}" for t in themes] + ["note"]
+    assert added.attrs == s.attrs and added.attrs is not s.attrs
+    assert (s[[f"pred_{t}" for t in themes]].sum() > 0).sum() > 50  # most themes are found
+    assert list(bare.columns) == [c for c in s.columns if not c.startswith("pred_")]  # input untouched
+
+
 def test_attach_predictions_errors_name_the_row(demo):
     labels = _first_sentences(demo, 3)
     out = attach_predictions(labels, demo)
@@ -448,8 +475,28 @@ def test_validation_samples_concatenate_and_their_design_is_plain_data(demo):
     assert design["stratum"].is_monotonic_increasing and (design["n_stratified"] <= design["N"]).all()
     design.loc[0, "N"] = -1  # a new table: the sample's attrs are untouched
     assert sample_design(s1)["N"].min() >= 0
-    with pytest.raises(ValidationError, match="no sample design"):
+    with pytest.raises(ValidationError, match="no sample design") as read_back:
         sample_design(pd.DataFrame(s1.to_dict("list")))  # e.g. read back from CSV: no attrs
+    assert "read back from a file" in str(read_back.value)
+    assert "sample_design on each sample before concatenating" in str(read_back.value)
+
+
+def test_sample_design_of_samples_of_different_designs_says_why_and_what_to_do(demo):
+    """pd.concat drops attrs that differ: the error names that cause and the fix."""
+    s1 = validation_sample(demo, n=40, seed=1)
+    other = validation_sample(demo, n=30, seed=1, random_share=0.5)
+    mixed = pd.concat([s1, other], ignore_index=True)
+    assert "design" not in mixed.attrs
+    with pytest.raises(ValidationError, match="mixes samples of different designs") as err:
+        sample_design(mixed)
+    text = str(err.value)
+    assert "pd.concat drops attrs that differ" in text
+    assert "sample_design on each sample before concatenating" in text and "keys=" in text
+    # the fix it names works: the designs kept apart, concatenated as tables
+    designs = pd.concat([sample_design(s1), sample_design(other)], keys=["s1", "other"])
+    assert designs.loc["s1"]["p_random"].iloc[0] != designs.loc["other"]["p_random"].iloc[0]
+    # one design twice: kept, no error
+    pd.testing.assert_frame_equal(sample_design(pd.concat([s1, s1])), sample_design(s1))
 
 
 def test_validation_sample_exclude_leaves_named_units_out_of_the_frame(demo, demo_sentences):

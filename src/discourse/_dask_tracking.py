@@ -30,10 +30,8 @@ import pandas as pd
 from discourse._dask import bernoulli_labels, compute, doc_keys, partitions, poisson_weights
 from discourse.corpus.table import check_corpus
 from discourse.stats import (
-    difference_interval,
     percentile_interval,
     permutation_pvalue,
-    two_proportion_test,
 )
 from discourse.themes._dask import (
     check_dask_corpus,
@@ -156,7 +154,7 @@ def part_codes(part: pd.DataFrame, by: str, code_of: dict, missing_code: int) ->
 # --- track_themes ----------------------------------------------------------------------
 
 
-def _track_partition(part, d, by, code_of, missing_code, prev, nxt, pi, n_groups, *, seed, n_boot, n_perm):
+def _track_partition(part, d, by, code_of, missing_code, prev, nxt, pi, n_groups, *, seed, n_perm):
     from discourse.themes.frequencies import _document_matrices
 
     frame = check_corpus(part)
@@ -227,47 +225,30 @@ def _sums_frame(sums: dict, k: int) -> pd.DataFrame:
                                                                              for x in ("p", "c", "cc", "ct")]]})
 
 
-def _change(est, num_sum, den_sum, prev, bs_num, bs_den, *, test, level, pm_num=None, pm_den=None,
+def _change(est, num_sum, den_sum, n_docs, prev, bs_num, bs_den, *, test, level, pm_num=None, pm_den=None,
             n_perm=0, n_boot=0, alpha, fdr_family, levels=None):
-    """The change step of ``tracking._change_step`` from group sums and replicate sums.
+    """The change step (``tracking._group_changes``) from group sums and replicate sums.
 
-    ``levels`` (low, high of each group's level) as in ``_change_step``: the change
-    interval is their MOVER combination, else the percentile interval of the bootstrap
-    replicate sums ``bs_num``, ``bs_den``.
+    ``levels`` (low, high of each group's level) as in ``tracking._change_step``: the
+    change interval is their MOVER combination, else the percentile interval of the
+    bootstrap replicate sums ``bs_num``, ``bs_den``; the rate test relabels with the
+    sums ``pm_num``, ``pm_den`` of :func:`replicate_sums`.
     """
     from discourse.stats import _ratio
-    from discourse.tracking import _change_result
+    from discourse.tracking import _group_changes
 
-    n_groups, n_items = est.shape
-    nan = np.full((n_groups, n_items), np.nan)
-    chg, lo, hi, ratio, pv = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
-    used = np.full((n_groups, n_items), "", dtype=object)
-    for g in range(n_groups):
-        p = prev[g]
-        if p < 0:
-            continue
-        with np.errstate(invalid="ignore", divide="ignore"):
-            chg[g] = est[g] - est[p]
-            ratio[g] = est[g] / est[p]
-        if levels is not None:
-            lo[g], hi[g] = difference_interval(est[p], levels[0][p], levels[1][p],
-                                               est[g], levels[0][g], levels[1][g])
-        elif n_boot > 0:
-            reps = _ratio(bs_num[g], bs_den[g]) - _ratio(bs_num[p], bs_den[p])
-            lo[g], hi[g] = percentile_interval(reps, level)
-        if test == "two_proportion":
-            _, pv[g], used[g] = two_proportion_test(num_sum[p], den_sum[p], num_sum[g], den_sum[g])
-        elif n_perm > 0:
-            obs = _ratio(num_sum[g], den_sum[g]) - _ratio(num_sum[p], den_sum[p])
-            tot_num, tot_den = num_sum[p] + num_sum[g], den_sum[p] + den_sum[g]
-            sa_num, sa_den = pm_num[g], pm_den[g]
-            perm = _ratio(tot_num - sa_num, tot_den - sa_den) - _ratio(sa_num, sa_den)
-            pv[g] = permutation_pvalue(obs, perm)
-            used[g] = "permutation"
-        untested = (num_sum[p] == 0) & (num_sum[g] == 0)
-        pv[g, untested] = np.nan
-        used[g, untested] = ""
-    return _change_result(chg, lo, hi, ratio, pv, used, alpha, fdr_family)
+    def interval(g, p):
+        return percentile_interval(_ratio(bs_num[g], bs_den[g]) - _ratio(bs_num[p], bs_den[p]), level)
+
+    def permutation(g, p):
+        obs = _ratio(num_sum[g], den_sum[g]) - _ratio(num_sum[p], den_sum[p])
+        tot_num, tot_den = num_sum[p] + num_sum[g], den_sum[p] + den_sum[g]
+        sa_num, sa_den = pm_num[g], pm_den[g]
+        return permutation_pvalue(obs, _ratio(tot_num - sa_num, tot_den - sa_den) - _ratio(sa_num, sa_den))
+
+    return _group_changes(est, num_sum, den_sum, n_docs, prev, test=test, alpha=alpha, fdr_family=fdr_family,
+                          levels=levels, interval=interval if n_boot > 0 else None,
+                          permutation=permutation if n_perm > 0 else None)
 
 
 def track_themes_dask(frame, dictionary, by, *, n_boot, level, seed, alpha, n_perm, series, fdr_family):
@@ -291,18 +272,17 @@ def track_themes_dask(frame, dictionary, by, *, n_boot, level, seed, alpha, n_pe
     cols = [c for c in dict.fromkeys(["doc_id", "text", by, "event", "event_series", "language"]) if c in frame.columns]
     dd_ = dask.delayed(d, pure=True)
     tasks = [dask.delayed(_track_partition, pure=True)(p, dd_, by, code_of, missing_code, prev, nxt, pi, n_groups,
-                                                      seed=seed, n_boot=n_boot, n_perm=n_perm)
+                                                      seed=seed, n_perm=n_perm)
              for p in partitions(frame[cols])]
     total = tree_sum(tasks, _add_dicts)
     sums = compute(total)[0] if total is not None else _track_partition(
-        frame._meta[cols], d, by, code_of, missing_code, prev, nxt, pi, n_groups, seed=seed, n_boot=n_boot,
-        n_perm=n_perm)
+        frame._meta[cols], d, by, code_of, missing_code, prev, nxt, pi, n_groups, seed=seed, n_perm=n_perm)
     freq = frequency_levels_from_sums(_sums_frame(sums, k), k, n_boot=n_boot, level=level)
     docs_with, count = freq["docs_with_theme"], freq["count"]
     step = {"level": level, "alpha": alpha, "fdr_family": fdr_family, "n_boot": n_boot}
-    share = _change(freq["_share"], docs_with, sums["_n"].astype(float), prev, None, None,
+    share = _change(freq["_share"], docs_with, sums["_n"].astype(float), sums["_n"], prev, None, None,
                     test="two_proportion", levels=_theme_levels(freq, "share_docs"), **step)
-    rate = _change(freq["_rate"], count, sums["_t"].astype(float), prev, None, None,
+    rate = _change(freq["_rate"], count, sums["_t"].astype(float), sums["_n"], prev, None, None,
                    test="permutation", pm_num=sums["pm_count"], pm_den=sums["pm_tokens"], n_perm=n_perm,
                    levels=_theme_levels(freq, "per_1k"), **step)
     return _themes_table(table, by, series_col, list(d.theme_ids), freq, share, rate, alpha=alpha, level=level,

@@ -329,7 +329,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         args.source,
         args.output,
         target_bytes=args.partition_mb * 2**20,
-        batch_size=args.batch_size,
+        # unset: convert_corpus's default (a constant of the package, not repeated here)
+        **({} if args.batch_size is None else {"batch_size": args.batch_size}),
         progress=sys.stderr.isatty(),
         **_load_options(args),
     )
@@ -368,12 +369,11 @@ def _cmd_kwic(args: argparse.Namespace) -> int:
         if getattr(args, "scheduler", None):  # kwic of each partition; only the lines come back
             import functools
 
-            from discourse.corpus._dask import map_corpus
+            from discourse.corpus._dask import map_corpus, stack_parts
 
             parts, _attrs, empty = map_corpus(corpus, functools.partial(
                 kwic, query=args.query, window=args.window, dictionary=dictionary))
-            table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
-            table = table.drop(columns=[c for c in empty if c in table.columns])
+            table = stack_parts(parts, empty)
         else:
             table = kwic(corpus, args.query, window=args.window, dictionary=dictionary)
     if args.output:
@@ -679,9 +679,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the store folder: new, empty, or a store (replaced once the new one is complete)")
     p.add_argument("--partition-mb", type=_positive_int, default=64, metavar="MB",
                    help="MiB of text per Parquet file, one dask partition each (default 64)")
-    p.add_argument("--batch-size", type=_positive_int, default=500, metavar="FILES",
+    p.add_argument("--batch-size", type=_positive_int, metavar="FILES",
                    help="files of a folder or archive read at a time: memory holds one batch and one "
-                   "Parquet file, never the corpus; the store is the same whatever it is (default 500)")
+                   "Parquet file, never the corpus; the store is the same whatever it is (default: "
+                   "convert_corpus's, 500)")
     p.set_defaults(func=_cmd_convert)
     parser.commands = dict(sub.choices)
     return parser

@@ -351,7 +351,9 @@ def _change_step(
 
     Used for every measure of :func:`track_themes` (shares, rates) and
     :func:`track_topics` (prevalence), so that changes, their intervals, tests,
-    q-values and flags are computed one way.
+    q-values and flags are computed one way: the group sums and document bootstrap and
+    permutations of here go to :func:`_group_changes`, whose loop the Dask path
+    (``_dask_tracking._change``, from replicate sums) shares.
 
     Parameters
     ----------
@@ -384,20 +386,69 @@ def _change_step(
         tested (p and q NaN, left out of the correction).
     """
     n_groups, n_items = est.shape
-    nan = np.full((n_groups, n_items), np.nan)
-    chg, lo, hi, ratio, pv = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
-    used = np.full((n_groups, n_items), "", dtype=object)
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
     num_sum = np.zeros((n_groups, n_items))
     np.add.at(num_sum, codes, num)
     den_sum = np.bincount(codes, weights=den, minlength=n_groups)
+
+    def docs(g: int) -> np.ndarray:
+        return order[bounds[g]: bounds[g + 1]]
+
+    def interval(g: int, p: int):  # the percentile cluster bootstrap of the documents
+        a, b = docs(p), docs(g)
+        _, low, high = bootstrap_ratio_difference(num[a], den[a], num[b], den[b], n_boot=n_boot, level=level,
+                                                  seed=seed, index=_DIFF_STREAM + g)
+        return low, high
+
+    def permutation(g: int, p: int) -> np.ndarray:  # permutations of the documents' groups
+        a, b = docs(p), docs(g)
+        return permutation_test_ratio(num[a], den[a], num[b], den[b], n_perm=n_perm, seed=seed,
+                                      index=_PERM_STREAM + g)[1]
+
+    return _group_changes(est, num_sum, den_sum, np.diff(bounds), prev, test=test, alpha=alpha,
+                          fdr_family=fdr_family, levels=levels, interval=interval,
+                          permutation=permutation if n_perm > 0 else None)
+
+
+def _group_changes(est, num_sum, den_sum, n_docs, prev, *, test: str, alpha: float, fdr_family: str,
+                   levels=None, interval=None, permutation=None) -> dict[str, np.ndarray]:
+    """The change step from the sums of each group: the one loop of the pandas and Dask paths.
+
+    Parameters
+    ----------
+    est : ndarray of shape (n_groups, n_items)
+        The level of each group.
+    num_sum, den_sum : ndarray of shape (n_groups, n_items) and (n_groups,)
+        The sums of the level's numerators and denominators over each group's documents
+        (the two-proportion test's counts; zero in both groups: the item is not tested).
+    n_docs : ndarray of shape (n_groups,)
+        Documents of each group: a comparison with a group without any is left out (NaN).
+    prev : ndarray of shape (n_groups,)
+        Group compared with (-1: none).
+    test : {"two_proportion", "permutation"}
+    levels : (low, high) of ndarray of shape (n_groups, n_items), optional
+        The level intervals: the change interval is their MOVER combination.
+    interval : callable ``(g, p) -> (low, high)``, optional
+        Without ``levels``: the change interval of group ``g`` from group ``p``, by the
+        path's bootstrap (the documents' in pandas, the replicate sums' in Dask). None:
+        no interval (NaN).
+    permutation : callable ``(g, p) -> p-values``, optional
+        With ``test="permutation"``: the path's relabelling test of ``g`` against ``p``.
+        None: not tested (``n_perm=0``).
+
+    Returns
+    -------
+    dict of ndarray
+        As :func:`_change_step`.
+    """
+    n_groups, n_items = est.shape
+    nan = np.full((n_groups, n_items), np.nan)
+    chg, lo, hi, ratio, pv = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+    used = np.full((n_groups, n_items), "", dtype=object)
     for g in range(n_groups):
         p = prev[g]
-        if p < 0:
-            continue
-        a, b = order[bounds[p]: bounds[p + 1]], order[bounds[g]: bounds[g + 1]]
-        if len(a) == 0 or len(b) == 0:
+        if p < 0 or n_docs[p] == 0 or n_docs[g] == 0:
             continue
         with np.errstate(invalid="ignore", divide="ignore"):
             chg[g] = est[g] - est[p]
@@ -405,16 +456,13 @@ def _change_step(
         if levels is not None:
             lo[g], hi[g] = difference_interval(est[p], levels[0][p], levels[1][p],
                                                est[g], levels[0][g], levels[1][g])
-        else:
-            _, lo[g], hi[g] = bootstrap_ratio_difference(
-                num[a], den[a], num[b], den[b], n_boot=n_boot, level=level, seed=seed,
-                index=_DIFF_STREAM + g)
+        elif interval is not None:
+            lo[g], hi[g] = interval(g, p)
         if test == "two_proportion":
             _, pv[g], used[g] = two_proportion_test(num_sum[p], den_sum[p], num_sum[g], den_sum[g])
-        else:
-            _, pv[g] = permutation_test_ratio(num[a], den[a], num[b], den[b], n_perm=n_perm,
-                                              seed=seed, index=_PERM_STREAM + g)
-            used[g] = "permutation" if n_perm > 0 else ""
+        elif permutation is not None:
+            pv[g] = permutation(g, p)
+            used[g] = "permutation"
         untested = (num_sum[p] == 0) & (num_sum[g] == 0)
         pv[g, untested] = np.nan
         used[g, untested] = ""

@@ -24,6 +24,7 @@ The design is documented in ``docs/validation.md``.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from dataclasses import dataclass
@@ -360,11 +361,12 @@ def validation_sample(
     out["weight"] = 1.0 / pi[take]
     if "year" in frame.columns:
         out["year"] = frame["year"].to_numpy()[um.row[take]]
-    for j, t in enumerate(chosen):
-        out[f"pred_{t}"] = pred[take, j].astype(np.int64)
-    for t in chosen:
-        out[f"label_{t}"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    out["note"] = ""
+    # the theme columns at once: one insertion each fragments the table (pandas warns
+    # from about 100 themes)
+    columns = {f"pred_{t}": pred[take, j].astype(np.int64) for j, t in enumerate(chosen)}
+    columns.update({f"label_{t}": pd.array([pd.NA] * len(out), dtype="Int64") for t in chosen})
+    columns["note"] = ""
+    out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     # plain records, not a DataFrame: pandas compares ``attrs`` when concatenating, and
     # a DataFrame there makes ``pd.concat([sample1, sample2])`` fail (see sample_design)
     out.attrs["design"] = tuple(
@@ -402,7 +404,10 @@ def sample_design(sample: pd.DataFrame) -> pd.DataFrame:
     ------
     ValidationError
         When the table carries no design (not drawn by :func:`validation_sample`, read
-        back from a CSV file, or an operation dropped its ``attrs``).
+        back from a CSV file, or an operation dropped its ``attrs``: ``pd.concat`` of
+        samples with different designs does; the message says so when the table shows
+        it, a stratum with more than one weight). To keep the designs of several
+        samples, call ``sample_design`` on each before concatenating them.
 
     Examples
     --------
@@ -416,13 +421,34 @@ def sample_design(sample: pd.DataFrame) -> pd.DataFrame:
     """
     records = getattr(sample, "attrs", {}).get("design")
     if records is None:
-        raise ValidationError(
-            "this table carries no sample design (attrs['design'])",
-            hint="Use the table returned by validation_sample; a CSV file read back does not keep it",
-        )
+        problem, hint = _no_design(sample)
+        raise ValidationError(problem, hint=hint)
     if isinstance(records, pd.DataFrame):  # a sample pickled by an older version
         return records.copy()
     return pd.DataFrame([dict(r) for r in records], columns=list(_DESIGN_COLUMNS))
+
+
+def _no_design(sample) -> tuple[str, str]:
+    """The message and hint of :func:`sample_design` for a table without a design.
+
+    ``pd.concat`` keeps ``attrs`` only when every table has the same: samples of
+    different designs concatenated lose theirs. Such a table shows it: a stratum whose
+    units have more than one weight (one design gives every unit of a stratum the same).
+    """
+    message = "this table carries no sample design (attrs['design'])"
+    split = "Call sample_design on each sample before concatenating and keep the designs apart "
+    if isinstance(sample, pd.DataFrame) and {"stratum", "weight"} <= set(sample.columns):
+        weights = sample.groupby(sample["stratum"].astype(str), sort=True)["weight"].nunique()
+        mixed = weights[weights > 1]
+        if len(mixed):
+            return (f"{message}: it mixes samples of different designs (stratum {mixed.index[0]!r} has "
+                    f"{int(mixed.iloc[0])} different weights), and pd.concat drops attrs that differ",
+                    split + "(e.g. pd.concat([sample_design(s1), sample_design(s2)], keys=['s1', 's2'])), "
+                    "or draw the samples with the same design (same corpus, n, strata, random_share, exclude)")
+    return (f"{message}: it was not drawn by validation_sample, was read back from a file, or lost its attrs "
+            "(pd.concat of samples with different designs drops them)",
+            "Use the table returned by validation_sample (a CSV file read back does not keep the design); "
+            + split[0].lower() + split[1:] + "(pd.concat of the sample_design tables)")
 
 
 def _not_excluded(frame: pd.DataFrame, um: UnitMatches, exclude) -> np.ndarray:
@@ -584,10 +610,15 @@ def attach_predictions(labels: pd.DataFrame, corpus, dictionary=None, *, themes=
     sub = frame.iloc[keep]
     um = unit_theme_matrix(sub, d, unit)
     pos = {(int(keep[r]), int(s)): i for i, (r, s) in enumerate(zip(um.row, um.start, strict=True))}
-    out = labels.copy()
-    for t in chosen:
-        j = d.theme_ids.index(t)
-        out[f"pred_{t}"] = [int(um.present[pos[(int(r), int(s))], j]) for r, s in zip(rows, labels["start"], strict=True)]
+    at = np.array([pos[(int(r), int(s))] for r, s in zip(rows, labels["start"], strict=True)], dtype=np.int64)
+    pred = {f"pred_{t}": np.asarray(um.present[at, d.theme_ids.index(t)], dtype=np.int64) for t in chosen}
+    # all columns at once: one insertion per theme fragments the table (pandas warns from
+    # about 100 themes); a replaced column keeps its place, a new one comes last
+    new = pd.DataFrame(pred, index=labels.index)
+    kept = labels.drop(columns=[c for c in pred if c in labels.columns])
+    order = list(labels.columns) + [c for c in pred if c not in labels.columns]
+    out = pd.concat([kept, new], axis=1)[order]
+    out.attrs = copy.deepcopy(labels.attrs)
     return out
 
 

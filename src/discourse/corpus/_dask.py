@@ -34,7 +34,7 @@ from discourse.corpus import readers
 from discourse.errors import CorpusError
 
 __all__ = ["FILES_PER_PARTITION", "compute_corpus", "load_report", "map_corpus", "select_documents",
-           "summary_parts"]
+           "stack_parts", "summary_parts"]
 
 #: Files of a folder or archive read by one partition (the UN General Debate corpus,
 #: 10,952 files of 18 KB on average, is 22 partitions of about 9 MB of text).
@@ -197,8 +197,7 @@ def compute_corpus(corpus, **compute_options) -> pd.DataFrame:
     if report.tasks is not None:
         # files read in partitions: the extras no document has (foreseen by the plan, all
         # missing) are not in the pandas table. A table or store keeps its columns, empty or not.
-        empty = [c for c in df.columns[len(readers.CORPUS_COLUMNS):] if df[c].isna().all()]
-        df = df.drop(columns=empty)
+        df = df.drop(columns=_unfilled_extras(df.columns, _filled_extras(df)))
     df = df.reset_index(drop=True)
     df.attrs = attrs
     return df
@@ -227,7 +226,8 @@ def map_corpus(corpus, func) -> tuple[list[Any], dict[str, Any], list[str]]:
         The load's ``attrs`` (:func:`load_report`).
     empty : list of str
         The extra columns (beyond ``CORPUS_COLUMNS``) no document has a value in: the
-        pandas corpus has no such column, drop them from tables built from the results.
+        pandas corpus has no such column, drop them from tables built from the results
+        (:func:`stack_parts`).
     """
     import dask
 
@@ -244,8 +244,7 @@ def map_corpus(corpus, func) -> tuple[list[Any], dict[str, Any], list[str]]:
         attrs = _merge(report, [r[2] for r in results])
     filled = set().union(*(r[1] for r in results)) if results else set()
     # only files read in partitions have planned extras pandas lacks (see compute_corpus)
-    extras = [] if report.tasks is None else [
-        c for c in corpus.columns[len(readers.CORPUS_COLUMNS):] if c not in filled]
+    extras = [] if report.tasks is None else _unfilled_extras(corpus.columns, filled)
     return [r[0] for r in results], attrs, extras
 
 
@@ -253,8 +252,38 @@ def _with_filled(func, frame, task_result):
     part = None
     if task_result is not None:
         frame, part = task_result
-    filled = {c for c in frame.columns[len(readers.CORPUS_COLUMNS):] if frame[c].notna().any()}
-    return func(frame), filled, part
+    return func(frame), _filled_extras(frame), part
+
+
+def _filled_extras(frame: pd.DataFrame) -> set[str]:
+    """The extra columns of ``frame`` (beyond ``CORPUS_COLUMNS``) that a document has a value in."""
+    return {c for c in frame.columns[len(readers.CORPUS_COLUMNS):] if frame[c].notna().any()}
+
+
+def _unfilled_extras(columns, filled) -> list[str]:
+    """The extra columns among ``columns`` (beyond ``CORPUS_COLUMNS``, in their order) not in ``filled``.
+
+    A load of files in partitions plans its extra columns (sidecar fields) before
+    reading; the pandas table has one only when a document fills it. The planned
+    extras no partition filled (``filled``: the union of :func:`_filled_extras` of
+    every partition) are what ``compute_corpus``, ``map_corpus`` and ``convert_corpus``
+    drop to give the pandas table's columns.
+    """
+    return [c for c in list(columns)[len(readers.CORPUS_COLUMNS):] if c not in filled]
+
+
+def stack_parts(frames: list[pd.DataFrame], empty=(), attrs: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The tables :func:`map_corpus` gave for the partitions as one table.
+
+    Stacked in partition order with a fresh ``RangeIndex``, without the columns of
+    ``empty`` (its third result: planned extras no document filled) that they have,
+    with ``attrs`` when given (its second result: the load's).
+    """
+    df = pd.concat(frames) if len(frames) > 1 else frames[0]
+    df = df.drop(columns=[c for c in empty if c in df.columns]).reset_index(drop=True)
+    if attrs is not None:
+        df.attrs = attrs
+    return df
 
 
 def _rows_of(frame: pd.DataFrame, ids: frozenset) -> pd.DataFrame:
@@ -272,10 +301,7 @@ def select_documents(corpus, doc_ids) -> pd.DataFrame:
     import functools
 
     frames, attrs, empty = map_corpus(corpus, functools.partial(_rows_of, ids=ids))
-    df = pd.concat(frames) if len(frames) > 1 else frames[0]
-    df = df.drop(columns=empty).reset_index(drop=True)
-    df.attrs = attrs
-    return df
+    return stack_parts(frames, empty, attrs)
 
 
 def _summary_part(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
@@ -290,11 +316,7 @@ def summary_parts(corpus) -> tuple[pd.DataFrame, list[int]]:
     the corpus table without its texts (with the load's ``attrs``) and each document's
     token count, counted inside the partitions."""
     results, attrs, empty = map_corpus(corpus, _summary_part)
-    frames = [r[0] for r in results]
-    df = pd.concat(frames) if len(frames) > 1 else frames[0]
-    df = df.drop(columns=empty).reset_index(drop=True)
-    df.attrs = attrs
-    return df, [n for r in results for n in r[1]]
+    return stack_parts([r[0] for r in results], empty, attrs), [n for r in results for n in r[1]]
 
 
 # --- stores and tables ----------------------------------------------------------------------

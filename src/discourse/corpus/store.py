@@ -36,10 +36,11 @@ from typing import Any
 
 import pandas as pd
 
+from discourse.corpus import _dask
+from discourse.corpus._dask import FILES_PER_PARTITION
 from discourse.errors import CorpusError
 
 __all__ = [
-    "BATCH_FILES",
     "MANIFEST_NAME",
     "STORE_FORMAT",
     "STORE_VERSION",
@@ -58,8 +59,6 @@ STORE_FORMAT = "discourse corpus store"
 STORE_VERSION = 1
 #: Default ``target_bytes`` of :func:`convert_corpus`: UTF-8 bytes of text per file.
 TARGET_BYTES = 64 * 2**20
-#: Default ``batch_size`` of :func:`convert_corpus`: files of a folder or archive read at once.
-BATCH_FILES = 500
 
 # Options of load_corpus that do not shape the table: accepted when reading a store.
 _READ_OPTIONS = {"errors", "progress", "max_bytes", "max_source_bytes"}
@@ -274,8 +273,6 @@ def read_store(
     files = _store_files(path, manifest)
     dtypes = {c["name"]: c["dtype"] for c in manifest["columns"]}
     if backend == "dask":
-        from discourse.corpus import _dask
-
         return _dask.read_store_dask(files, dtypes, _attrs(path, manifest))
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -344,7 +341,7 @@ def convert_corpus(
     out: str | os.PathLike[str],
     *,
     target_bytes: int = TARGET_BYTES,
-    batch_size: int = BATCH_FILES,
+    batch_size: int = FILES_PER_PARTITION,
     **load_options: Any,
 ) -> Path:
     """Load a corpus batch by batch and write it as a corpus store: Parquet plus a manifest.
@@ -368,7 +365,7 @@ def convert_corpus(
     target_bytes : int, default :data:`TARGET_BYTES` (64 MiB)
         UTF-8 bytes of text per Parquet file (each file is one row group and one dask
         partition); a longer document gets a file of its own.
-    batch_size : int, default :data:`BATCH_FILES` (500)
+    batch_size : int, default :data:`~discourse.corpus._dask.FILES_PER_PARTITION` (500)
         Files of a folder or archive read per batch. The store does not depend on it:
         the same source and options give byte-identical files and manifest whatever the
         batch size (documents sharing a ``doc_id``, or a sidecar key, are read in one
@@ -409,7 +406,6 @@ def convert_corpus(
     >>> load_corpus(out).equals(load_corpus(demo_corpus_path()))
     True
     """
-    from discourse.corpus import _dask
     from discourse.corpus.readers import load_corpus
 
     for name, value in (("target_bytes", target_bytes), ("batch_size", batch_size)):
@@ -417,7 +413,7 @@ def convert_corpus(
             what = "number of bytes" if name == "target_bytes" else "number of files"
             raise CorpusError(
                 f"{name}={value!r} is not a positive {what}",
-                hint=f"Pass {name}= as an int (default {TARGET_BYTES if name == 'target_bytes' else BATCH_FILES})",
+                hint=f"Pass {name}= as an int (default {TARGET_BYTES if name == 'target_bytes' else FILES_PER_PARTITION})",
             )
     if "backend" in load_options:
         raise CorpusError(
@@ -488,8 +484,6 @@ def _stream(lazy, writer: _PartWriter, progress: bool) -> dict[str, Any]:
     into ``writer``; return the attrs of the whole load (skip list and counts)."""
     import dask
 
-    from discourse.corpus import _dask
-
     report = _dask._report_of(lazy)
     if report.tasks is None:  # a store (one file per partition) or a table (read whole)
         # its columns are the pandas table's: an empty column of the user's table stays
@@ -538,13 +532,12 @@ class _PartWriter:
         self.runs: list[Path] = []
         self.n_rows = 0
         self.template: pd.DataFrame | None = None
-        self.filled: dict[str, bool] = {}
+        #: the extra columns a document has filled so far
+        self.filled: set[str] = set()
         #: True when the columns are those of a pandas table (a table or store source):
         #: then no empty column is dropped; False for files read in batches, whose plan
         #: foresees extra columns (sidecar fields) that pandas has only when filled
         self.keep_empty = False
-        #: the most rows held at once (the batch being added and the file being filled)
-        self.peak_rows = 0
 
     def add(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -553,9 +546,7 @@ class _PartWriter:
         frame.attrs = {}
         if self.template is None:
             self.template = frame.iloc[:0]
-        for c in frame.columns[len(_corpus_columns()):]:
-            self.filled[c] = self.filled.get(c, False) or bool(frame[c].notna().any())
-        self.peak_rows = max(self.peak_rows, self.pending_rows + len(frame))
+        self.filled |= _dask._filled_extras(frame)
         sizes = _text_bytes(pa.Table.from_pandas(frame[["text"]], preserve_index=False))
         start = 0
         for i, n in enumerate(sizes):
@@ -586,7 +577,7 @@ class _PartWriter:
             if not self.pending:
                 self.pending = [self.template]
             self._flush()
-        empty = [] if self.keep_empty else [c for c, filled in self.filled.items() if not filled]
+        empty = [] if self.keep_empty else _dask._unfilled_extras(self.template.columns, self.filled)
         kept = self.template.drop(columns=empty)
         for entry in self.files:
             path = self.tmp / entry["name"]
@@ -606,12 +597,6 @@ class _PartWriter:
         for run in self.runs:
             run.unlink(missing_ok=True)
         return digest.hexdigest()
-
-
-def _corpus_columns() -> list[str]:
-    from discourse.corpus.readers import CORPUS_COLUMNS
-
-    return CORPUS_COLUMNS
 
 
 def _write_part(part: pd.DataFrame, path: Path) -> tuple[int, int]:

@@ -39,6 +39,7 @@ from discourse.report.build import (
 from discourse.report.findings import (
     corpus_description,
     headline_findings,
+    interval_methods_note,
     language_name,
     languages_sentence,
     no_comparison_reason,
@@ -94,6 +95,7 @@ __all__ = [
     "validity_table",
     "validity_findings",
     "validity_caveats",
+    "interval_methods_note",
     "corrected_shares",
     "selection_sentence",
     "no_comparison_reason",

@@ -12,7 +12,8 @@ import pandas as pd
 
 from discourse.report.validity import SHIPPED_VALIDATION_CORPUS
 
-__all__ = ["headline_findings", "corpus_description", "validity_findings", "validity_caveats", "selection_sentence",
+__all__ = ["headline_findings", "corpus_description", "validity_findings", "validity_caveats", "interval_methods_note",
+           "selection_sentence",
            "no_comparison_reason", "language_name", "languages_sentence", "theme_language_notes", "rates_note",
            "topic_language_note"]
 
@@ -219,22 +220,67 @@ def topic_language_note(corpus: pd.DataFrame) -> str:
             "for a subject. To compare subjects within a language, fit one model per language (docs/topics.md).")
 
 
+#: How the report names and explains each ``<metric>_interval_method`` of a validity
+#: table (the values of :data:`discourse.validation.INTERVAL_METHODS`): a short name
+#: beside each interval, the explanation in :func:`interval_methods_note`.
+INTERVAL_METHOD_WORDS = {
+    "percentile_bootstrap": ("bootstrap", "the stratified percentile bootstrap interval (Wilson's interval at "
+                             "Kish's effective sample size lies inside it)"),
+    "wilson_kish": ("Wilson-Kish", "Wilson's score interval at Kish's effective sample size (it holds the "
+                    "bootstrap interval, or the bootstrap gave one value, as it does for an estimate of 0 or 1)"),
+    "hull": ("hull", "the smallest interval holding both: one bound from the bootstrap, the other from "
+             "Wilson-Kish"),
+    "none": ("none", "no interval (nothing to score, or no bootstrap: n_boot=0)"),
+}
+
+
 def _interval(row, col: str) -> str:
     value, lo, hi = row.get(col), row.get(f"{col}_low"), row.get(f"{col}_high")
     if value is None or pd.isna(value):
         return f"{col} not defined"
     text = f"{col} {value:.2f}"
     if lo is not None and hi is not None and not (pd.isna(lo) or pd.isna(hi)):
-        text += f" ({lo:.2f} to {hi:.2f})"
+        method = row.get(f"{col}_interval_method")
+        named = "" if method is None or pd.isna(method) else f", {INTERVAL_METHOD_WORDS.get(method, (method,))[0]}"
+        text += f" ({lo:.2f} to {hi:.2f}{named})"
     return text
+
+
+def interval_methods_note(table: pd.DataFrame) -> str:
+    """Which interval each figure of a :func:`validity_table` uses, as a footnote.
+
+    The table's ``<metric>_interval_method`` columns (precision, recall, F1) say where
+    the bounds of each interval come from; :func:`validity_findings` names the method
+    beside each interval, this sentence explains the methods the table uses, in the
+    order of :data:`discourse.validation.INTERVAL_METHODS`. Empty when the table has
+    no such column (e.g. a CSV of an older version).
+
+    E.g. *"Each weighted interval is the hull of a stratified bootstrap interval and a
+    Wilson-Kish interval, and each figure says which bounds it kept (...): bootstrap =
+    the stratified percentile bootstrap interval (...); hull = the smallest interval
+    holding both (...)."*
+    """
+    from discourse.validation import INTERVAL_METHODS
+
+    columns = [f"{m}_interval_method" for m in ("precision", "recall", "f1") if f"{m}_interval_method" in table.columns]
+    used = {str(v) for c in columns for v in table[c].dropna()}
+    if not used:
+        return ""
+    known = [m for m in INTERVAL_METHODS if m in used] + sorted(used - set(INTERVAL_METHODS))
+    parts = [f"{INTERVAL_METHOD_WORDS[m][0]} = {INTERVAL_METHOD_WORDS[m][1]}" if m in INTERVAL_METHOD_WORDS
+             else f"{m} = a method this version does not know" for m in known]
+    return ("Each weighted interval is the hull of a stratified bootstrap interval and a Wilson-Kish interval, "
+            "and each figure says which bounds it kept (the table's precision, recall and f1_interval_method columns): "
+            + "; ".join(parts) + ".")
 
 
 def validity_findings(table: pd.DataFrame) -> list[str]:
     """Word a :func:`validity_table` as one sentence per theme.
 
-    E.g. *"ai_safety: precision 0.92 (0.84 to 0.98), recall 0.66 (0.56 to 0.79), F1 0.77
-    (0.68 to 0.86); 701 labelled sentences, 61 with the theme (weighted estimates, 95%
-    intervals)."*
+    E.g. *"ai_safety: precision 0.92 (0.84 to 0.98, bootstrap), recall 0.66 (0.56 to
+    0.79, hull), F1 0.77 (0.68 to 0.86, Wilson-Kish); 701 labelled sentences, 61 with
+    the theme (weighted estimates, 95% intervals)."* Each interval names its method
+    (``<metric>_interval_method``, explained by :func:`interval_methods_note`).
     """
     out = []
     for row in table.to_dict("records"):

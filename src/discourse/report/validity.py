@@ -22,9 +22,9 @@ SHIPPED_VALIDATION_CORPUS = "UN General Assembly general debate speeches, 2000-2
 #: The columns of :func:`validity_table` shown in the notebook (the CSV holds all).
 VALIDITY_SHOWN = [
     "split", "theme", "n", "positives",
-    "precision", "precision_low", "precision_high",
-    "recall", "recall_low", "recall_high",
-    "f1", "f1_low", "f1_high",
+    "precision", "precision_low", "precision_high", "precision_interval_method",
+    "recall", "recall_low", "recall_high", "recall_interval_method",
+    "f1", "f1_low", "f1_high", "f1_interval_method",
     "precision_unweighted", "recall_unweighted", "f1_unweighted",
 ]
 

@@ -238,7 +238,7 @@ def track_topics_dask(model, frame, by, *, n_boot, level, seed, alpha, n_perm, s
              for p in partitions(frame)]
     total = tree_sum(tasks, _add_dicts)
     sums = compute(total)[0]
-    chg = _change(levels["prevalence"], sums["num"], sums["den"], prev, sums["bs_num"], sums["bs_den"],
+    chg = _change(levels["prevalence"], sums["num"], sums["den"], n_docs, prev, sums["bs_num"], sums["bs_den"],
                   test="permutation", pm_num=sums["pm_num"], pm_den=sums["pm_den"], n_perm=n_perm, level=level,
                   alpha=alpha, fdr_family=fdr_family, n_boot=n_boot)
 
