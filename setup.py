@@ -79,7 +79,6 @@ class build_py_with_bundled_data(build_py):
 SCAN_EXTENSION = Extension(
     "discourse.themes._scan",
     sources=["src/discourse/themes/_scan.c"],
-    extra_compile_args=["-O2"] if not __import__("sys").platform.startswith("win") else [],
     optional=True,
 )
 

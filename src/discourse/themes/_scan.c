@@ -1,32 +1,21 @@
 /* The per-character and per-token loop of the theme matcher, compiled.
  *
- * discourse.themes.matcher turns each chunk of text into tokens and looks every token up
- * in the anchor tables of the dictionary's patterns. With NumPy that is a dozen passes
- * over arrays the size of the text (token bytes, edges, keys, bitmap probes, a sorted
- * search); here it is one pass over the characters and one over the tokens, with the
- * GIL released. The results are the same arrays the NumPy path computes (matcher.py,
- * _token_bytes, the edge detection of Matcher._scan_chunk and Matcher._anchor_hits; the
- * test tests/test_themes_scan_ext.py compares them), so counts do not depend on which
- * path ran. The extension is optional: when it is not built, the NumPy path runs.
+ * discourse.themes.matcher turns each chunk of text into tokens, looks every token up in
+ * the anchor tables of the dictionary's patterns, and keeps the (pattern, token) pairs
+ * whose required words are near. With NumPy that is a dozen passes over arrays the size
+ * of the text; here it is one pass over the characters and one over the tokens, with the
+ * GIL released. The results are the arrays the NumPy path computes (matcher.py:
+ * _token_bytes, the edge detection of Matcher._scan_chunk, Matcher._anchor_hits and
+ * Matcher._candidate_keys; tests/test_themes_scan_ext.py compares them), so counts do not
+ * depend on which path ran. The extension is optional: where it is not built, or its API
+ * number is not the one matcher.py expects, the NumPy path runs.
  *
- * scan(S, table16, table_full, keys, ids, bits, slots, pre_lengths, pre3_bitmap,
- *      suf_lengths)
- *   S            str, the chunk
- *   table16      65,536 bytes: the token byte of every BMP code point (0: not a token char)
- *   table_full   0x110000 bytes, the same for every code point, or None; when S holds an
- *                astral character and it is None, scan returns None (the caller builds
- *                the table and calls again)
- *   keys, ids    the anchors' uint64 hashes and their int64 ids
- *   bits, slots  an open-addressing table of 1 << bits int32 slots (less than half full):
- *                the index into keys of a hash, at its slot hash >> (64 - bits) or the
- *                next ones, -1 where a slot is empty
- *   pre_lengths  bytes: the prefix lengths to probe, sorted
- *   pre3_bitmap  65,536 bytes or None: the tokens whose first 3 chars may start a prefix
- *   suf_lengths  bytes: the suffix lengths to probe, sorted
- * returns (starts, ends, tok, anchor, units, kind): the first four as bytes holding
- * int64 arrays (token start and end offsets in S; the token index and anchor id of every
- * hit, in the NumPy path's order), units the code units of S (kind 1: one byte per
- * character, kind 2: two, kind 4: None) as bytes.
+ * The tables are validated and copied once (anchors(), routes(): capsules), so that the
+ * loops can trust them; the memory a call works in comes from a Scratch capsule that the
+ * caller keeps per thread (Python frees it with the thread) and that keeps its arrays
+ * from one chunk to the next: fresh memory on every chunk costs more in page faults than
+ * the loop itself. Arrays grown past TRIM_VALUES (a very long document) are freed at the
+ * end of the call.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -34,45 +23,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define API 2 /* matcher.py uses the extension only when _scan.API is this number */
+
 static const uint64_t M1 = 0x9E3779B97F4A7C15ULL;
 static const uint64_t M2 = 0xC2B2AE3D27D4EB4FULL;
 static const uint64_t M3 = 0xFF51AFD7ED558CCDULL;
 #define PRE_SALT (1ULL << 32)
 #define SUF_SALT (2ULL << 32)
+#define MAX_LENGTHS 9 /* prefix (suffix) lengths probed, each 1..8 */
+#define N_LISTS (1 + 2 * MAX_LENGTHS)
+#define TRIM_VALUES ((Py_ssize_t)1 << 22) /* 32 MB per array */
 
+static const uint64_t LIVE[9] = {0ULL, 0xFFULL, 0xFFFFULL, 0xFFFFFFULL, 0xFFFFFFFFULL, 0xFFFFFFFFFFULL,
+                                 0xFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFULL, ~0ULL};
 
-typedef struct {
-    int64_t *tok, *id;
-    Py_ssize_t n;
-} hits;
-
-typedef struct {
-    /* inputs */
-    int kind;
-    const void *data;
-    Py_ssize_t n;
-    const uint8_t *t16, *tfull;
-    const uint64_t *keys;
-    const int64_t *ids;
-    Py_ssize_t n_keys;
-    int bits;
-    const int32_t *slots;
-    const uint8_t *pre;
-    Py_ssize_t n_pre;
-    const uint8_t *pre3;
-    const uint8_t *suf;
-    Py_ssize_t n_suf;
-    /* outputs */
-    int64_t *starts, *ends, *tok, *anchor;
-    Py_ssize_t nt, nh;
-    /* the anchor hits: whole tokens, then each prefix and each suffix length (the order
-       of the NumPy path) */
-    hits lists[1 + 2 * 9];
-} job;
-
-/* One pass over the characters: every token's start, end, first (up to) 8 token bytes
- * (the first in the lowest byte) and last 8 (the last in the lowest byte). Tight loops
- * over the runs of non-token and of token characters (a few instructions a character). */
 /* the bytes of v in reverse order (compilers make this one instruction) */
 static inline uint64_t bswap(uint64_t v) {
     v = ((v & 0x00FF00FF00FF00FFULL) << 8) | ((v >> 8) & 0x00FF00FF00FF00FFULL);
@@ -80,18 +44,243 @@ static inline uint64_t bswap(uint64_t v) {
     return (v << 32) | (v >> 32);
 }
 
-static const uint64_t LIVE[9] = {0ULL, 0xFFULL, 0xFFFFULL, 0xFFFFFFULL, 0xFFFFFFFFULL, 0xFFFFFFFFFFULL,
-                                 0xFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFULL, ~0ULL};
+/* the first len (1..8) bytes of v in reverse order: the last character in the lowest byte */
+static inline uint64_t bswap_len(uint64_t v, Py_ssize_t len) { return bswap(v) >> (8 * (8 - len)); }
+
+/* --- scratch memory -------------------------------------------------------------------- */
+
+enum {
+    S_STARTS, S_ENDS, S_HEADS, S_TAILS, S_TOK, S_ANCHOR, S_HERE, S_KEYS, S_SORT,
+    S_LISTS, /* N_LISTS pairs (token, anchor id) follow */
+    N_SCRATCH = S_LISTS + 2 * N_LISTS
+};
+
+typedef struct {
+    void *p[N_SCRATCH];
+    Py_ssize_t cap[N_SCRATCH]; /* in 8-byte values */
+} scratch_t;
+
+#define SCRATCH_NAME "discourse.themes._scan.Scratch"
+
+static void scratch_free(PyObject *capsule) {
+    scratch_t *s = (scratch_t *)PyCapsule_GetPointer(capsule, SCRATCH_NAME);
+    int i;
+    if (!s) return;
+    for (i = 0; i < N_SCRATCH; i++) free(s->p[i]);
+    free(s);
+}
+
+/* n 8-byte values of array `which` (kept, grown when needed); NULL when out of memory */
+static void *grab(scratch_t *s, int which, Py_ssize_t n) {
+    if (n < 1) n = 1;
+    if (s->cap[which] < n) {
+        void *p;
+        if ((size_t)n > SIZE_MAX / 8) return NULL;
+        p = realloc(s->p[which], (size_t)n * 8);
+        if (!p) return NULL;
+        s->p[which] = p;
+        s->cap[which] = n;
+    }
+    return s->p[which];
+}
+
+static void trim(scratch_t *s) {
+    int i;
+    for (i = 0; i < N_SCRATCH; i++)
+        if (s->cap[i] > TRIM_VALUES) {
+            free(s->p[i]);
+            s->p[i] = NULL;
+            s->cap[i] = 0;
+        }
+}
+
+static PyObject *new_scratch(PyObject *self, PyObject *noargs) {
+    scratch_t *s = (scratch_t *)calloc(1, sizeof(scratch_t));
+    PyObject *capsule;
+    if (!s) return PyErr_NoMemory();
+    capsule = PyCapsule_New(s, SCRATCH_NAME, scratch_free);
+    if (!capsule) free(s);
+    return capsule;
+}
+
+/* --- helpers ---------------------------------------------------------------------------- */
+
+/* a C-contiguous buffer of exactly `len` bytes (or any length when len < 0) */
+static int get_buffer(const char *fn, PyObject *o, Py_buffer *view, Py_ssize_t len, Py_ssize_t item,
+                      const char *what) {
+    if (PyObject_GetBuffer(o, view, PyBUF_C_CONTIGUOUS) < 0) return -1;
+    if ((len >= 0 && view->len != len) || view->len % item) {
+        PyErr_Format(PyExc_ValueError, "_scan.%s: %s has %zd bytes, %s %zd", fn, what, view->len,
+                     len >= 0 ? "needs" : "not a multiple of", len >= 0 ? len : item);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* a copy of a buffer's bytes in C memory owned by the caller (NULL when empty) */
+static void *copy_of(const Py_buffer *view) {
+    void *p;
+    if (!view->len) return NULL;
+    p = malloc((size_t)view->len);
+    if (p) memcpy(p, view->buf, (size_t)view->len);
+    return p;
+}
+
+static PyObject *int64_bytes(const int64_t *p, Py_ssize_t n) {
+    return PyBytes_FromStringAndSize((const char *)p, n * (Py_ssize_t)sizeof(int64_t));
+}
+
+/* --- the anchor tables ------------------------------------------------------------------ */
+
+typedef struct {
+    uint8_t t16[0x10000];        /* token byte of every BMP code point (0: not a token character) */
+    uint64_t *keys;              /* the anchors' hashes */
+    int64_t *ids;                /* their ids */
+    Py_ssize_t n_keys;
+    int bits;                    /* slots: 1 << bits int32, the index into keys or -1 */
+    int32_t *slots;
+    uint8_t pre[MAX_LENGTHS], suf[MAX_LENGTHS];
+    Py_ssize_t n_pre, n_suf;
+    uint8_t *pre3;               /* 65,536 flags or NULL */
+} anchors_t;
+
+#define ANCHORS_NAME "discourse.themes._scan.Anchors"
+
+static void anchors_free(PyObject *capsule) {
+    anchors_t *a = (anchors_t *)PyCapsule_GetPointer(capsule, ANCHORS_NAME);
+    if (!a) return;
+    free(a->keys);
+    free(a->ids);
+    free(a->slots);
+    free(a->pre3);
+    free(a);
+}
+
+static int lengths(const Py_buffer *v, uint8_t *out, Py_ssize_t *n, const char *what) {
+    Py_ssize_t i;
+    if (v->len > MAX_LENGTHS) {
+        PyErr_Format(PyExc_ValueError, "_scan.anchors: at most %d %s lengths", MAX_LENGTHS, what);
+        return -1;
+    }
+    for (i = 0; i < v->len; i++) {
+        out[i] = ((const uint8_t *)v->buf)[i];
+        if (out[i] < 1 || out[i] > 8) {
+            PyErr_Format(PyExc_ValueError, "_scan.anchors: %s lengths are 1 to 8", what);
+            return -1;
+        }
+    }
+    *n = v->len;
+    return 0;
+}
+
+static PyObject *anchors(PyObject *self, PyObject *args) {
+    PyObject *o16, *okeys, *oids, *oslots, *opre, *opre3, *osuf, *capsule = NULL;
+    int bits;
+    Py_buffer v16 = {0}, vkeys = {0}, vids = {0}, vslots = {0}, vpre = {0}, vpre3 = {0}, vsuf = {0};
+    anchors_t *a = NULL;
+    Py_ssize_t i, empty = 0;
+    if (!PyArg_ParseTuple(args, "OOOiOOOO:anchors", &o16, &okeys, &oids, &bits, &oslots, &opre, &opre3, &osuf))
+        return NULL;
+    if (bits < 1 || bits > 30) {
+        PyErr_SetString(PyExc_ValueError, "_scan.anchors: bits must be 1 to 30");
+        return NULL;
+    }
+    if (get_buffer("anchors", o16, &v16, 0x10000, 1, "table16") < 0 || get_buffer("anchors", okeys, &vkeys, -1, 8, "keys") < 0 ||
+        get_buffer("anchors", oids, &vids, vkeys.len, 8, "ids") < 0 ||
+        get_buffer("anchors", oslots, &vslots, ((Py_ssize_t)1 << bits) * 4, 4, "slots") < 0 ||
+        get_buffer("anchors", opre, &vpre, -1, 1, "pre_lengths") < 0 || get_buffer("anchors", osuf, &vsuf, -1, 1, "suf_lengths") < 0 ||
+        (opre3 != Py_None && get_buffer("anchors", opre3, &vpre3, 0x10000, 1, "pre3_bitmap") < 0))
+        goto done;
+    a = (anchors_t *)calloc(1, sizeof(anchors_t));
+    if (!a) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(a->t16, v16.buf, 0x10000);
+    a->n_keys = vkeys.len / 8;
+    a->bits = bits;
+    if (lengths(&vpre, a->pre, &a->n_pre, "prefix") < 0 || lengths(&vsuf, a->suf, &a->n_suf, "suffix") < 0) goto done;
+    a->keys = (uint64_t *)copy_of(&vkeys);
+    a->ids = (int64_t *)copy_of(&vids);
+    a->slots = (int32_t *)copy_of(&vslots);
+    a->pre3 = opre3 != Py_None ? (uint8_t *)copy_of(&vpre3) : NULL;
+    if ((a->n_keys && (!a->keys || !a->ids)) || !a->slots || (opre3 != Py_None && !a->pre3)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* every slot empty (-1) or an index into keys, and one empty at least: lookups end */
+    for (i = 0; i < ((Py_ssize_t)1 << bits); i++) {
+        if (a->slots[i] < -1 || a->slots[i] >= a->n_keys) {
+            PyErr_SetString(PyExc_ValueError, "_scan.anchors: a slot is not -1 or an index into keys");
+            goto done;
+        }
+        empty += a->slots[i] == -1;
+    }
+    if (!empty) {
+        PyErr_SetString(PyExc_ValueError, "_scan.anchors: the slot table is full");
+        goto done;
+    }
+    capsule = PyCapsule_New(a, ANCHORS_NAME, anchors_free);
+    if (capsule) a = NULL;
+done:
+    if (a) {
+        free(a->keys);
+        free(a->ids);
+        free(a->slots);
+        free(a->pre3);
+        free(a);
+    }
+    if (v16.obj) PyBuffer_Release(&v16);
+    if (vkeys.obj) PyBuffer_Release(&vkeys);
+    if (vids.obj) PyBuffer_Release(&vids);
+    if (vslots.obj) PyBuffer_Release(&vslots);
+    if (vpre.obj) PyBuffer_Release(&vpre);
+    if (vpre3.obj) PyBuffer_Release(&vpre3);
+    if (vsuf.obj) PyBuffer_Release(&vsuf);
+    return capsule;
+}
+
+/* --- scan ------------------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t *tok, *id;
+    Py_ssize_t n;
+} hits_t;
+
+/* the anchor id of hash h, or -1: open addressing from the slot of h's top bits (the
+ * table has an empty slot, checked by anchors(), so the loop ends) */
+static inline int64_t lookup(const anchors_t *a, uint64_t h) {
+    uint32_t mask = (1U << a->bits) - 1U, at = (uint32_t)(h >> (64 - a->bits));
+    int32_t k;
+    while ((k = a->slots[at]) >= 0) {
+        if (a->keys[k] == h) return a->ids[k];
+        at = (at + 1U) & mask;
+    }
+    return -1;
+}
+
+static inline void push(const anchors_t *a, hits_t *l, int64_t t, uint64_t h) {
+    int64_t id = lookup(a, h);
+    if (id >= 0) {
+        l->tok[l->n] = t;
+        l->id[l->n++] = id;
+    }
+}
+
+/* One pass over the characters: every token's start, end, first (up to) 8 token bytes
+ * (the first in the lowest byte) and last 8 (the last in the lowest byte). Tight loops
+ * over the runs of non-token and of token characters (a few instructions a character). */
 #define TOKEN_LOOP(GET)                                                                             \
     for (i = 0;;) {                                                                                 \
         Py_ssize_t start, stop;                                                                     \
-        uint64_t b, head = 0, reg = 0;                                                              \
+        uint64_t b, head = 0, reg;                                                                  \
         while (i < n && !(GET)) i++;                                                                \
         if (i >= n) break;                                                                          \
         start = i;                                                                                  \
         stop = n - i < 8 ? n : i + 8;                                                               \
         for (; i < stop && (b = (GET)); i++) head |= b << (8 * (i - start));                        \
-        reg = bswap(head); /* the first 8, the 8th in the lowest byte */                \
+        reg = bswap(head); /* the first 8, the 8th in the lowest byte */                            \
         if (i == stop)                                                                              \
             for (; i < n && (b = (GET)); i++) reg = (reg << 8) | b;                                 \
         starts[nt] = start;                                                                         \
@@ -100,170 +289,105 @@ static const uint64_t LIVE[9] = {0ULL, 0xFFULL, 0xFFFFULL, 0xFFFFFFULL, 0xFFFFFF
         tails[nt++] = i - start <= 8 ? bswap_len(head, i - start) : reg;                            \
     }
 
-/* the first len (<= 8) bytes of v in reverse order: the last character in the lowest byte */
-static inline uint64_t bswap_len(uint64_t v, Py_ssize_t len) {
-    return len ? bswap(v) >> (8 * (8 - len)) : 0;
-}
-
-/* the anchor id of hash h, or -1: open addressing from the slot of h's top bits */
-static inline int64_t lookup(const job *j, uint64_t h) {
-    uint32_t mask = (1U << j->bits) - 1U, at = (uint32_t)(h >> (64 - j->bits));
-    int32_t k;
-    while ((k = j->slots[at]) >= 0) {
-        if (j->keys[k] == h) return j->ids[k];
-        at = (at + 1U) & mask;
-    }
-    return -1;
-}
-
-static inline void push(job *j, int list, int64_t t, uint64_t h) {
-    int64_t a = lookup(j, h);
-    if (a >= 0) {
-        hits *l = &j->lists[list];
-        l->tok[l->n] = t;
-        l->id[l->n++] = a;
-    }
-}
-
-/* Scratch arrays of 8-byte values, kept per thread from one call to the next and grown
- * when needed: fresh memory on every chunk costs more in page faults than the loop
- * itself (the arrays of a 200,000-character chunk take about 4 MB). At most one
- * chunk's worth stays allocated per thread that has called scan. */
-#define N_SCRATCH (9 + 2 * (1 + 2 * 9)) /* the last three: candidates() */
-static _Thread_local struct {
-    void *p;
-    Py_ssize_t cap;
-} scratch_arrays[N_SCRATCH];
-
-static void *scratch(int which, Py_ssize_t n) {
-    if (scratch_arrays[which].cap < n) {
-        void *p = realloc(scratch_arrays[which].p, (size_t)n * 8);
-        if (!p) return NULL;
-        scratch_arrays[which].p = p;
-        scratch_arrays[which].cap = n;
-    }
-    return scratch_arrays[which].p;
-}
+typedef struct {
+    const anchors_t *a;
+    scratch_t *s;
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+    const uint8_t *tfull;
+    /* outputs, in scratch memory */
+    int64_t *starts, *ends, *tok, *anchor;
+    Py_ssize_t nt, nh;
+} job_t;
 
 /* 0 on success, -1 when out of memory; runs without the GIL */
-static int run(job *j) {
-    Py_ssize_t i, n = j->n, cap = n / 2 + 2, l, x, nt = 0, t, k;
-    int n_lists = 1 + (int)j->n_pre + (int)j->n_suf;
+static int run(job_t *j) {
+    const anchors_t *a = j->a;
+    scratch_t *s = j->s;
+    Py_ssize_t i, n = j->n, cap = n / 2 + 2, nt = 0, t, k;
+    int l, n_lists = 1 + (int)a->n_pre + (int)a->n_suf;
+    hits_t lists[N_LISTS];
     uint64_t *heads, *tails;
     int64_t *starts, *ends;
-    starts = j->starts = (int64_t *)scratch(0, cap);
-    ends = j->ends = (int64_t *)scratch(1, cap);
-    heads = (uint64_t *)scratch(2, cap);
-    tails = (uint64_t *)scratch(3, cap);
+    const uint8_t *t16 = a->t16;
+    starts = j->starts = (int64_t *)grab(s, S_STARTS, cap);
+    ends = j->ends = (int64_t *)grab(s, S_ENDS, cap);
+    heads = (uint64_t *)grab(s, S_HEADS, cap);
+    tails = (uint64_t *)grab(s, S_TAILS, cap);
     if (!starts || !ends || !heads || !tails) return -1;
     if (j->kind == PyUnicode_1BYTE_KIND) {
         const Py_UCS1 *d = (const Py_UCS1 *)j->data;
-        const uint8_t *t16 = j->t16;
         TOKEN_LOOP(t16[d[i]])
     } else if (j->kind == PyUnicode_2BYTE_KIND) {
         const Py_UCS2 *d = (const Py_UCS2 *)j->data;
-        const uint8_t *t16 = j->t16;
         TOKEN_LOOP(t16[d[i]])
     } else {
         const Py_UCS4 *d = (const Py_UCS4 *)j->data;
-        const uint8_t *t16 = j->t16, *tfull = j->tfull;
+        const uint8_t *tfull = j->tfull;
         TOKEN_LOOP(d[i] < 0x10000 ? t16[d[i]] : tfull[d[i]])
     }
     j->nt = nt;
-    if (!j->n_keys) return 0;
+    j->nh = 0;
+    if (!a->n_keys || !nt) return 0;
+    /* every token's whole-token, prefix and suffix hashes looked up, one list per kind
+       and length (a list holds one hit per token at most) */
     for (l = 0; l < n_lists; l++) {
-        j->lists[l].tok = (int64_t *)scratch(4 + 2 * l, cap);
-        j->lists[l].id = (int64_t *)scratch(5 + 2 * l, cap);
-        if (!j->lists[l].tok || !j->lists[l].id) return -1;
+        lists[l].n = 0;
+        lists[l].tok = (int64_t *)grab(s, S_LISTS + 2 * l, nt);
+        lists[l].id = (int64_t *)grab(s, S_LISTS + 2 * l + 1, nt);
+        if (!lists[l].tok || !lists[l].id) return -1;
     }
-    /* the bitmap probes of every token's whole-token, prefix and suffix hashes */
     for (t = 0; t < nt; t++) {
         uint64_t hd = heads[t], len = (uint64_t)(ends[t] - starts[t]);
-        push(j, 0, t, hd * M1 + len * M2);
-        if (j->n_pre && (!j->pre3 || j->pre3[((hd & LIVE[3]) * M3) >> 48]))
-            for (k = 0; k < j->n_pre; k++) push(j, 1 + (int)k, t, (hd & LIVE[j->pre[k]]) * M1 + (PRE_SALT + j->pre[k]) * M2);
-        for (k = 0; k < j->n_suf; k++)
-            push(j, 1 + (int)j->n_pre + (int)k, t, (tails[t] & LIVE[j->suf[k]]) * M1 + (SUF_SALT + j->suf[k]) * M2);
+        push(a, &lists[0], t, hd * M1 + len * M2);
+        if (a->n_pre && (!a->pre3 || a->pre3[((hd & LIVE[3]) * M3) >> 48]))
+            for (k = 0; k < a->n_pre; k++)
+                push(a, &lists[1 + k], t, (hd & LIVE[a->pre[k]]) * M1 + (PRE_SALT + a->pre[k]) * M2);
+        for (k = 0; k < a->n_suf; k++)
+            push(a, &lists[1 + a->n_pre + k], t, (tails[t] & LIVE[a->suf[k]]) * M1 + (SUF_SALT + a->suf[k]) * M2);
     }
-    if (!j->n_keys) return 0;
-    /* the lists one after the other */
-    x = 0;
-    for (l = 0; l < n_lists; l++) x += j->lists[l].n;
-    j->tok = (int64_t *)scratch(4 + 2 * (1 + 2 * 9), x ? x : 1);
-    j->anchor = (int64_t *)scratch(5 + 2 * (1 + 2 * 9), x ? x : 1);
+    /* the lists one after the other: the NumPy path's order */
+    for (l = 0; l < n_lists; l++) j->nh += lists[l].n;
+    j->tok = (int64_t *)grab(s, S_TOK, j->nh);
+    j->anchor = (int64_t *)grab(s, S_ANCHOR, j->nh);
     if (!j->tok || !j->anchor) return -1;
-    for (l = 0; l < n_lists; l++) {
-        memcpy(j->tok + j->nh, j->lists[l].tok, (size_t)j->lists[l].n * sizeof(int64_t));
-        memcpy(j->anchor + j->nh, j->lists[l].id, (size_t)j->lists[l].n * sizeof(int64_t));
-        j->nh += j->lists[l].n;
+    for (i = 0, l = 0; l < n_lists; l++) {
+        memcpy(j->tok + i, lists[l].tok, (size_t)lists[l].n * sizeof(int64_t));
+        memcpy(j->anchor + i, lists[l].id, (size_t)lists[l].n * sizeof(int64_t));
+        i += lists[l].n;
     }
     return 0;
 }
 
-static PyObject *int64_bytes(const int64_t *p, Py_ssize_t n) {
-    return PyBytes_FromStringAndSize((const char *)p, n * (Py_ssize_t)sizeof(int64_t));
-}
-
-static int get_buffer(PyObject *o, Py_buffer *view, Py_ssize_t min_len, const char *what) {
-    if (PyObject_GetBuffer(o, view, PyBUF_C_CONTIGUOUS) < 0) return -1;
-    if (view->len < min_len) {
-        PyErr_Format(PyExc_ValueError, "_scan.scan: %s has %zd bytes, needs %zd", what, view->len, min_len);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
+PyDoc_STRVAR(scan_doc,
+"scan(scratch, anchors, S, table_full)\n--\n\n"
+"The tokens of the chunk S and their anchor hits: (starts, ends, tok, anchor, units,\n"
+"kind). starts, ends, tok and anchor are bytes of int64: the tokens' character offsets,\n"
+"and the token index and anchor id of every hit (whole tokens, then each prefix length,\n"
+"then each suffix length, each in token order). units are S's code units as bytes (1 or\n"
+"2 per character, by kind) or None for a string with an astral character (kind 4),\n"
+"which needs table_full (0x110000 token bytes); without it scan returns None.");
 
 static PyObject *scan(PyObject *self, PyObject *args) {
-    PyObject *S, *o16, *ofull, *okeys, *oids, *oslots, *opre, *opre3, *osuf;
-    int bits, rc;
-    Py_ssize_t i;
-    Py_buffer b16 = {0}, bfull = {0}, bkeys = {0}, bids = {0}, bslots = {0}, bpre = {0}, bpre3 = {0}, bsuf = {0};
-    job j;
-    PyObject *result = NULL, *units = NULL;
+    PyObject *oscratch, *oanchors, *S, *ofull, *result = NULL, *units = NULL;
+    Py_buffer vfull = {0};
+    job_t j;
+    int rc;
     memset(&j, 0, sizeof j);
-    if (!PyArg_ParseTuple(args, "UOOOOiOOOO:scan", &S, &o16, &ofull, &okeys, &oids, &bits, &oslots, &opre, &opre3,
-                          &osuf))
-        return NULL;
-    if (bits < 1 || bits > 30) {
-        PyErr_SetString(PyExc_ValueError, "_scan.scan: bits must be 1 to 30");
-        return NULL;
-    }
+    if (!PyArg_ParseTuple(args, "OOUO:scan", &oscratch, &oanchors, &S, &ofull)) return NULL;
+    j.s = (scratch_t *)PyCapsule_GetPointer(oscratch, SCRATCH_NAME);
+    if (!j.s) return NULL;
+    j.a = (const anchors_t *)PyCapsule_GetPointer(oanchors, ANCHORS_NAME);
+    if (!j.a) return NULL;
     j.kind = PyUnicode_KIND(S);
     j.data = PyUnicode_DATA(S);
     j.n = PyUnicode_GET_LENGTH(S);
-    if (j.kind == PyUnicode_4BYTE_KIND && ofull == Py_None) Py_RETURN_NONE;
-    if (get_buffer(o16, &b16, 0x10000, "table16") < 0) goto done;
-    if (ofull != Py_None && get_buffer(ofull, &bfull, 0x110000, "table_full") < 0) goto done;
-    if (get_buffer(okeys, &bkeys, 0, "keys") < 0 || get_buffer(oids, &bids, 0, "ids") < 0) goto done;
-    if (bids.len != bkeys.len) {
-        PyErr_SetString(PyExc_ValueError, "_scan.scan: keys and ids differ in length");
-        goto done;
+    if (j.kind == PyUnicode_4BYTE_KIND) {
+        if (ofull == Py_None) Py_RETURN_NONE;
+        if (get_buffer("scan", ofull, &vfull, 0x110000, 1, "table_full") < 0) return NULL;
+        j.tfull = (const uint8_t *)vfull.buf;
     }
-    if (get_buffer(oslots, &bslots, ((Py_ssize_t)1 << bits) * 4, "slots") < 0) goto done;
-    if (get_buffer(opre, &bpre, 0, "pre_lengths") < 0 || get_buffer(osuf, &bsuf, 0, "suf_lengths") < 0) goto done;
-    if (opre3 != Py_None && get_buffer(opre3, &bpre3, 0x10000, "pre3_bitmap") < 0) goto done;
-    if (bpre.len > 9 || bsuf.len > 9) {
-        PyErr_SetString(PyExc_ValueError, "_scan.scan: at most 9 prefix and 9 suffix lengths");
-        goto done;
-    }
-    for (i = 0; i < bpre.len + bsuf.len; i++)
-        if ((i < bpre.len ? ((const uint8_t *)bpre.buf)[i] : ((const uint8_t *)bsuf.buf)[i - bpre.len]) > 8) {
-            PyErr_SetString(PyExc_ValueError, "_scan.scan: prefix and suffix lengths are 8 at most");
-            goto done;
-        }
-    j.t16 = (const uint8_t *)b16.buf;
-    j.tfull = ofull != Py_None ? (const uint8_t *)bfull.buf : NULL;
-    j.keys = (const uint64_t *)bkeys.buf;
-    j.ids = (const int64_t *)bids.buf;
-    j.n_keys = bkeys.len / (Py_ssize_t)sizeof(uint64_t);
-    j.bits = bits;
-    j.slots = (const int32_t *)bslots.buf;
-    j.pre = (const uint8_t *)bpre.buf;
-    j.n_pre = bpre.len;
-    j.pre3 = opre3 != Py_None ? (const uint8_t *)bpre3.buf : NULL;
-    j.suf = (const uint8_t *)bsuf.buf;
-    j.n_suf = bsuf.len;
     Py_BEGIN_ALLOW_THREADS
     rc = run(&j);
     Py_END_ALLOW_THREADS
@@ -281,7 +405,8 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     {
         PyObject *a = int64_bytes(j.starts, j.nt), *b = int64_bytes(j.ends, j.nt), *c = int64_bytes(j.tok, j.nh),
                  *d = int64_bytes(j.anchor, j.nh);
-        if (a && b && c && d) result = Py_BuildValue("(NNNNOi)", a, b, c, d, units, j.kind);
+        if (a && b && c && d)
+            result = Py_BuildValue("(NNNNOi)", a, b, c, d, units, j.kind);
         else {
             Py_XDECREF(a);
             Py_XDECREF(b);
@@ -291,33 +416,110 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     }
 done:
     Py_XDECREF(units);
-    if (b16.obj) PyBuffer_Release(&b16);
-    if (bfull.obj) PyBuffer_Release(&bfull);
-    if (bkeys.obj) PyBuffer_Release(&bkeys);
-    if (bids.obj) PyBuffer_Release(&bids);
-    if (bslots.obj) PyBuffer_Release(&bslots);
-    if (bpre.obj) PyBuffer_Release(&bpre);
-    if (bpre3.obj) PyBuffer_Release(&bpre3);
-    if (bsuf.obj) PyBuffer_Release(&bsuf);
+    if (vfull.obj) PyBuffer_Release(&vfull);
+    trim(j.s);
     return result;
 }
 
-/* candidates(tok, anchor, nt, first_ptr, first_routes, route_offset, route_bits,
- *            route_lead, route_level, route_probe, anchor_bits, reach)
- * The first filter of Matcher._candidates, compiled: for every anchor hit (token
- * tok[i], anchor anchor[i]) and every route the anchor leads into, the token where a
- * match would start (t = tok - route_offset, kept when >= 0), kept when the route's lead
- * words are at t and the groups of its required words occur within 2 ** route_level
- * tokens from t (64-bit masks of groups, anchor_bits per anchor). Returns the sorted,
- * distinct keys route_probe * nt + t as bytes of int64. All arrays are int64 but the
- * masks (uint64). */
+/* --- the route filter ------------------------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t n_anchors, n_routes, n_probes, reach;
+    int64_t *ptr, *flat;           /* anchor -> its routes (CSR) */
+    int64_t *offset, *level, *probe;
+    uint64_t *need, *lead, *abits;
+} routes_t;
+
+#define ROUTES_NAME "discourse.themes._scan.Routes"
+
+static void routes_clear(routes_t *r) {
+    free(r->ptr);
+    free(r->flat);
+    free(r->offset);
+    free(r->level);
+    free(r->probe);
+    free(r->need);
+    free(r->lead);
+    free(r->abits);
+    free(r);
+}
+
+static void routes_free(PyObject *capsule) {
+    routes_t *r = (routes_t *)PyCapsule_GetPointer(capsule, ROUTES_NAME);
+    if (r) routes_clear(r);
+}
+
+static PyObject *routes(PyObject *self, PyObject *args) {
+    PyObject *o[8], *capsule = NULL;
+    Py_buffer v[8];
+    Py_ssize_t reach, i, n_flat;
+    int got = 0, bad = 0;
+    const char *names[8] = {"first_ptr", "first_routes", "route_offset", "route_bits",
+                            "route_lead", "route_level", "route_probe", "anchor_bits"};
+    routes_t *r = NULL;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOn:routes", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &reach))
+        return NULL;
+    for (got = 0; got < 8; got++)
+        if (get_buffer("routes", o[got], &v[got], -1, 8, names[got]) < 0) goto done;
+    r = (routes_t *)calloc(1, sizeof(routes_t));
+    if (!r) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    r->n_anchors = v[7].len / 8;
+    r->n_routes = v[2].len / 8;
+    r->reach = reach;
+    n_flat = v[1].len / 8;
+    if (v[0].len / 8 != r->n_anchors + 1 || v[3].len / 8 != r->n_routes || v[4].len / 8 != r->n_routes ||
+        v[5].len / 8 != r->n_routes || v[6].len / 8 != r->n_routes || reach < 1 || reach > ((Py_ssize_t)1 << 30)) {
+        PyErr_SetString(PyExc_ValueError, "_scan.routes: inconsistent table sizes");
+        goto done;
+    }
+    r->ptr = (int64_t *)copy_of(&v[0]);
+    r->flat = (int64_t *)copy_of(&v[1]);
+    r->offset = (int64_t *)copy_of(&v[2]);
+    r->need = (uint64_t *)copy_of(&v[3]);
+    r->lead = (uint64_t *)copy_of(&v[4]);
+    r->level = (int64_t *)copy_of(&v[5]);
+    r->probe = (int64_t *)copy_of(&v[6]);
+    r->abits = (uint64_t *)copy_of(&v[7]);
+    if (!r->ptr || (n_flat && !r->flat) || (r->n_routes && (!r->offset || !r->need || !r->lead || !r->level || !r->probe)) ||
+        (r->n_anchors && !r->abits)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    r->n_probes = 1;
+    if (r->ptr[0] != 0 || r->ptr[r->n_anchors] > n_flat) bad = 1;
+    for (i = 0; i < r->n_anchors && !bad; i++)
+        if (r->ptr[i + 1] < r->ptr[i]) bad = 1;
+    for (i = 0; i < n_flat && !bad; i++)
+        if (r->flat[i] < 0 || r->flat[i] >= r->n_routes) bad = 1;
+    for (i = 0; i < r->n_routes && !bad; i++) {
+        if (r->level[i] < 0 || r->level[i] > 30 || ((Py_ssize_t)1 << r->level[i]) > reach || r->offset[i] < 0 ||
+            r->probe[i] < 0 || r->probe[i] >= ((int64_t)1 << 31))
+            bad = 1;
+        else if (r->probe[i] + 1 > r->n_probes)
+            r->n_probes = r->probe[i] + 1;
+    }
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "_scan.routes: an index or level is out of range");
+        goto done;
+    }
+    capsule = PyCapsule_New(r, ROUTES_NAME, routes_free);
+    if (capsule) r = NULL;
+done:
+    if (r) routes_clear(r);
+    for (i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    return capsule;
+}
+
 /* Sort n keys (0 <= key <= max) in place, least significant 11 bits first, with tmp
  * (n values) as the other buffer; then keep one of each. Returns the count kept. */
 static Py_ssize_t sort_unique(int64_t *keys, int64_t *tmp, Py_ssize_t n, int64_t max) {
     Py_ssize_t count[2048], i, w;
     int shift;
     int64_t *src = keys, *dst = tmp, *x;
-    for (shift = 0; shift == 0 || (max >> shift) > 0; shift += 11) {
+    for (shift = 0; shift < 63 && (shift == 0 || (max >> shift) > 0); shift += 11) {
         Py_ssize_t sum = 0;
         memset(count, 0, sizeof count);
         for (i = 0; i < n; i++) count[(src[i] >> shift) & 2047]++;
@@ -337,89 +539,84 @@ static Py_ssize_t sort_unique(int64_t *keys, int64_t *tmp, Py_ssize_t n, int64_t
     return w;
 }
 
+PyDoc_STRVAR(candidates_doc,
+"candidates(scratch, routes, tok, anchor, nt)\n--\n\n"
+"The first filter of Matcher._candidates: for every anchor hit (token tok[i], anchor\n"
+"anchor[i], int64 arrays) and every route the anchor leads into, the token where a match\n"
+"would start (t = tok - offset, kept when >= 0), kept when the route's lead words are at t\n"
+"and the groups of its required words occur within 2 ** level tokens from t. Returns the\n"
+"sorted, distinct keys probe * nt + t as bytes of int64.");
+
 static PyObject *candidates(PyObject *self, PyObject *args) {
-    PyObject *o[11];
-    Py_buffer v[11];
-    Py_ssize_t nt, reach, n_hits, n_anchors, n_routes, i, out = 0, cap = 0, n_probes_max = 1;
-    const char *names[11] = {"tok", "anchor", "first_ptr", "first_routes", "route_offset", "route_bits",
-                             "route_lead", "route_level", "route_probe", "anchor_bits", ""};
-    int got = 0, bad = 0;
+    PyObject *oscratch, *oroutes, *otok, *oanchor, *result = NULL;
+    Py_buffer vtok = {0}, vanchor = {0};
+    Py_ssize_t nt, n_hits, i, out = 0, cap = 0;
+    scratch_t *s;
+    const routes_t *r;
     int64_t *keys = NULL;
-    uint64_t *here = NULL;
-    PyObject *result = NULL;
-    if (!PyArg_ParseTuple(args, "OOnOOOOOOOOn:candidates", &o[0], &o[1], &nt, &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
-                          &o[8], &o[9], &reach))
-        return NULL;
-    for (got = 0; got < 10; got++)
-        if (get_buffer(o[got], &v[got], 0, names[got]) < 0) goto done;
-    n_hits = v[0].len / 8;
-    n_anchors = v[9].len / 8;
-    n_routes = v[4].len / 8;
-    if (v[1].len / 8 != n_hits || v[2].len / 8 != n_anchors + 1 || v[5].len / 8 != n_routes ||
-        v[6].len / 8 != n_routes || v[7].len / 8 != n_routes || v[8].len / 8 != n_routes || nt < 1 || reach < 1) {
-        PyErr_SetString(PyExc_ValueError, "_scan.candidates: inconsistent table sizes");
+    int bad = 0;
+    if (!PyArg_ParseTuple(args, "OOOOn:candidates", &oscratch, &oroutes, &otok, &oanchor, &nt)) return NULL;
+    s = (scratch_t *)PyCapsule_GetPointer(oscratch, SCRATCH_NAME);
+    if (!s) return NULL;
+    r = (const routes_t *)PyCapsule_GetPointer(oroutes, ROUTES_NAME);
+    if (!r) return NULL;
+    if (get_buffer("candidates", otok, &vtok, -1, 8, "tok") < 0) return NULL;
+    if (get_buffer("candidates", oanchor, &vanchor, vtok.len, 8, "anchor") < 0) goto done;
+    n_hits = vtok.len / 8;
+    /* keys probe * nt + t stay below 2^62: no overflow */
+    if (nt < 1 || nt > (((int64_t)1 << 62) / r->n_probes)) {
+        PyErr_SetString(PyExc_ValueError, "_scan.candidates: nt out of range");
         goto done;
     }
     {
-        const int64_t *tok = v[0].buf, *anchor = v[1].buf, *ptr = v[2].buf, *routes = v[3].buf, *offset = v[4].buf;
-        const uint64_t *need = v[5].buf, *lead = v[6].buf, *abits = v[9].buf;
-        const int64_t *level = v[7].buf, *probe = v[8].buf;
-        Py_ssize_t n_flat = v[3].len / 8;
+        const int64_t *tok = vtok.buf, *anchor = vanchor.buf;
         for (i = 0; i < n_hits && !bad; i++)
-            if (tok[i] < 0 || tok[i] >= nt || anchor[i] < 0 || anchor[i] >= n_anchors || ptr[anchor[i]] < 0 ||
-                ptr[anchor[i] + 1] > n_flat)
-                bad = 1;
-        for (i = 0; i < n_routes && !bad; i++) {
-            if (level[i] < 0 || level[i] > 40 || ((Py_ssize_t)1 << level[i]) > reach || offset[i] < 0 || probe[i] < 0)
-                bad = 1;
-            else if (probe[i] + 1 > n_probes_max)
-                n_probes_max = probe[i] + 1;
-        }
-        for (i = 0; i < n_flat && !bad; i++)
-            if (routes[i] < 0 || routes[i] >= n_routes) bad = 1;
+            if (tok[i] < 0 || tok[i] >= nt || anchor[i] < 0 || anchor[i] >= r->n_anchors) bad = 1;
         if (bad) {
-            PyErr_SetString(PyExc_ValueError, "_scan.candidates: an index is out of range");
+            PyErr_SetString(PyExc_ValueError, "_scan.candidates: a token or anchor id is out of range");
             goto done;
         }
         Py_BEGIN_ALLOW_THREADS
-        here = (uint64_t *)scratch(N_SCRATCH - 3, nt + reach);
-        if (here) {
-            memset(here, 0, (size_t)(nt + reach) * sizeof(uint64_t));
-            for (i = 0; i < n_hits; i++) here[tok[i]] |= abits[anchor[i]];
+        {
+            uint64_t *here = (uint64_t *)grab(s, S_HERE, nt + r->reach);
+            if (!here) bad = 1;
+            else {
+                /* the groups of required words each token holds */
+                memset(here, 0, (size_t)(nt + r->reach) * sizeof(uint64_t));
+                for (i = 0; i < n_hits; i++) here[tok[i]] |= r->abits[anchor[i]];
+            }
             for (i = 0; i < n_hits && !bad; i++) {
-                int64_t r, a = anchor[i];
-                for (r = ptr[a]; r < ptr[a + 1]; r++) {
-                    int64_t route = routes[r], t = tok[i] - offset[route];
+                int64_t k, a = anchor[i];
+                for (k = r->ptr[a]; k < r->ptr[a + 1]; k++) {
+                    int64_t route = r->flat[k], t = tok[i] - r->offset[route];
+                    uint64_t lead = r->lead[route], need = r->need[route];
                     if (t < 0) continue;
-                    if (lead[route] && (here[t] & lead[route]) != lead[route]) continue;
-                    if (need[route]) {
+                    if (lead && (here[t] & lead) != lead) continue;
+                    if (need) { /* t + 2 ** level <= nt - 1 + reach: inside here */
                         uint64_t acc = 0;
-                        int64_t p, w = (int64_t)1 << level[route];
+                        int64_t p, w = (int64_t)1 << r->level[route];
                         for (p = t; p < t + w; p++) acc |= here[p];
-                        if ((acc & need[route]) != need[route]) continue;
+                        if ((acc & need) != need) continue;
                     }
                     if (out == cap) {
-                        Py_ssize_t c2 = cap ? cap * 2 : 4096;
-                        int64_t *k2 = (int64_t *)scratch(N_SCRATCH - 2, c2);
-                        if (!k2) {
+                        cap = cap ? cap * 2 : 4096;
+                        keys = (int64_t *)grab(s, S_KEYS, cap);
+                        if (!keys) {
                             bad = 1;
                             break;
                         }
-                        keys = k2;
-                        cap = c2;
                     }
-                    keys[out++] = probe[route] * nt + t;
+                    keys[out++] = r->probe[route] * nt + t;
                 }
             }
             if (!bad && out > 1) {
-                int64_t *tmp = (int64_t *)scratch(N_SCRATCH - 1, out);
+                int64_t *tmp = (int64_t *)grab(s, S_SORT, out);
                 if (tmp)
-                    out = sort_unique(keys, tmp, out, (int64_t)n_probes_max * nt);
+                    out = sort_unique(keys, tmp, out, (int64_t)r->n_probes * nt);
                 else
                     bad = 1;
             }
-        } else
-            bad = 1;
+        }
         Py_END_ALLOW_THREADS
         if (bad) {
             PyErr_NoMemory();
@@ -428,17 +625,49 @@ static PyObject *candidates(PyObject *self, PyObject *args) {
         result = int64_bytes(keys, out);
     }
 done:
-    for (i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    if (vtok.obj) PyBuffer_Release(&vtok);
+    if (vanchor.obj) PyBuffer_Release(&vanchor);
+    trim(s);
     return result;
 }
 
+/* --- module ----------------------------------------------------------------------------- */
+
+PyDoc_STRVAR(new_scratch_doc,
+"new_scratch()\n--\n\n"
+"Working memory for scan and candidates, reused from one call to the next. One per\n"
+"thread: two threads must not use one at the same time. Freed with the object.");
+
+PyDoc_STRVAR(anchors_doc,
+"anchors(table16, keys, ids, bits, slots, pre_lengths, pre3_bitmap, suf_lengths)\n--\n\n"
+"The anchor tables, checked and copied: table16 (65,536 token bytes of the BMP), keys\n"
+"(uint64 hashes) and ids (int64), slots (1 << bits int32: linear probing from a hash's\n"
+"top bits; -1 empty, else an index into keys; one empty slot at least), pre_lengths and\n"
+"suf_lengths (bytes of lengths 1 to 8, sorted), pre3_bitmap (65,536 flags) or None.");
+
+PyDoc_STRVAR(routes_doc,
+"routes(first_ptr, first_routes, route_offset, route_bits, route_lead, route_level,\n"
+"       route_probe, anchor_bits, reach)\n--\n\n"
+"The route tables of Matcher._build_tables, checked and copied (int64 arrays; the\n"
+"masks uint64; 2 ** route_level <= reach).");
+
 static PyMethodDef methods[] = {
-    {"scan", scan, METH_VARARGS, "Tokens of a chunk and their anchor hits (see the module source)."},
-    {"candidates", candidates, METH_VARARGS, "The (probe, token) keys worth a check (see the module source)."},
+    {"new_scratch", new_scratch, METH_NOARGS, new_scratch_doc},
+    {"anchors", anchors, METH_VARARGS, anchors_doc},
+    {"routes", routes, METH_VARARGS, routes_doc},
+    {"scan", scan, METH_VARARGS, scan_doc},
+    {"candidates", candidates, METH_VARARGS, candidates_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_scan", "Compiled inner loop of the theme matcher.", -1,
                                     methods};
 
-PyMODINIT_FUNC PyInit__scan(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__scan(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddIntConstant(m, "API", API) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

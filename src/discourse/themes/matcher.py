@@ -61,6 +61,7 @@ import bisect
 import functools
 import os
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -89,13 +90,27 @@ __all__ = ["Matcher", "DocMatches", "Unit"]
 
 _MASK = (1 << 64) - 1
 
+_SCAN_API = 2  # the API number of _scan.c this module is written for
+
 try:  # the compiled loop (setup.py builds it where a C compiler is found)
     from discourse.themes import _scan
 except ImportError:  # pragma: no cover - depends on the build
     _scan = None
+if _scan is not None and getattr(_scan, "API", None) != _SCAN_API:  # pragma: no cover - a stale build
+    _scan = None
 #: Whether the compiled loop (``_scan.c``) runs; False: the NumPy path (same results).
-#: ``DISCOURSE_NO_EXTENSION=1`` in the environment turns it off.
-EXTENSION = _scan is not None and not os.environ.get("DISCOURSE_NO_EXTENSION")
+#: ``DISCOURSE_NO_EXTENSION=1`` (or ``true``, ``yes``) in the environment turns it off.
+EXTENSION = _scan is not None and os.environ.get("DISCOURSE_NO_EXTENSION", "").strip().lower() not in ("1", "true", "yes")
+
+_SCRATCH = threading.local()  # the compiled loop's working memory, one per thread
+
+
+def _scratch():
+    """This thread's working memory of the compiled loop (freed with the thread)."""
+    s = getattr(_SCRATCH, "memory", None)
+    if s is None:
+        s = _SCRATCH.memory = _scan.new_scratch()
+    return s
 CHUNK_CHARS = 200_000  # measured best: the arrays of a chunk stay in cache, and malloc reuses them (1 MB: 2x slower)
 
 
@@ -343,6 +358,12 @@ class Matcher:
         # Chinese patterns are matched on segmented words by discourse.themes._zh
         self.zh_patterns = ZhPatterns((u.index, u.pattern) for u in self.units if u.pattern.kind == "zh")
 
+    def __getstate__(self) -> dict:
+        """Pickling leaves out the compiled loop's copies of the tables (made again when used)."""
+        state = self.__dict__.copy()
+        state["_compiled_anchors"] = state["_compiled_routes"] = None
+        return state
+
     # -- compilation -----------------------------------------------------------------
     def _anchor(self, kind: str, text: str) -> int:
         if kind == "tok":
@@ -429,8 +450,7 @@ class Matcher:
         self._bitmap = np.zeros(1 << self._bits, dtype=bool)
         if len(self._keys):
             self._bitmap[self._keys >> np.uint64(64 - self._bits)] = True
-        # the tokens whose first 3 characters start a prefix anchor (7% of the UN speeches'
-        # tokens): the prefix keys are computed for those only
+        self._compiled_anchors = self._compiled_routes = None  # _scan.c's copies, made when first used
         # for the compiled loop: the lengths as bytes, and an open-addressing table of the
         # anchors' hashes (index into _keys; linear probing from the top bits; at most
         # half full, so that a miss ends at an empty slot after a probe or two)
@@ -444,6 +464,8 @@ class Matcher:
             while self._slots[at] >= 0:
                 at = (at + 1) & mask
             self._slots[at] = k
+        # the tokens whose first 3 characters start a prefix anchor (7% of the UN speeches'
+        # tokens): the prefix keys are computed for those only
         self._pre3_bitmap = None
         if self._pre_lengths and self._pre3 is not None:
             self._pre3_bitmap = np.zeros(1 << 16, dtype=bool)
@@ -586,12 +608,16 @@ class Matcher:
 
     def _compiled_scan(self, S: str) -> tuple:
         """Token starts and ends, anchor hits (token, anchor id) and code units of a chunk,
-        from the compiled loop (``_scan.c``): the arrays of :func:`_token_bytes`, the edge
+        from the compiled loop (``_scan.c``): the arrays of :func:`_token_bytes` (code
+        units: one byte per character for a Latin-1 text, the same values), the edge
         detection and :meth:`_anchor_hits`, in one pass."""
-        args = (self._keys, self._ids, self._slot_bits, self._slots, self._pre_sorted, self._pre3_bitmap, self._suf_sorted)
-        r = _scan.scan(S, _char_table16(), None, *args)
+        if self._compiled_anchors is None:  # checked and copied once
+            self._compiled_anchors = _scan.anchors(
+                _char_table16(), self._keys, self._ids, self._slot_bits, self._slots,
+                self._pre_sorted, self._pre3_bitmap, self._suf_sorted)
+        r = _scan.scan(_scratch(), self._compiled_anchors, S, None)
         if r is None:  # an astral character: the full table is needed
-            r = _scan.scan(S, _char_table16(), _char_tables()[0], *args)
+            r = _scan.scan(_scratch(), self._compiled_anchors, S, _char_tables()[0])
         starts, ends, tok, anchor, units, kind = r
         if units is not None:
             units = np.frombuffer(units, dtype=np.uint8 if kind == 1 else np.uint16)
@@ -614,9 +640,11 @@ class Matcher:
             return _EMPTY, _EMPTY
         nt = len(starts) + 1  # pair key: probe * nt + token
         if EXTENSION:  # the same keys, from the compiled loop
-            key = np.frombuffer(_scan.candidates(
-                tok, anchor, nt, *self._first, self._route_offset, self._route_bits, self._route_lead,
-                self._route_level, self._route_probe, self._anchor_bits, self._reach), dtype=np.int64)
+            if self._compiled_routes is None:  # checked and copied once
+                self._compiled_routes = _scan.routes(
+                    *self._first, self._route_offset, self._route_bits, self._route_lead,
+                    self._route_level, self._route_probe, self._anchor_bits, self._reach)
+            key = np.frombuffer(_scan.candidates(_scratch(), self._compiled_routes, tok, anchor, nt), dtype=np.int64)
         else:
             key = self._candidate_keys(tok, anchor, nt)
         p, t = np.divmod(key, nt)
