@@ -677,7 +677,8 @@ def _zip_members(
         raise CorpusError(
             f"not a readable zip archive ({err.__class__.__name__}: {err})",
             path=path,
-            hint="Check the file, or pass the right format=",
+            hint="Check the file (unzip -t): a zip cut short (an interrupted download) has lost "
+            "its directory at the end and cannot be read, download it again; or pass the right format=",
         ) from None
     members = []
     for info in infos:
@@ -716,7 +717,7 @@ class _TarInfo(tarfile.TarInfo):
     checksum) or missing, as if the archive ended there."""
 
     @classmethod
-    def fromtarfile(cls, tarfile_):  # noqa: D102 - tarfile's hook
+    def fromtarfile(cls, tarfile_):
         try:
             return super().fromtarfile(tarfile_)
         except tarfile.HeaderError as err:
@@ -1523,6 +1524,8 @@ def load_corpus(
         :class:`~discourse.errors.CorpusError`, or skip it, log a warning and list
         it in ``corpus.attrs["skipped"]``. A source that cannot be read at all
         (missing path, unknown format, table without a text column) always raises.
+        A tar archive cut short or damaged after its first member is read up to the
+        damage; the damaged rest is one bad file (see ``docs/corpus.md``).
     columns : mapping, optional
         Our column name -> the source's, e.g. ``{"text": "body", "speaker": "author"}``.
         For tables, the table's columns; for folders and archives, fields of the
