@@ -399,6 +399,9 @@ def load_dask(path: Path, fmt: str, options: dict[str, Any]):
     extras: set[str] = set()
     outside_layouts = False
     for m, rel in zip(docs, rels, strict=True):
+        if m.remainder:  # the damaged rest of an archive: no id, always skipped
+            ids.append(None)
+            continue
         try:
             doc_id, fields, in_layout = readers._member_identity(m.rel, rel, pattern, companion_data)
         except readers._Problem:

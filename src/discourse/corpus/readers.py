@@ -466,6 +466,9 @@ class _Member:
     #: The archive's own entry (a zip's ``ZipInfo``): the dask backend reads the member
     #: again in a partition without listing the archive again.
     info: Any = None
+    #: The damaged rest of an archive cut short: a document that is always skipped (its
+    #: ``read`` raises the damage), listed after the others, outside the common folder.
+    remainder: bool = False
 
 
 def _refuse(problem: _Problem) -> Callable[[], bytes]:
@@ -674,7 +677,8 @@ def _zip_members(
         raise CorpusError(
             f"not a readable zip archive ({err.__class__.__name__}: {err})",
             path=path,
-            hint="Check the file, or pass the right format=",
+            hint="Check the file (unzip -t): a zip cut short (an interrupted download) has lost "
+            "its directory at the end and cannot be read, download it again; or pass the right format=",
         ) from None
     members = []
     for info in infos:
@@ -703,48 +707,139 @@ def _zip_members(
     return members, zf
 
 
+class _TarDamage(Exception):
+    """Damage found where :mod:`tarfile` sees the end of the archive."""
+
+
+class _TarInfo(tarfile.TarInfo):
+    """A ``TarInfo`` that records, on the archive, why reading a header failed:
+    :mod:`tarfile` ends the listing quietly on a header that is cut short, damaged (bad
+    checksum) or missing, as if the archive ended there."""
+
+    @classmethod
+    def fromtarfile(cls, tarfile_):
+        try:
+            return super().fromtarfile(tarfile_)
+        except tarfile.HeaderError as err:
+            tarfile_._header_error = err
+            raise
+
+
+def _tar_remainder(path: Path, where: str, what: str, n_before: int) -> _Member:
+    """The damaged rest of a tar archive as one document that is always skipped."""
+    problem = _Problem(
+        f"the archive is damaged {where} ({what}): nothing after this point could be read "
+        f"({n_before} member(s) before it were read)",
+        hint="The file is probably cut short (an interrupted download): download it again "
+        "(check it with tar -tvf), or load with errors=\"skip\" to keep the members before the damage",
+    )
+    return _Member("", str(path), _refuse(problem), remainder=True)
+
+
+def _tar_end(tf: tarfile.TarFile) -> str | None:
+    """How a tar listing that ended without an exception ended: None when at its
+    end-of-archive marker (or at a member boundary of a complete stream), else the damage."""
+    err = getattr(tf, "_header_error", None)
+    if isinstance(err, tarfile.EOFHeaderError):
+        return None  # a zero block: the end-of-archive marker
+    if isinstance(err, tarfile.TruncatedHeaderError):
+        return "a header cut short (TruncatedHeaderError)"
+    if isinstance(err, tarfile.InvalidHeaderError):
+        return f"a damaged header ({err.__class__.__name__}: {err})"
+    # EmptyHeaderError: the data ends at a member boundary, without the end-of-archive
+    # marker. A compressed stream that did not reach its own end was cut short; a plain
+    # tar may have been written without the marker (GNU tar reads it without a word).
+    cmp = getattr(tf.fileobj, "cmp", None)
+    if cmp is not None and not getattr(cmp, "eof", True):
+        return "the compressed stream ends before its end-of-stream marker"
+    return None
+
+
 def _tar_members(
     path: Path, keep: Callable[[str], bool], limits: _Limits | None = None
 ) -> tuple[list[_Member], Any]:
+    """The members of a tar archive (streamed once, the documents kept read).
+
+    An archive damaged or cut short after at least one member gives the members read
+    before the damage, then one member for the damaged rest, which is always skipped (so
+    a truncated download loses only what is really missing, and says so). A member whose
+    data (with its padding to the next 512-byte block) is cut short is part of the damaged
+    rest. Damage before any member is read is a :class:`CorpusError`.
+    """
     limits = limits or _Limits(str(path))
-    members = []
+    members: list[_Member] = []
+    current: tuple[str, bool] | None = None  # (member, its data was being read)
     try:
         # stream once (a .tar.gz cannot be read backwards cheaply), keep the bytes
-        with tarfile.open(path, "r|*") as tf:
-            for info in tf:
-                shown = _shown(info.name)
-                display = f"{path}!{shown}"
-                rel = _clean_rel(shown)
-                if info.isdir() or not rel:
-                    continue
-                read = None
-                if _has_surrogates(info.name):
-                    read = _refuse(_NOT_UTF8)
-                elif info.issym() or info.islnk():
-                    kind = "symbolic" if info.issym() else "hard"
-                    read = _refuse(
-                        _Problem(
-                            f"a {kind} link member (to {_shown(info.linkname)!r}; not followed)",
-                            hint="Put the file itself in the archive",
+        with tarfile.open(path, "r|*", tarinfo=_TarInfo) as tf:
+            try:
+                for info in tf:
+                    current = None
+                    shown = _shown(info.name)
+                    display = f"{path}!{shown}"
+                    rel = _clean_rel(shown)
+                    if info.isdir() or not rel:
+                        continue
+                    read = None
+                    if _has_surrogates(info.name):
+                        read = _refuse(_NOT_UTF8)
+                    elif info.issym() or info.islnk():
+                        kind = "symbolic" if info.issym() else "hard"
+                        read = _refuse(
+                            _Problem(
+                                f"a {kind} link member (to {_shown(info.linkname)!r}; not followed)",
+                                hint="Put the file itself in the archive",
+                            )
                         )
-                    )
-                elif not info.isfile():
-                    read = _refuse(
-                        _Problem("not a regular file (a device or FIFO member)", hint="Remove it from the archive")
-                    )
-                elif keep(rel):
-                    if info.size > limits.max_bytes:  # skipping it still decompresses it
-                        limits.charge(info.size, display)
-                        read = _refuse(limits.too_big(info.size))
+                    elif not info.isfile():
+                        read = _refuse(
+                            _Problem("not a regular file (a device or FIFO member)", hint="Remove it from the archive")
+                        )
+                    elif keep(rel):
+                        if info.size > limits.max_bytes:  # skipping it still decompresses it
+                            limits.charge(info.size, display)
+                            read = _refuse(limits.too_big(info.size))
+                        else:
+                            current = (shown, True)
+                            try:
+                                data = _bounded_read(tf.extractfile(info), limits, display)
+                                read = lambda d=data: d  # noqa: E731
+                            except _Problem as p:
+                                read = _refuse(p)
+                            current = None
                     else:
-                        try:
-                            data = _bounded_read(tf.extractfile(info), limits, display)
-                            read = lambda d=data: d  # noqa: E731
-                        except _Problem as p:
-                            read = _refuse(p)
+                        limits.charge(info.size, display)  # streamed past: decompressed all the same
+                    members.append(_Member(rel, display, read or (lambda: b"")))
+                    # its data (and padding) is known to be whole once the next header is read
+                    current = (shown, False)
+                damage = _tar_end(tf)
+                if damage is not None:
+                    raise _TarDamage(damage)
+            except CorpusError:
+                raise
+            except Exception as err:  # noqa: BLE001 - a hostile file can raise anything tarfile has
+                what = str(err) if isinstance(err, _TarDamage) else f"{err.__class__.__name__}: {err}"
+                stream = tf.fileobj
+                if current is not None and (
+                    current[1] or getattr(stream, "pos", tf.offset) < tf.offset
+                ):
+                    # the member's data (or its padding) is cut short: it is part of the damage
+                    if not current[1]:
+                        members.pop()
+                    where = f"in member {current[0]!r}"
                 else:
-                    limits.charge(info.size, display)  # streamed past: decompressed all the same
-                members.append(_Member(rel, display, read or (lambda: b"")))
+                    where = (
+                        f"after member {members[-1].display[len(str(path)) + 1 :]!r}"
+                        if members
+                        else "before any member"
+                    )
+                if not members:
+                    raise CorpusError(
+                        f"not a readable tar archive ({what}; damaged {where}, no member could be read)",
+                        path=path,
+                        hint="Check the file (tar -tvf), download it again, or pass the right format=",
+                    ) from None
+                members.append(_tar_remainder(path, where, what, len(members)))
     except CorpusError:
         raise
     except Exception as err:  # noqa: BLE001 - a hostile file can raise anything tarfile has
@@ -1429,6 +1524,8 @@ def load_corpus(
         :class:`~discourse.errors.CorpusError`, or skip it, log a warning and list
         it in ``corpus.attrs["skipped"]``. A source that cannot be read at all
         (missing path, unknown format, table without a text column) always raises.
+        A tar archive cut short or damaged after its first member is read up to the
+        damage; the damaged rest is one bad file (see ``docs/corpus.md``).
     columns : mapping, optional
         Our column name -> the source's, e.g. ``{"text": "body", "speaker": "author"}``.
         For tables, the table's columns; for folders and archives, fields of the
@@ -1662,13 +1759,13 @@ def _load_files(
     if len(members) == 1 and members[0].display == str(path):
         suffixes = tuple(suffixes) + (path.suffix.lower(),)  # one file: a document whatever its extension
     try:
-        members.sort(key=lambda m: m.rel)
+        members.sort(key=lambda m: (m.remainder, m.rel))
         ignored = []
         members_ignored = []
         docs = []
         sidecars = []
         for m in members:
-            reason = m.ignore or _classify(m.rel, suffixes)
+            reason = None if m.remainder else m.ignore or _classify(m.rel, suffixes)
             if reason is None:
                 docs.append(m)
             else:
@@ -1676,7 +1773,7 @@ def _load_files(
                 members_ignored.append(m)
                 if reason == "sidecar metadata":
                     sidecars.append((m, ignored[-1]))
-        common = _common_dir([m.rel for m in docs])
+        common = _common_dir([m.rel for m in docs if not m.remainder])
         # a sidecar is used automatically only at the top of the source
         auto_sidecar = None
         for m, rec in sidecars:
