@@ -44,13 +44,33 @@ static inline uint64_t bswap(uint64_t v) {
     return (v << 32) | (v >> 32);
 }
 
-/* the first len (1..8) bytes of v in reverse order: the last character in the lowest byte */
-static inline uint64_t bswap_len(uint64_t v, Py_ssize_t len) { return bswap(v) >> (8 * (8 - len)); }
+/* the index of the lowest set bit of v (v != 0) */
+static inline int ctz64(uint64_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(v);
+#else
+    static const int debruijn[64] = {0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+                                     62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+                                     63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+                                     46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+    return debruijn[((v & (~v + 1)) * 0x03F79D71B4CB0A89ULL) >> 58];
+#endif
+}
+
+/* 8 bytes from p as a little-endian number (any alignment, any byte order) */
+static inline uint64_t load_le(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = bswap(v);
+#endif
+    return v;
+}
 
 /* --- scratch memory -------------------------------------------------------------------- */
 
 enum {
-    S_STARTS, S_ENDS, S_HEADS, S_TAILS, S_TOK, S_ANCHOR, S_HERE, S_KEYS, S_SORT,
+    S_STARTS, S_ENDS, S_HEADS, S_TAILS, S_TOK, S_ANCHOR, S_HERE, S_KEYS, S_SORT, S_BYTES,
     S_LISTS, /* N_LISTS pairs (token, anchor id) follow */
     N_SCRATCH = S_LISTS + 2 * N_LISTS
 };
@@ -140,6 +160,7 @@ typedef struct {
     Py_ssize_t n_keys;
     int bits;                    /* slots: 1 << bits int32, the index into keys or -1 */
     int32_t *slots;
+    uint64_t *homes;             /* 1 << bits bits: the slots some key hashes to (checked first) */
     uint8_t pre[MAX_LENGTHS], suf[MAX_LENGTHS];
     Py_ssize_t n_pre, n_suf;
     uint8_t *pre3;               /* 65,536 flags or NULL */
@@ -153,6 +174,7 @@ static void anchors_free(PyObject *capsule) {
     free(a->keys);
     free(a->ids);
     free(a->slots);
+    free(a->homes);
     free(a->pre3);
     free(a);
 }
@@ -221,6 +243,15 @@ static PyObject *anchors(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "_scan.anchors: the slot table is full");
         goto done;
     }
+    a->homes = (uint64_t *)calloc((((size_t)1 << bits) + 63) / 64, sizeof(uint64_t));
+    if (!a->homes) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (i = 0; i < a->n_keys; i++) {
+        uint64_t home = a->keys[i] >> (64 - bits);
+        a->homes[home >> 6] |= 1ULL << (home & 63);
+    }
     capsule = PyCapsule_New(a, ANCHORS_NAME, anchors_free);
     if (capsule) a = NULL;
 done:
@@ -228,6 +259,7 @@ done:
         free(a->keys);
         free(a->ids);
         free(a->slots);
+        free(a->homes);
         free(a->pre3);
         free(a);
     }
@@ -253,6 +285,7 @@ typedef struct {
 static inline int64_t lookup(const anchors_t *a, uint64_t h) {
     uint32_t mask = (1U << a->bits) - 1U, at = (uint32_t)(h >> (64 - a->bits));
     int32_t k;
+    if (!((a->homes[at >> 6] >> (at & 63)) & 1U)) return -1; /* no key has this slot: most tokens */
     while ((k = a->slots[at]) >= 0) {
         if (a->keys[k] == h) return a->ids[k];
         at = (at + 1U) & mask;
@@ -267,27 +300,6 @@ static inline void push(const anchors_t *a, hits_t *l, int64_t t, uint64_t h) {
         l->id[l->n++] = id;
     }
 }
-
-/* One pass over the characters: every token's start, end, first (up to) 8 token bytes
- * (the first in the lowest byte) and last 8 (the last in the lowest byte). Tight loops
- * over the runs of non-token and of token characters (a few instructions a character). */
-#define TOKEN_LOOP(GET)                                                                             \
-    for (i = 0;;) {                                                                                 \
-        Py_ssize_t start, stop;                                                                     \
-        uint64_t b, head = 0, reg;                                                                  \
-        while (i < n && !(GET)) i++;                                                                \
-        if (i >= n) break;                                                                          \
-        start = i;                                                                                  \
-        stop = n - i < 8 ? n : i + 8;                                                               \
-        for (; i < stop && (b = (GET)); i++) head |= b << (8 * (i - start));                        \
-        reg = bswap(head); /* the first 8, the 8th in the lowest byte */                            \
-        if (i == stop)                                                                              \
-            for (; i < n && (b = (GET)); i++) reg = (reg << 8) | b;                                 \
-        starts[nt] = start;                                                                         \
-        ends[nt] = i;                                                                               \
-        heads[nt] = head;                                                                           \
-        tails[nt++] = i - start <= 8 ? bswap_len(head, i - start) : reg;                            \
-    }
 
 typedef struct {
     const anchors_t *a;
@@ -316,16 +328,53 @@ static int run(job_t *j) {
     heads = (uint64_t *)grab(s, S_HEADS, cap);
     tails = (uint64_t *)grab(s, S_TAILS, cap);
     if (!starts || !ends || !heads || !tails) return -1;
-    if (j->kind == PyUnicode_1BYTE_KIND) {
-        const Py_UCS1 *d = (const Py_UCS1 *)j->data;
-        TOKEN_LOOP(t16[d[i]])
-    } else if (j->kind == PyUnicode_2BYTE_KIND) {
-        const Py_UCS2 *d = (const Py_UCS2 *)j->data;
-        TOKEN_LOOP(t16[d[i]])
-    } else {
-        const Py_UCS4 *d = (const Py_UCS4 *)j->data;
-        const uint8_t *tfull = j->tfull;
-        TOKEN_LOOP(d[i] < 0x10000 ? t16[d[i]] : tfull[d[i]])
+    {
+        /* the token byte of every character, with 8 zero bytes before and after; then the
+           token boundaries 8 characters at a time: a bit per byte that is not 0, and the
+           places where it changes from the previous byte (a token starts where the byte
+           is not 0, ends where it is), found with ctz64. Far fewer mispredicted branches
+           than a test per character (a token ends every 6 characters or so). */
+        uint8_t *b = (uint8_t *)grab(s, S_BYTES, (n + 16 + 7) / 8);
+        const uint64_t LOW7 = 0x7F7F7F7F7F7F7F7FULL, HIGH = 0x8080808080808080ULL;
+        uint64_t carry = 0; /* bit 63: the previous word's last byte was not 0 */
+        Py_ssize_t w;
+        if (!b) return -1;
+        memset(b, 0, 8);
+        memset(b + 8 + n, 0, 8);
+        if (j->kind == PyUnicode_1BYTE_KIND) {
+            const Py_UCS1 *d = (const Py_UCS1 *)j->data;
+            for (i = 0; i < n; i++) b[8 + i] = t16[d[i]];
+        } else if (j->kind == PyUnicode_2BYTE_KIND) {
+            const Py_UCS2 *d = (const Py_UCS2 *)j->data;
+            for (i = 0; i < n; i++) b[8 + i] = t16[d[i]];
+        } else {
+            const Py_UCS4 *d = (const Py_UCS4 *)j->data;
+            const uint8_t *tfull = j->tfull;
+            for (i = 0; i < n; i++) b[8 + i] = d[i] < 0x10000 ? t16[d[i]] : tfull[d[i]];
+        }
+        for (w = 0; w <= n; w += 8) {
+            uint64_t v = load_le(b + 8 + w);
+            uint64_t nz = (v | ((v & LOW7) + LOW7)) & HIGH; /* bit 7 of a byte: it is not 0 */
+            uint64_t change = nz ^ ((nz << 8) | (carry >> 56));
+            carry = nz;
+            while (change) {
+                int bit = ctz64(change);
+                Py_ssize_t at = w + (bit >> 3);
+                change &= change - 1;
+                if ((nz >> bit) & 1U)
+                    starts[nt] = at;
+                else
+                    ends[nt++] = at;
+            }
+        }
+        /* the first (up to) 8 token bytes of each token, the first in the lowest byte, and
+           the last (up to) 8, the last in the lowest byte */
+        for (t = 0; t < nt; t++) {
+            Py_ssize_t len = ends[t] - starts[t];
+            uint64_t live = LIVE[len < 8 ? len : 8];
+            heads[t] = load_le(b + 8 + starts[t]) & live;
+            tails[t] = bswap(load_le(b + ends[t])) & live;
+        }
     }
     j->nt = nt;
     j->nh = 0;
