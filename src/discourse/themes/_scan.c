@@ -3,8 +3,8 @@
  * discourse.themes.matcher turns each chunk of text into tokens, looks every token up in
  * the anchor tables of the dictionary's patterns, and keeps the (pattern, token) pairs
  * whose required words are near. With NumPy that is a dozen passes over arrays the size
- * of the text; here it is one pass over the characters and one over the tokens, with the
- * GIL released. The results are the arrays the NumPy path computes (matcher.py:
+ * of the text; here it is a pass over the characters (their token bytes), one over the
+ * token bytes 8 at a time (the boundaries) and one over the tokens, with the GIL released. The results are the arrays the NumPy path computes (matcher.py:
  * _token_bytes, the edge detection of Matcher._scan_chunk, Matcher._anchor_hits and
  * Matcher._candidate_keys; tests/test_themes_scan_ext.py compares them), so counts do not
  * depend on which path ran. The extension is optional: where it is not built, or its API

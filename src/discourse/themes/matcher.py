@@ -49,7 +49,7 @@ regexes are searched near the theme's matches once those are known.
 
 The per-character and per-token steps (tokens, anchor lookups, the route filter) also
 exist compiled, in ``_scan.c`` (built by ``setup.py`` where a C compiler is found; it
-releases the GIL): one pass over the characters and one over the tokens instead of a
+releases the GIL): two passes over the characters and one over the tokens instead of a
 dozen NumPy passes, with the same arrays as results (``tests/test_themes_scan_ext.py``).
 ``EXTENSION`` says which path runs; ``DISCOURSE_NO_EXTENSION=1`` turns the compiled one
 off. Counts never depend on it.
