@@ -111,6 +111,8 @@ def _scratch():
     if s is None:
         s = _SCRATCH.memory = _scan.new_scratch()
     return s
+
+
 CHUNK_CHARS = 200_000  # measured best: the arrays of a chunk stay in cache, and malloc reuses them (1 MB: 2x slower)
 
 
