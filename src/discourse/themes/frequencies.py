@@ -75,6 +75,8 @@ def _dictionary(dictionary) -> Dictionary:
 
 
 def _count_matrix(frame: pd.DataFrame, dictionary: Dictionary) -> tuple[np.ndarray, np.ndarray]:
+    if not len(frame):  # nothing to match (e.g. a Dask frame's empty meta): no matcher to build
+        return np.zeros((0, len(dictionary.themes)), dtype=np.int64), np.zeros(0, dtype=np.int64)
     return _matcher(dictionary).counts(corpus_texts(frame))
 
 
