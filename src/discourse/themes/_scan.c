@@ -168,15 +168,18 @@ typedef struct {
 
 #define ANCHORS_NAME "discourse.themes._scan.Anchors"
 
-static void anchors_free(PyObject *capsule) {
-    anchors_t *a = (anchors_t *)PyCapsule_GetPointer(capsule, ANCHORS_NAME);
-    if (!a) return;
+static void anchors_clear(anchors_t *a) {
     free(a->keys);
     free(a->ids);
     free(a->slots);
     free(a->homes);
     free(a->pre3);
     free(a);
+}
+
+static void anchors_free(PyObject *capsule) {
+    anchors_t *a = (anchors_t *)PyCapsule_GetPointer(capsule, ANCHORS_NAME);
+    if (a) anchors_clear(a);
 }
 
 static int lengths(const Py_buffer *v, uint8_t *out, Py_ssize_t *n, const char *what) {
@@ -255,14 +258,7 @@ static PyObject *anchors(PyObject *self, PyObject *args) {
     capsule = PyCapsule_New(a, ANCHORS_NAME, anchors_free);
     if (capsule) a = NULL;
 done:
-    if (a) {
-        free(a->keys);
-        free(a->ids);
-        free(a->slots);
-        free(a->homes);
-        free(a->pre3);
-        free(a);
-    }
+    if (a) anchors_clear(a);
     if (v16.obj) PyBuffer_Release(&v16);
     if (vkeys.obj) PyBuffer_Release(&vkeys);
     if (vids.obj) PyBuffer_Release(&vids);
