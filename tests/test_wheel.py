@@ -36,6 +36,11 @@ def _run(cmd, *, cwd, env=None, timeout=300):
     return out
 
 
+def _python_json(venv, code: str):
+    """Run ``code`` with the fresh venv's Python; what it prints, read as JSON."""
+    return json.loads(_run([str(venv["python"]), "-c", code], cwd=venv["cwd"], env=venv["env"]).stdout)
+
+
 def _source_files(folder: Path, pattern: str) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -169,11 +174,7 @@ def test_load_demo_corpus_from_a_wheel(fresh_venv):
         "print(json.dumps({'path': str(dc.demo_corpus_path()), 'n': len(c), "
         "'events': int(c['event'].nunique()), 'skipped': len(c.attrs['skipped'])}))"
     )
-    got = json.loads(
-        _run(
-            [str(fresh_venv["python"]), "-c", code], cwd=fresh_venv["cwd"], env=fresh_venv["env"]
-        ).stdout
-    )
+    got = _python_json(fresh_venv, code)
     assert Path(got["path"]) == fresh_venv["purelib"] / "discourse" / "_bundled" / "demo"
     from discourse import load_corpus
 
@@ -197,11 +198,7 @@ def test_validation_set_and_shipped_scores_from_a_wheel(fresh_venv):
         "    'resource': root.joinpath('_bundled', 'validation', 'ungdc-sentences.csv').is_file(),\n"
         "    'scores_resource': root.joinpath('themes', 'data', 'default-validation.csv').is_file()}))\n"
     )
-    got = json.loads(
-        _run(
-            [str(fresh_venv["python"]), "-c", code], cwd=fresh_venv["cwd"], env=fresh_venv["env"]
-        ).stdout
-    )
+    got = _python_json(fresh_venv, code)
     bundled = fresh_venv["purelib"] / "discourse" / "_bundled" / "validation"
     assert Path(got["path"]) == bundled / "ungdc-sentences.csv"
     assert got["resource"] and got["scores_resource"]
